@@ -1,0 +1,411 @@
+//! Client configuration: credentials, where to connect, timeouts, TLS, retries.
+
+use std::fmt;
+use std::net::Ipv4Addr;
+use std::time::Duration;
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::signature::Signer;
+use crate::validate::validate_credential;
+
+/// Default connect timeout (per attempt).
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default request timeout (per attempt, whole exchange).
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default number of re-tries after the first attempt.
+pub const DEFAULT_MAX_RETRIES: u32 = 2;
+/// Largest accepted `max_retries`.
+pub const MAX_RETRIES_LIMIT: u32 = 10;
+
+/// A Cashfree environment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Environment {
+    /// `https://sandbox.cashfree.com/verification` (test credentials, no real money).
+    #[default]
+    Sandbox,
+    /// `https://api.cashfree.com/verification` (live).
+    Production,
+}
+
+impl Environment {
+    /// The environment's base URL.
+    pub fn base_url(self) -> &'static str {
+        match self {
+            Environment::Sandbox => "https://sandbox.cashfree.com/verification",
+            Environment::Production => "https://api.cashfree.com/verification",
+        }
+    }
+
+    /// `"sandbox"` or `"production"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Environment::Sandbox => "sandbox",
+            Environment::Production => "production",
+        }
+    }
+
+    /// Parses `sandbox` / `production` in any case.
+    pub fn parse(s: &str) -> Option<Environment> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "sandbox" | "test" => Some(Environment::Sandbox),
+            "production" | "prod" | "live" => Some(Environment::Production),
+            _ => None,
+        }
+    }
+}
+
+/// Everything a [`Client`](crate::Client) needs. Setters check their input at once.
+///
+/// The secret is never shown by `Debug`.
+#[derive(Clone)]
+pub struct Config {
+    pub(crate) client_id: String,
+    pub(crate) client_secret: String,
+    pub(crate) environment: Environment,
+    pub(crate) base_url: Option<String>,
+    pub(crate) connect_timeout: Duration,
+    pub(crate) request_timeout: Duration,
+    pub(crate) signer_key: Option<Signer>,
+    pub(crate) root_cas: Vec<Vec<u8>>,
+    pub(crate) proxy: Option<String>,
+    pub(crate) max_retries: u32,
+}
+
+impl Config {
+    /// A configuration for the sandbox with these credentials and every default:
+    /// connect timeout 10 s, request timeout 30 s, 2 retries, no proxy, no signature.
+    ///
+    /// Fails when either credential is empty or holds control characters.
+    pub fn new(client_id: &str, client_secret: &str) -> Result<Config> {
+        validate_credential("client id", client_id)?;
+        validate_credential("client secret", client_secret)?;
+        Ok(Config {
+            client_id: client_id.to_owned(),
+            client_secret: client_secret.to_owned(),
+            environment: Environment::Sandbox,
+            base_url: None,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            signer_key: None,
+            root_cas: Vec::new(),
+            proxy: None,
+            max_retries: DEFAULT_MAX_RETRIES,
+        })
+    }
+
+    /// Reads `CASHFREE_CLIENT_ID`, `CASHFREE_CLIENT_SECRET` (required),
+    /// `CASHFREE_ENV` (`sandbox`|`production`), `CASHFREE_BASE_URL` and
+    /// `CASHFREE_PUBLIC_KEY` (a PEM file path, or PEM text starting with `-----BEGIN`).
+    /// An empty variable counts as unset. The error names the variable that is wrong.
+    pub fn from_env() -> Result<Config> {
+        Config::from_lookup(|name| std::env::var_os(name).map(|v| v.to_string_lossy().into_owned()))
+    }
+
+    /// [`from_env`](Self::from_env) with a custom variable lookup (for tests and for
+    /// programs that keep settings elsewhere).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Config> {
+        let get = |name: &str| lookup(name).filter(|v| !v.is_empty());
+        let id = get("CASHFREE_CLIENT_ID").ok_or_else(|| Error::invalid("CASHFREE_CLIENT_ID is not set"))?;
+        let secret = get("CASHFREE_CLIENT_SECRET").ok_or_else(|| Error::invalid("CASHFREE_CLIENT_SECRET is not set"))?;
+        validate_credential("CASHFREE_CLIENT_ID", &id)?;
+        validate_credential("CASHFREE_CLIENT_SECRET", &secret)?;
+        let mut config = Config::new(&id, &secret)?;
+        if let Some(env) = get("CASHFREE_ENV") {
+            let parsed = Environment::parse(&env).ok_or_else(|| {
+                Error::invalid(format!("CASHFREE_ENV is {env:?}: use \"sandbox\" or \"production\""))
+            })?;
+            config.set_environment(parsed);
+        }
+        if let Some(url) = get("CASHFREE_BASE_URL") {
+            config
+                .set_base_url(&url)
+                .map_err(|e| e.clone().with_message(format!("CASHFREE_BASE_URL: {e}")))?;
+        }
+        if let Some(key) = get("CASHFREE_PUBLIC_KEY") {
+            let pem = if key.trim_start().starts_with("-----BEGIN") {
+                key
+            } else {
+                std::fs::read_to_string(&key)
+                    .map_err(|e| Error::invalid(format!("CASHFREE_PUBLIC_KEY: cannot read {key:?}: {e}")))?
+            };
+            config
+                .set_public_key_pem(&pem)
+                .map_err(|e| e.clone().with_message(format!("CASHFREE_PUBLIC_KEY: {e}")))?;
+        }
+        Ok(config)
+    }
+
+    /// Chooses sandbox or production. A base URL set with
+    /// [`set_base_url`](Self::set_base_url) takes precedence.
+    pub fn set_environment(&mut self, env: Environment) -> &mut Self {
+        self.environment = env;
+        self
+    }
+
+    /// Sends requests to this base URL instead of the environment's, e.g. a local
+    /// emulator (`http://127.0.0.1:8080/verification`) or a proxy in front of Cashfree.
+    ///
+    /// `https://` anywhere; `http://` only for `127.0.0.0/8`, `[::1]` and `localhost`.
+    /// A trailing `/` is ignored; query, fragment and user info are refused.
+    pub fn set_base_url(&mut self, url: &str) -> Result<&mut Self> {
+        self.base_url = Some(check_base_url(url)?);
+        Ok(self)
+    }
+
+    /// Per-attempt timeouts; `Duration::ZERO` means the default (connect 10 s, request 30 s).
+    pub fn set_timeouts(&mut self, connect: Duration, request: Duration) -> &mut Self {
+        self.connect_timeout = if connect.is_zero() { DEFAULT_CONNECT_TIMEOUT } else { connect };
+        self.request_timeout = if request.is_zero() { DEFAULT_REQUEST_TIMEOUT } else { request };
+        self
+    }
+
+    /// Turns on `x-cf-signature`: the RSA public key (PEM, `PUBLIC KEY` or
+    /// `RSA PUBLIC KEY`) downloaded from the Cashfree dashboard. A fresh signature is
+    /// computed for every request. An unusable key is [`ErrorKind::Signature`].
+    pub fn set_public_key_pem(&mut self, pem: &str) -> Result<&mut Self> {
+        self.signer_key = Some(Signer::from_pem(&self.client_id, pem)?);
+        Ok(self)
+    }
+
+    /// Trusts the certificates in this PEM text in addition to the bundled Mozilla
+    /// roots. Repeated calls add more.
+    pub fn add_root_ca_pem(&mut self, pem: &str) -> Result<&mut Self> {
+        let mut found = Vec::new();
+        for item in ureq::tls::parse_pem(pem.as_bytes()) {
+            match item {
+                Ok(ureq::tls::PemItem::Certificate(c)) => found.push(c.der().to_vec()),
+                Ok(_) => {}
+                Err(e) => return Err(Error::new(ErrorKind::InvalidInput, format!("root CA PEM is not valid: {e}"))),
+            }
+        }
+        if found.is_empty() {
+            return Err(Error::invalid("root CA PEM holds no CERTIFICATE block"));
+        }
+        for der in &found {
+            if webpki_anchor_ok(der).is_err() {
+                return Err(Error::invalid("root CA PEM holds a certificate that cannot be parsed"));
+            }
+        }
+        self.root_cas.extend(found);
+        Ok(self)
+    }
+
+    /// Sends requests through this `http://` or `https://` proxy; `""` clears it.
+    /// Proxy environment variables are never read: a terminal must be predictable.
+    pub fn set_proxy(&mut self, url: &str) -> Result<&mut Self> {
+        if url.is_empty() {
+            self.proxy = None;
+            return Ok(self);
+        }
+        let lower = url.to_ascii_lowercase();
+        if !(lower.starts_with("http://") || lower.starts_with("https://")) {
+            return Err(Error::invalid(format!("proxy {url:?} must start with http:// or https://")));
+        }
+        if url.chars().any(|c| c.is_control() || c == ' ') {
+            return Err(Error::invalid("proxy URL contains spaces or control characters"));
+        }
+        ureq::Proxy::new(url).map_err(|e| Error::invalid(format!("proxy {url:?} is not a valid URL: {e}")))?;
+        self.proxy = Some(url.to_owned());
+        Ok(self)
+    }
+
+    /// How many *re*-tries after the first attempt (default 2, at most 10). They apply
+    /// to each poll of a wait too. See the README for which failures are retried.
+    pub fn set_max_retries(&mut self, n: u32) -> Result<&mut Self> {
+        if n > MAX_RETRIES_LIMIT {
+            return Err(Error::invalid(format!("max_retries {n} is too high: at most {MAX_RETRIES_LIMIT}")));
+        }
+        self.max_retries = n;
+        Ok(self)
+    }
+
+    /// The base URL requests go to (without a trailing `/`).
+    pub fn effective_base_url(&self) -> &str {
+        self.base_url.as_deref().unwrap_or(self.environment.base_url())
+    }
+
+    /// A short label for messages: `sandbox`, `production`, or the custom base URL.
+    pub(crate) fn target_label(&self) -> String {
+        match &self.base_url {
+            Some(url) if url == Environment::Sandbox.base_url() => "sandbox".into(),
+            Some(url) if url == Environment::Production.base_url() => "production".into(),
+            Some(url) => url.clone(),
+            None => self.environment.name().into(),
+        }
+    }
+
+    /// The client id.
+    pub fn client_id(&self) -> &str {
+        &self.client_id
+    }
+}
+
+fn webpki_anchor_ok(der: &[u8]) -> std::result::Result<(), ()> {
+    let mut store = rustls::RootCertStore::empty();
+    let (added, _) = store.add_parsable_certificates([rustls::pki_types::CertificateDer::from(der)]);
+    if added == 1 {
+        Ok(())
+    } else {
+        Err(())
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"[redacted]")
+            .field("base_url", &self.effective_base_url())
+            .field("connect_timeout", &self.connect_timeout)
+            .field("request_timeout", &self.request_timeout)
+            .field("signature", &self.signer_key.is_some())
+            .field("extra_root_cas", &self.root_cas.len())
+            .field("proxy", &self.proxy)
+            .field("max_retries", &self.max_retries)
+            .finish()
+    }
+}
+
+/// Validates a base URL and returns it without a trailing `/`.
+fn check_base_url(url: &str) -> Result<String> {
+    let bad = |why: &str| Error::invalid(format!("base URL {url:?} {why}"));
+    if url.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err(bad("contains spaces or control characters"));
+    }
+    let (scheme, rest) = url.split_once("://").ok_or_else(|| bad("must start with https:// (or http:// for loopback)"))?;
+    let scheme = scheme.to_ascii_lowercase();
+    if scheme != "https" && scheme != "http" {
+        return Err(bad("must start with https:// (or http:// for loopback)"));
+    }
+    if rest.contains('?') || rest.contains('#') {
+        return Err(bad("must not have a query or fragment"));
+    }
+    let (authority, path) = match rest.find('/') {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, ""),
+    };
+    if authority.contains('@') {
+        return Err(bad("must not contain user info"));
+    }
+    let host = host_of(authority).ok_or_else(|| bad("has no valid host"))?;
+    if scheme == "http" && !is_loopback_host(host) {
+        return Err(bad("uses plain http:// for a host that is not loopback: use https://"));
+    }
+    let trimmed = format!("{scheme}://{authority}{}", path.trim_end_matches('/'));
+    ureq::http::Uri::try_from(trimmed.as_str()).map_err(|_| bad("is not a valid URL"))?;
+    Ok(trimmed)
+}
+
+/// The host part of `host[:port]` / `[v6][:port]`, checking the port.
+fn host_of(authority: &str) -> Option<&str> {
+    let (host, port) = if let Some(rest) = authority.strip_prefix('[') {
+        let end = rest.find(']')?;
+        let port = &rest[end + 1..];
+        (&authority[..end + 2], port.strip_prefix(':').or(if port.is_empty() { Some("") } else { None })?)
+    } else {
+        match authority.rsplit_once(':') {
+            Some((h, p)) => (h, p),
+            None => (authority, ""),
+        }
+    };
+    if host.is_empty() || host == "[]" {
+        return None;
+    }
+    if !port.is_empty() && (port.parse::<u16>().ok()? == 0) {
+        return None;
+    }
+    Some(host)
+}
+
+/// Literal loopback names only: no DNS is consulted.
+pub(crate) fn is_loopback_host(host: &str) -> bool {
+    if host.eq_ignore_ascii_case("localhost") {
+        return true;
+    }
+    if host == "[::1]" {
+        return true;
+    }
+    host.parse::<Ipv4Addr>().map(|ip| ip.is_loopback()).unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls() {
+        let ok = [
+            ("https://example.com/verification/", "https://example.com/verification"),
+            ("http://127.0.0.1:8080/verification", "http://127.0.0.1:8080/verification"),
+            ("http://127.9.9.9", "http://127.9.9.9"),
+            ("http://localhost:1/x", "http://localhost:1/x"),
+            ("http://[::1]:9/v", "http://[::1]:9/v"),
+            ("HTTPS://api.cashfree.com/verification", "https://api.cashfree.com/verification"),
+        ];
+        for (input, want) in ok {
+            assert_eq!(check_base_url(input).unwrap(), want);
+        }
+        let bad = [
+            "http://example.com",
+            "http://10.0.0.1",
+            "http://localhost.evil.com",
+            "ftp://x",
+            "https://",
+            "https://a b",
+            "https://u:p@host",
+            "https://host/?q=1",
+            "https://host/#f",
+            "example.com",
+            "http://[::2]:1",
+            "https://host:0",
+            "https://host:99999",
+        ];
+        for input in bad {
+            assert!(check_base_url(input).is_err(), "{input}");
+        }
+    }
+
+    #[test]
+    fn from_lookup_names_the_bad_variable() {
+        let vars = |pairs: &'static [(&'static str, &'static str)]| {
+            move |k: &str| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string())
+        };
+        let err = Config::from_lookup(vars(&[("CASHFREE_CLIENT_ID", "id")])).unwrap_err();
+        assert!(err.message().contains("CASHFREE_CLIENT_SECRET"));
+        let err = Config::from_lookup(vars(&[
+            ("CASHFREE_CLIENT_ID", "id"),
+            ("CASHFREE_CLIENT_SECRET", "s"),
+            ("CASHFREE_ENV", "staging"),
+        ]))
+        .unwrap_err();
+        assert!(err.message().contains("CASHFREE_ENV"));
+        let err = Config::from_lookup(vars(&[
+            ("CASHFREE_CLIENT_ID", "id"),
+            ("CASHFREE_CLIENT_SECRET", "s"),
+            ("CASHFREE_PUBLIC_KEY", "/nonexistent/key.pem"),
+        ]))
+        .unwrap_err();
+        assert!(err.message().contains("/nonexistent/key.pem"));
+        let cfg = Config::from_lookup(vars(&[
+            ("CASHFREE_CLIENT_ID", "id"),
+            ("CASHFREE_CLIENT_SECRET", "s"),
+            ("CASHFREE_ENV", "PRODUCTION"),
+            ("CASHFREE_BASE_URL", ""),
+        ]))
+        .unwrap();
+        assert_eq!(cfg.effective_base_url(), Environment::Production.base_url());
+    }
+
+    #[test]
+    fn debug_hides_the_secret() {
+        let cfg = Config::new("id", "very-secret-value").unwrap();
+        assert!(!format!("{cfg:?}").contains("very-secret-value"));
+    }
+
+    #[test]
+    fn retries_are_bounded() {
+        let mut cfg = Config::new("id", "s").unwrap();
+        assert!(cfg.set_max_retries(10).is_ok());
+        assert!(cfg.set_max_retries(11).is_err());
+    }
+}

@@ -1,0 +1,221 @@
+//! One HTTP exchange over a shared `ureq::Agent`: no redirects, no proxy from the
+//! environment, bodies capped, errors sorted by whether the request may have arrived.
+
+use std::io::ErrorKind as IoKind;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use ureq::http::Uri;
+use ureq::tls::{Certificate, RootCerts, TlsConfig, TlsProvider};
+use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
+use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
+
+use crate::config::Config;
+use crate::error::{Error, ErrorKind, Result};
+
+/// Largest response body read (success or error).
+pub(crate) const MAX_BODY: u64 = 1024 * 1024;
+
+/// The agent and the fixed headers of one client.
+pub(crate) struct Http {
+    agent: ureq::Agent,
+}
+
+/// A response that arrived (any status).
+pub(crate) struct RawResponse {
+    pub(crate) status: u16,
+    /// The body, when it was read completely and within [`MAX_BODY`].
+    pub(crate) body: Vec<u8>,
+    /// Why the body could not be read, if it could not.
+    pub(crate) body_problem: Option<BodyProblem>,
+    pub(crate) retry_after: Option<Duration>,
+}
+
+/// A body that could not be read.
+pub(crate) enum BodyProblem {
+    /// More than [`MAX_BODY`] bytes.
+    TooLarge,
+    /// The connection failed while reading (truncated, reset, timeout).
+    Broken(Failure),
+}
+
+/// No (complete) response.
+#[derive(Debug)]
+pub(crate) struct Failure {
+    /// `Network`, `Timeout` or `Tls`.
+    pub(crate) kind: ErrorKind,
+    /// The request may have reached the server (false only when no connection was made).
+    pub(crate) maybe_sent: bool,
+    pub(crate) detail: String,
+}
+
+impl Http {
+    pub(crate) fn new(config: &Config, user_agent: &str) -> Result<Http> {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let roots = if config.root_cas.is_empty() {
+            RootCerts::WebPki
+        } else {
+            let mut certs: Vec<Certificate<'static>> = webpki_root_certs::TLS_SERVER_ROOT_CERTS
+                .iter()
+                .map(|c| Certificate::from_der(c.as_ref()).to_owned())
+                .collect();
+            certs.extend(config.root_cas.iter().map(|der| Certificate::from_der(der).to_owned()));
+            RootCerts::new_with_certs(&certs)
+        };
+        let tls = TlsConfig::builder()
+            .provider(TlsProvider::Rustls)
+            .unversioned_rustls_crypto_provider(provider)
+            .root_certs(roots)
+            .build();
+        let proxy = match &config.proxy {
+            Some(url) => Some(ureq::Proxy::new(url).map_err(|e| Error::invalid(format!("proxy: {e}")))?),
+            None => None,
+        };
+        let agent_config = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .proxy(proxy)
+            .tls_config(tls)
+            .user_agent(user_agent)
+            .accept("application/json")
+            .accept_encoding("identity")
+            .timeout_connect(Some(config.connect_timeout))
+            .timeout_global(Some(config.request_timeout))
+            .max_response_header_size(64 * 1024)
+            .build();
+        let agent = ureq::Agent::with_parts(agent_config, DefaultConnector::default(), LiteralResolver::default());
+        Ok(Http { agent })
+    }
+
+    /// Sends one request. `headers` are added as given; `timeout` bounds the whole exchange.
+    pub(crate) fn send(
+        &self,
+        post_body: Option<&[u8]>,
+        url: &str,
+        headers: &[(&str, &str)],
+        timeout: Duration,
+    ) -> std::result::Result<RawResponse, Failure> {
+        let result = match post_body {
+            Some(body) => {
+                let mut req = self.agent.post(url).config().timeout_global(Some(timeout)).build();
+                for (k, v) in headers {
+                    req = req.header(*k, *v);
+                }
+                req.header("content-type", "application/json").send(body)
+            }
+            None => {
+                let mut req = self.agent.get(url).config().timeout_global(Some(timeout)).build();
+                for (k, v) in headers {
+                    req = req.header(*k, *v);
+                }
+                req.call()
+            }
+        };
+        let mut response = result.map_err(classify)?;
+        let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(parse_retry_after);
+        let read = response.body_mut().with_config().limit(MAX_BODY).read_to_vec();
+        let (body, body_problem) = match read {
+            Ok(b) => (b, None),
+            Err(ureq::Error::BodyExceedsLimit(_)) => (Vec::new(), Some(BodyProblem::TooLarge)),
+            Err(e) => (Vec::new(), Some(BodyProblem::Broken(classify(e)))),
+        };
+        Ok(RawResponse { status, body, body_problem, retry_after })
+    }
+}
+
+/// `Retry-After` in its seconds form (the date form is ignored).
+pub(crate) fn parse_retry_after(v: &str) -> Option<Duration> {
+    let v = v.trim();
+    if v.is_empty() || v.len() > 10 || !v.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    v.parse::<u64>().ok().map(Duration::from_secs)
+}
+
+/// Sorts a ureq error into network / timeout / TLS, and whether the request may have
+/// reached the server.
+fn classify(e: ureq::Error) -> Failure {
+    use ureq::Timeout as T;
+    let (kind, maybe_sent) = match &e {
+        ureq::Error::Timeout(t) => (ErrorKind::Timeout, !matches!(t, T::Resolve | T::Connect)),
+        ureq::Error::HostNotFound | ureq::Error::ConnectionFailed => (ErrorKind::Network, false),
+        ureq::Error::Tls(_) | ureq::Error::Rustls(_) | ureq::Error::Pem(_) => (ErrorKind::Tls, false),
+        ureq::Error::Io(io) if io_is_tls(io) => (ErrorKind::Tls, false),
+        ureq::Error::Io(io) => match io.kind() {
+            IoKind::ConnectionRefused
+            | IoKind::AddrNotAvailable
+            | IoKind::NetworkUnreachable
+            | IoKind::HostUnreachable
+            | IoKind::NotFound => (ErrorKind::Network, false),
+            IoKind::TimedOut | IoKind::WouldBlock => (ErrorKind::Timeout, true),
+            _ => (ErrorKind::Network, true),
+        },
+        _ => (ErrorKind::Network, true),
+    };
+    Failure { kind, maybe_sent, detail: describe(&e) }
+}
+
+fn io_is_tls(io: &std::io::Error) -> bool {
+    io.get_ref().map(|inner| inner.is::<rustls::Error>()).unwrap_or(false)
+}
+
+fn describe(e: &ureq::Error) -> String {
+    match e {
+        ureq::Error::Io(io) => match io.kind() {
+            IoKind::ConnectionRefused => "connection refused".into(),
+            IoKind::ConnectionReset => "connection reset by the server".into(),
+            IoKind::UnexpectedEof => "the server closed the connection early".into(),
+            _ => io.to_string(),
+        },
+        ureq::Error::HostNotFound => "host name not found".into(),
+        other => other.to_string(),
+    }
+}
+
+/// Answers IP literals itself (no thread, no lookup); names go to ureq's resolver.
+#[derive(Debug, Default)]
+struct LiteralResolver {
+    fallback: DefaultResolver,
+}
+
+impl Resolver for LiteralResolver {
+    fn resolve(
+        &self,
+        uri: &Uri,
+        config: &ureq::config::Config,
+        timeout: NextTimeout,
+    ) -> std::result::Result<ResolvedSocketAddrs, ureq::Error> {
+        if let Some(authority) = uri.authority() {
+            let host = authority.host().trim_start_matches('[').trim_end_matches(']');
+            if let Ok(ip) = host.parse::<IpAddr>() {
+                let port = authority
+                    .port_u16()
+                    .unwrap_or(if uri.scheme_str() == Some("http") { 80 } else { 443 });
+                let mut out = self.empty();
+                out.push(SocketAddr::new(ip, port));
+                return Ok(out);
+            }
+        }
+        self.fallback.resolve(uri, config, timeout)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_seconds_only() {
+        assert_eq!(parse_retry_after("3"), Some(Duration::from_secs(3)));
+        assert_eq!(parse_retry_after(" 10 "), Some(Duration::from_secs(10)));
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
+        assert_eq!(parse_retry_after("-1"), None);
+        assert_eq!(parse_retry_after("99999999999999"), None);
+    }
+}

@@ -1,0 +1,58 @@
+//! # cashfree-rpd
+//!
+//! A small, blocking client for Cashfree's **Reverse Penny Drop** (RPD) bank account
+//! verification, with a C ABI.
+//!
+//! The merchant creates a request; the customer pays ₹1 from any UPI app (deep links or
+//! a QR code, valid about 10 minutes); Cashfree reports the payer's bank account, IFSC,
+//! name at bank and a name-match score, and refunds the rupee.
+//!
+//! ```no_run
+//! use cashfree_rpd::{Client, Config, Environment};
+//! use std::time::Duration;
+//!
+//! # fn main() -> Result<(), cashfree_rpd::Error> {
+//! let mut config = Config::new("my-client-id", "my-client-secret")?;
+//! config.set_environment(Environment::Sandbox);
+//! let client = Client::new(&config)?;
+//!
+//! let request = client.create("order-1234", "Jane Doe")?;
+//! println!("pay ₹1 with: {}", request.upi_link);
+//!
+//! let options = cashfree_rpd::WaitOptions::new(Duration::from_secs(600));
+//! match client.wait_for_result("order-1234", &options, |_latest| true) {
+//!     Ok(status) => println!("{:?}: {:?}", status.status, status.name_at_bank),
+//!     Err(e) => eprintln!("{}", e.error),
+//! }
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! No async runtime, no OpenSSL: `ureq` + `rustls` (ring) + `serde_json`.
+
+#![forbid(unsafe_op_in_unsafe_fn)]
+#![warn(missing_docs)]
+
+mod client;
+mod config;
+mod error;
+mod http;
+mod model;
+mod redact;
+mod retry;
+mod signature;
+mod validate;
+mod wait;
+pub mod webhook;
+
+pub mod ffi;
+
+pub use client::Client;
+pub use config::{Config, Environment};
+pub use error::{Error, ErrorKind, Result};
+pub use model::{CreatedRequest, NameMatch, Status, VerificationStatus};
+pub use validate::{validate_name, validate_ref_id, validate_verification_id};
+pub use wait::{WaitError, WaitOptions};
+
+/// The crate version, as in `Cargo.toml` (also sent in the `User-Agent`).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,375 @@
+//! What Cashfree answers, decoded leniently.
+//!
+//! Rules (the same for Rust and C): an absent or `null` field is `None`; an empty
+//! string stays `Some("")`; a number or boolean where text is expected becomes its JSON
+//! text; an object or array there, or a `\u0000` inside any text, makes the whole
+//! answer an [`ErrorKind::UnexpectedResponse`]. Unknown fields are ignored, unknown
+//! status values are kept.
+
+use base64::Engine;
+use serde_json::{Map, Value};
+
+use crate::error::{Error, ErrorKind, Result};
+
+/// A created verification request: the links the customer pays ₹1 with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CreatedRequest {
+    /// The merchant's id, as sent.
+    pub verification_id: String,
+    /// Cashfree's id for the request.
+    pub ref_id: i64,
+    /// When the links stop working (ISO-8601, kept as sent).
+    pub valid_upto: Option<String>,
+    /// `upi://pay?...` intent link.
+    pub upi_link: String,
+    /// Google Pay deep link.
+    pub gpay: Option<String>,
+    /// BHIM deep link.
+    pub bhim: Option<String>,
+    /// Paytm deep link.
+    pub paytm: Option<String>,
+    /// PhonePe deep link.
+    pub phonepe: Option<String>,
+    /// Base64 PNG of a QR code encoding the UPI link, as sent.
+    pub qr_code: Option<String>,
+    /// The whole response body.
+    pub raw_json: String,
+}
+
+impl CreatedRequest {
+    /// The decoded PNG bytes of [`qr_code`](Self::qr_code), or `None` when it is absent,
+    /// not valid base64, or not a PNG. Whitespace and a `data:image/png;base64,` prefix
+    /// are tolerated.
+    pub fn qr_png(&self) -> Option<Vec<u8>> {
+        decode_png_base64(self.qr_code.as_deref()?)
+    }
+}
+
+/// Decodes a base64 PNG leniently; `None` unless it really is a PNG.
+pub(crate) fn decode_png_base64(text: &str) -> Option<Vec<u8>> {
+    const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
+    let text = text.trim();
+    let text = text
+        .get(..22)
+        .filter(|p| p.eq_ignore_ascii_case("data:image/png;base64,"))
+        .map_or(text, |_| &text[22..]);
+    let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    let bytes = base64::engine::general_purpose::STANDARD.decode(compact).ok()?;
+    bytes.starts_with(PNG_SIGNATURE).then_some(bytes)
+}
+
+/// The state of a verification request.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum VerificationStatus {
+    /// Waiting for the customer to pay.
+    Pending,
+    /// Paid: the bank account fields are filled.
+    Success,
+    /// The payment failed.
+    Failure,
+    /// Nobody paid within the validity window.
+    Expired,
+    /// A value this library does not know (kept as sent), or no status at all (`""`).
+    Unknown(String),
+}
+
+impl VerificationStatus {
+    /// Parses case-insensitively; anything else is `Unknown` with the raw text.
+    pub fn parse(s: &str) -> VerificationStatus {
+        match s.trim().to_ascii_uppercase().as_str() {
+            "PENDING" => VerificationStatus::Pending,
+            "SUCCESS" => VerificationStatus::Success,
+            "FAILURE" | "FAILED" => VerificationStatus::Failure,
+            "EXPIRED" => VerificationStatus::Expired,
+            _ => VerificationStatus::Unknown(s.to_owned()),
+        }
+    }
+
+    /// SUCCESS, FAILURE or EXPIRED: polling further will not change it.
+    pub fn is_final(&self) -> bool {
+        matches!(self, VerificationStatus::Success | VerificationStatus::Failure | VerificationStatus::Expired)
+    }
+}
+
+/// How well the name at the bank matches the name given at create.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum NameMatch {
+    /// `DIRECT_MATCH`
+    Direct,
+    /// `GOOD_PARTIAL_MATCH`
+    GoodPartial,
+    /// `MODERATE_PARTIAL_MATCH`
+    ModeratePartial,
+    /// `POOR_PARTIAL_MATCH`
+    PoorPartial,
+    /// `NO_MATCH`
+    NoMatch,
+    /// Absent, empty, or a value this library does not know (kept as sent).
+    Unknown(String),
+}
+
+impl NameMatch {
+    /// Parses case-insensitively; anything else is `Unknown` with the raw text.
+    pub fn parse(s: &str) -> NameMatch {
+        match s.trim().to_ascii_uppercase().as_str() {
+            "DIRECT_MATCH" => NameMatch::Direct,
+            "GOOD_PARTIAL_MATCH" => NameMatch::GoodPartial,
+            "MODERATE_PARTIAL_MATCH" => NameMatch::ModeratePartial,
+            "POOR_PARTIAL_MATCH" => NameMatch::PoorPartial,
+            "NO_MATCH" => NameMatch::NoMatch,
+            _ => NameMatch::Unknown(s.to_owned()),
+        }
+    }
+}
+
+/// The result of a verification request, every documented field kept as text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Status {
+    /// The parsed state; the raw text is in [`status_raw`](Self::status_raw).
+    pub status: VerificationStatus,
+    /// The raw `status` string, `None` if absent.
+    pub status_raw: Option<String>,
+    /// The merchant's id.
+    pub verification_id: Option<String>,
+    /// Cashfree's id, as text whatever JSON type arrived.
+    pub ref_id: Option<String>,
+    /// Payer's account number.
+    pub bank_account: Option<String>,
+    /// Payer's bank branch code.
+    pub ifsc: Option<String>,
+    /// Payer's UPI id (VPA).
+    pub upi: Option<String>,
+    /// Account holder name as the bank has it.
+    pub name_at_bank: Option<String>,
+    /// Bank transaction reference of the ₹1 payment.
+    pub utr: Option<String>,
+    /// A number as text, e.g. `"90.00"`; may be `""`.
+    pub name_match_score: Option<String>,
+    /// The raw `name_match_result`; parsed in [`name_match`](Self::name_match).
+    pub name_match_result: Option<String>,
+    /// The parsed name match.
+    pub name_match: NameMatch,
+    /// When the request was created (format varies; kept as sent).
+    pub added_on: Option<String>,
+    /// When it was processed.
+    pub processed_on: Option<String>,
+    /// When the rupee arrived.
+    pub penny_collected_on: Option<String>,
+    /// Refund of the rupee, e.g. `PENDING`, `SUCCESS`.
+    pub reversal_status: Option<String>,
+    /// e.g. `SAVINGS`, `CURRENT`.
+    pub account_type: Option<String>,
+    /// The whole response body.
+    pub raw_json: String,
+}
+
+impl Status {
+    /// SUCCESS, FAILURE or EXPIRED.
+    pub fn is_final(&self) -> bool {
+        self.status.is_final()
+    }
+}
+
+/// Decodes a `200` of `POST /reverse-penny-drop`, checking it answers `sent_id`.
+pub(crate) fn decode_created(body: &[u8], sent_id: &str) -> Result<CreatedRequest> {
+    let (obj, raw) = parse_object(body)?;
+    let f = Fields(&obj);
+    let verification_id = f.text("verification_id")?.ok_or_else(|| missing("verification_id"))?;
+    if verification_id != sent_id {
+        return Err(unexpected(format!(
+            "the answer is for verification_id {verification_id:?}, not {sent_id:?}"
+        )));
+    }
+    let ref_id = match obj.get("ref_id") {
+        Some(Value::Number(n)) => n.as_i64(),
+        Some(Value::String(s)) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => s.parse().ok(),
+        None | Some(Value::Null) => return Err(missing("ref_id")),
+        _ => None,
+    }
+    .filter(|n| *n > 0)
+    .ok_or_else(|| unexpected("ref_id is not a positive integer".into()))?;
+    Ok(CreatedRequest {
+        verification_id,
+        ref_id,
+        valid_upto: f.text("valid_upto")?,
+        upi_link: f.text("upi_link")?.ok_or_else(|| missing("upi_link"))?,
+        gpay: f.text("gpay")?,
+        bhim: f.text("bhim")?,
+        paytm: f.text("paytm")?,
+        phonepe: f.text("phonepe")?,
+        qr_code: f.text("qr_code")?,
+        raw_json: raw,
+    })
+}
+
+/// Decodes a `200` of `GET /remitter/status`.
+pub(crate) fn decode_status(body: &[u8]) -> Result<Status> {
+    let (obj, raw) = parse_object(body)?;
+    let status = status_from_object(&obj, raw)?;
+    if status.verification_id.is_none() && status.ref_id.is_none() {
+        return Err(unexpected("the answer has neither verification_id nor ref_id".into()));
+    }
+    Ok(status)
+}
+
+/// The status fields of a JSON object (a status answer, or a webhook's `data`).
+pub(crate) fn status_from_object(obj: &Map<String, Value>, raw_json: String) -> Result<Status> {
+    let f = Fields(obj);
+    let status_raw = f.text("status")?;
+    let name_match_result = f.text("name_match_result")?;
+    Ok(Status {
+        status: VerificationStatus::parse(status_raw.as_deref().unwrap_or("")),
+        name_match: NameMatch::parse(name_match_result.as_deref().unwrap_or("")),
+        status_raw,
+        verification_id: f.text("verification_id")?,
+        ref_id: f.text("ref_id")?,
+        bank_account: f.text("bank_account")?,
+        ifsc: f.text("ifsc")?,
+        upi: f.text("upi")?,
+        name_at_bank: f.text("name_at_bank")?,
+        utr: f.text("utr")?,
+        name_match_score: f.text("name_match_score")?,
+        name_match_result,
+        added_on: f.text("added_on")?,
+        processed_on: f.text("processed_on")?,
+        penny_collected_on: f.text("penny_collected_on")?,
+        reversal_status: f.text("reversal_status")?,
+        account_type: f.text("account_type")?,
+        raw_json,
+    })
+}
+
+/// Parses a body that must be one JSON object; returns it with its text.
+pub(crate) fn parse_object(body: &[u8]) -> Result<(Map<String, Value>, String)> {
+    let text = std::str::from_utf8(body).map_err(|_| unexpected("the body is not valid UTF-8".into()))?;
+    if text.trim().is_empty() {
+        return Err(unexpected("the body is empty".into()));
+    }
+    match serde_json::from_str::<Value>(text) {
+        Ok(Value::Object(map)) => Ok((map, text.to_owned())),
+        Ok(_) => Err(unexpected("the body is JSON but not an object".into())),
+        Err(_) if looks_like_html(text) => Err(unexpected("the body is an HTML page, not JSON".into())),
+        Err(e) => Err(unexpected(format!("the body is not valid JSON ({e})"))),
+    }
+}
+
+pub(crate) fn looks_like_html(text: &str) -> bool {
+    let head = text.trim_start().get(..15.min(text.trim_start().len())).unwrap_or("").to_ascii_lowercase();
+    head.starts_with("<!doctype") || head.starts_with("<html") || head.starts_with('<')
+}
+
+/// Field access with the text rules of this module.
+pub(crate) struct Fields<'a>(pub(crate) &'a Map<String, Value>);
+
+impl Fields<'_> {
+    pub(crate) fn text(&self, key: &str) -> Result<Option<String>> {
+        match self.0.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) if s.contains('\0') => {
+                Err(unexpected(format!("field {key:?} contains a NUL character")))
+            }
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(v @ (Value::Number(_) | Value::Bool(_))) => Ok(Some(v.to_string())),
+            Some(Value::Object(_) | Value::Array(_)) => {
+                Err(unexpected(format!("field {key:?} is an object or array, not text")))
+            }
+        }
+    }
+}
+
+fn missing(field: &str) -> Error {
+    unexpected(format!("the answer has no {field}"))
+}
+
+fn unexpected(what: String) -> Error {
+    Error::new(ErrorKind::UnexpectedResponse, format!("unexpected response: {what}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CREATE: &str = include_str!("../../shared/samples/create_response.json");
+    const SUCCESS: &str = include_str!("../../shared/samples/status_success.json");
+    const EXPIRED: &str = include_str!("../../shared/samples/status_expired.json");
+
+    #[test]
+    fn create_sample_decodes_with_a_real_png() {
+        let c = decode_created(CREATE.as_bytes(), "90909710").unwrap();
+        assert_eq!(c.ref_id, 3905);
+        assert!(c.upi_link.starts_with("upi://pay?"));
+        assert_eq!(c.qr_png().unwrap().len(), 676);
+        assert_eq!(c.raw_json, CREATE);
+    }
+
+    #[test]
+    fn create_for_another_id_is_refused() {
+        let e = decode_created(CREATE.as_bytes(), "other").unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::UnexpectedResponse);
+    }
+
+    #[test]
+    fn status_samples_decode() {
+        let s = decode_status(SUCCESS.as_bytes()).unwrap();
+        assert_eq!(s.status, VerificationStatus::Success);
+        assert_eq!(s.name_match, NameMatch::PoorPartial);
+        assert_eq!(s.ref_id.as_deref(), Some("123"));
+        assert_eq!(s.account_type.as_deref(), Some("SAVINGS"));
+        let e = decode_status(EXPIRED.as_bytes()).unwrap();
+        assert_eq!(e.status, VerificationStatus::Expired);
+        assert!(e.is_final());
+        assert_eq!(e.bank_account.as_deref(), Some(""));
+        assert_eq!(e.reversal_status, None);
+        assert_eq!(e.name_match, NameMatch::Unknown(String::new()));
+    }
+
+    #[test]
+    fn text_rules() {
+        let s = decode_status(br#"{"ref_id": 49, "status": "weird", "utr": true, "ifsc": null, "x": {"a":1}}"#).unwrap();
+        assert_eq!(s.ref_id.as_deref(), Some("49"));
+        assert_eq!(s.status, VerificationStatus::Unknown("weird".into()));
+        assert_eq!(s.utr.as_deref(), Some("true"));
+        assert_eq!(s.ifsc, None);
+        for bad in [
+            &br#"{"ref_id": "1", "utr": {"a": 1}}"#[..],
+            br#"{"ref_id": "1", "utr": [1]}"#,
+            br#"{"ref_id": "1", "utr": "a\u0000b"}"#,
+            br#"{}"#,
+            b"<html>502</html>",
+            b"",
+            b"[1]",
+            b"{\"ref_id\": \"\xff\"}",
+        ] {
+            let e = decode_status(bad).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::UnexpectedResponse, "{}", String::from_utf8_lossy(bad));
+        }
+    }
+
+    #[test]
+    fn ref_id_forms() {
+        let ok = |r: &str| decode_created(format!(r#"{{"verification_id":"a","ref_id":{r},"upi_link":"u"}}"#).as_bytes(), "a");
+        assert_eq!(ok("12").unwrap().ref_id, 12);
+        assert_eq!(ok("\"12\"").unwrap().ref_id, 12);
+        for bad in ["0", "-1", "1.5", "\"1a\"", "\"\"", "null", "{}", "99999999999999999999"] {
+            assert!(ok(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn enums_are_case_insensitive() {
+        assert_eq!(VerificationStatus::parse("success"), VerificationStatus::Success);
+        assert_eq!(NameMatch::parse("direct_match"), NameMatch::Direct);
+    }
+
+    #[test]
+    fn png_prefix_and_whitespace() {
+        let c = decode_created(CREATE.as_bytes(), "90909710").unwrap();
+        let b64 = c.qr_code.clone().unwrap();
+        let with_prefix = format!("data:image/png;base64,{}\n{}", &b64[..10], &b64[10..]);
+        assert_eq!(decode_png_base64(&with_prefix).unwrap().len(), 676);
+        assert!(decode_png_base64("aGVsbG8=").is_none()); // valid base64, not a PNG
+        assert!(decode_png_base64("***").is_none());
+    }
+}

@@ -1,0 +1,144 @@
+//! Polling until a request is final.
+
+use std::fmt;
+use std::time::{Duration, Instant};
+
+use crate::client::{Client, Lookup};
+use crate::error::{Error, ErrorKind};
+use crate::model::Status;
+use crate::validate::validate_verification_id;
+
+/// Default pause between polls.
+pub const DEFAULT_POLL_INTERVAL: Duration = Duration::from_secs(3);
+/// Shortest pause between polls (shorter values are raised to it).
+pub const MIN_POLL_INTERVAL: Duration = Duration::from_millis(500);
+
+/// How long to wait and how often to poll.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WaitOptions {
+    /// Overall deadline (> 0); requests in flight are cut short by it.
+    pub timeout: Duration,
+    /// Pause between polls; zero means 3 s, values below 500 ms are raised to 500 ms.
+    pub poll_interval: Duration,
+}
+
+impl WaitOptions {
+    /// Wait up to `timeout`, polling every 3 s.
+    pub fn new(timeout: Duration) -> WaitOptions {
+        WaitOptions { timeout, poll_interval: DEFAULT_POLL_INTERVAL }
+    }
+
+    /// Sets the pause between polls.
+    pub fn poll_interval(mut self, every: Duration) -> WaitOptions {
+        self.poll_interval = every;
+        self
+    }
+
+    fn effective_interval(&self) -> Duration {
+        if self.poll_interval.is_zero() {
+            DEFAULT_POLL_INTERVAL
+        } else {
+            self.poll_interval.max(MIN_POLL_INTERVAL)
+        }
+    }
+}
+
+/// A wait that did not end in a final status: the error, and the last status seen.
+#[derive(Debug, Clone)]
+pub struct WaitError {
+    /// Why the wait ended: [`ErrorKind::Deadline`], [`ErrorKind::Cancelled`], or the
+    /// permanent error that stopped it (400, 401, 403, 422, bad response...).
+    pub error: Error,
+    /// The last status a poll returned, if any poll succeeded.
+    pub last: Option<Status>,
+}
+
+impl fmt::Display for WaitError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.error, f)
+    }
+}
+
+impl std::error::Error for WaitError {}
+
+impl Client {
+    /// Polls the status of `verification_id` until it is final (SUCCESS, FAILURE or
+    /// EXPIRED) or `options.timeout` passes.
+    ///
+    /// `on_poll` is called after every successful poll; returning `false` stops the wait
+    /// with [`ErrorKind::Cancelled`] (unless that status is already final: then it is
+    /// returned). Transient failures (network, timeout, 429, 5xx) are retried until the
+    /// deadline; others end the wait at once. On deadline or cancel, the error carries
+    /// the last status seen.
+    pub fn wait_for_result(
+        &self,
+        verification_id: &str,
+        options: &WaitOptions,
+        mut on_poll: impl FnMut(&Status) -> bool,
+    ) -> Result<Status, WaitError> {
+        let fail = |error: Error, last: Option<Status>| WaitError { error, last };
+        validate_verification_id(verification_id).map_err(|e| fail(e, None))?;
+        if options.timeout.is_zero() {
+            return Err(fail(Error::invalid("wait timeout must be greater than 0"), None));
+        }
+        let started = Instant::now();
+        let deadline = started + options.timeout;
+        let interval = options.effective_interval();
+        let mut last: Option<Status> = None;
+        let mut last_error: Option<Error>;
+        loop {
+            last_error = None;
+            match self.lookup(Lookup::Id(verification_id), Some(deadline)) {
+                Ok(status) => {
+                    let keep_going = on_poll(&status);
+                    if status.is_final() {
+                        return Ok(status);
+                    }
+                    if !keep_going {
+                        let state = status.status_raw.clone().unwrap_or_default();
+                        return Err(fail(
+                            Error::new(
+                                ErrorKind::Cancelled,
+                                format!("wait for {verification_id} cancelled by the callback (last status {state:?})"),
+                            ),
+                            Some(status),
+                        ));
+                    }
+                    last = Some(status);
+                }
+                Err(e) if e.kind().is_transient() => last_error = Some(e),
+                Err(e) => return Err(fail(e, last)),
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            std::thread::sleep(interval.min(left));
+            if Instant::now() >= deadline {
+                break;
+            }
+        }
+        let state = last.as_ref().and_then(|s| s.status_raw.clone()).unwrap_or_else(|| "unknown".into());
+        let mut message = format!(
+            "wait for {verification_id} ran out of time after {:.1} s; last status {state:?}",
+            started.elapsed().as_secs_f64()
+        );
+        if let Some(e) = last_error {
+            message.push_str(&format!("; last error: {e}"));
+        }
+        Err(fail(Error::new(ErrorKind::Deadline, message), last))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn interval_rules() {
+        let o = WaitOptions::new(Duration::from_secs(1));
+        assert_eq!(o.effective_interval(), DEFAULT_POLL_INTERVAL);
+        assert_eq!(o.poll_interval(Duration::from_millis(10)).effective_interval(), MIN_POLL_INTERVAL);
+        assert_eq!(o.poll_interval(Duration::from_secs(7)).effective_interval(), Duration::from_secs(7));
+    }
+}
