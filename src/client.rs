@@ -74,10 +74,14 @@ impl Client {
     pub fn create(&self, verification_id: &str, name: &str) -> Result<CreatedRequest> {
         validate_verification_id(verification_id)?;
         validate_name(name)?;
-        let body = serde_json::to_vec(&serde_json::json!({ "verification_id": verification_id, "name": name }))
-            .map_err(|e| Error::invalid(format!("cannot encode the request: {e}")))?;
-        let (status, bytes) = self.execute(CallKind::Create, &self.inner.create_url, Some(&body), None)?;
-        decode_created(&bytes, verification_id).map_err(|e| retry::undecodable(e, status, &bytes, CallKind::Create).error)
+        let body = serde_json::to_vec(
+            &serde_json::json!({ "verification_id": verification_id, "name": name }),
+        )
+        .map_err(|e| Error::invalid(format!("cannot encode the request: {e}")))?;
+        let (status, bytes) =
+            self.execute(CallKind::Create, &self.inner.create_url, Some(&body), None)?;
+        decode_created(&bytes, verification_id)
+            .map_err(|e| retry::undecodable(e, status, &bytes, CallKind::Create).error)
     }
 
     /// The current status of a request, by the merchant's verification_id.
@@ -104,7 +108,8 @@ impl Client {
             }
         };
         let (status, bytes) = self.execute(CallKind::Get, &url, None, deadline)?;
-        decode_status(&bytes).map_err(|e| retry::undecodable(e, status, &bytes, CallKind::Get).error)
+        decode_status(&bytes)
+            .map_err(|e| retry::undecodable(e, status, &bytes, CallKind::Get).error)
     }
 
     /// Sends with the retry rules; returns a 2xx status and its scrubbed body.
@@ -122,7 +127,10 @@ impl Client {
                 Some(d) => {
                     let left = d.saturating_duration_since(Instant::now());
                     if left.is_zero() {
-                        return Err(Error::new(ErrorKind::Timeout, format!("{call:?} call not sent: the deadline passed")));
+                        return Err(Error::new(
+                            ErrorKind::Timeout,
+                            format!("{call:?} call not sent: the deadline passed"),
+                        ));
                     }
                     left.min(inner.request_timeout)
                 }
@@ -132,8 +140,10 @@ impl Client {
                 Some(s) => Some(s.sign()?),
                 None => None,
             };
-            let mut headers: Vec<(&str, &str)> =
-                vec![("x-client-id", &inner.client_id), ("x-client-secret", &inner.client_secret)];
+            let mut headers: Vec<(&str, &str)> = vec![
+                ("x-client-id", &inner.client_id),
+                ("x-client-secret", &inner.client_secret),
+            ];
             if let Some(sig) = &signature {
                 headers.push(("x-cf-signature", sig));
             }
@@ -198,9 +208,21 @@ mod tests {
         // Port 9 on loopback: nothing should ever be sent there.
         cfg.set_base_url("http://127.0.0.1:9/verification").unwrap();
         let client = Client::new(&cfg).unwrap();
-        assert_eq!(client.create("bad id", "x").unwrap_err().kind(), ErrorKind::InvalidInput);
-        assert_eq!(client.create("ok", " ").unwrap_err().kind(), ErrorKind::InvalidInput);
-        assert_eq!(client.status("").unwrap_err().kind(), ErrorKind::InvalidInput);
-        assert_eq!(client.status_by_ref_id(0).unwrap_err().kind(), ErrorKind::InvalidInput);
+        assert_eq!(
+            client.create("bad id", "x").unwrap_err().kind(),
+            ErrorKind::InvalidInput
+        );
+        assert_eq!(
+            client.create("ok", " ").unwrap_err().kind(),
+            ErrorKind::InvalidInput
+        );
+        assert_eq!(
+            client.status("").unwrap_err().kind(),
+            ErrorKind::InvalidInput
+        );
+        assert_eq!(
+            client.status_by_ref_id(0).unwrap_err().kind(),
+            ErrorKind::InvalidInput
+        );
     }
 }

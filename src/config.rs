@@ -105,14 +105,18 @@ impl Config {
     /// programs that keep settings elsewhere).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Config> {
         let get = |name: &str| lookup(name).filter(|v| !v.is_empty());
-        let id = get("CASHFREE_CLIENT_ID").ok_or_else(|| Error::invalid("CASHFREE_CLIENT_ID is not set"))?;
-        let secret = get("CASHFREE_CLIENT_SECRET").ok_or_else(|| Error::invalid("CASHFREE_CLIENT_SECRET is not set"))?;
+        let id = get("CASHFREE_CLIENT_ID")
+            .ok_or_else(|| Error::invalid("CASHFREE_CLIENT_ID is not set"))?;
+        let secret = get("CASHFREE_CLIENT_SECRET")
+            .ok_or_else(|| Error::invalid("CASHFREE_CLIENT_SECRET is not set"))?;
         validate_credential("CASHFREE_CLIENT_ID", &id)?;
         validate_credential("CASHFREE_CLIENT_SECRET", &secret)?;
         let mut config = Config::new(&id, &secret)?;
         if let Some(env) = get("CASHFREE_ENV") {
             let parsed = Environment::parse(&env).ok_or_else(|| {
-                Error::invalid(format!("CASHFREE_ENV is {env:?}: use \"sandbox\" or \"production\""))
+                Error::invalid(format!(
+                    "CASHFREE_ENV is {env:?}: use \"sandbox\" or \"production\""
+                ))
             })?;
             config.set_environment(parsed);
         }
@@ -125,8 +129,9 @@ impl Config {
             let pem = if key.trim_start().starts_with("-----BEGIN") {
                 key
             } else {
-                std::fs::read_to_string(&key)
-                    .map_err(|e| Error::invalid(format!("CASHFREE_PUBLIC_KEY: cannot read {key:?}: {e}")))?
+                std::fs::read_to_string(&key).map_err(|e| {
+                    Error::invalid(format!("CASHFREE_PUBLIC_KEY: cannot read {key:?}: {e}"))
+                })?
             };
             config
                 .set_public_key_pem(&pem)
@@ -154,8 +159,16 @@ impl Config {
 
     /// Per-attempt timeouts; `Duration::ZERO` means the default (connect 10 s, request 30 s).
     pub fn set_timeouts(&mut self, connect: Duration, request: Duration) -> &mut Self {
-        self.connect_timeout = if connect.is_zero() { DEFAULT_CONNECT_TIMEOUT } else { connect };
-        self.request_timeout = if request.is_zero() { DEFAULT_REQUEST_TIMEOUT } else { request };
+        self.connect_timeout = if connect.is_zero() {
+            DEFAULT_CONNECT_TIMEOUT
+        } else {
+            connect
+        };
+        self.request_timeout = if request.is_zero() {
+            DEFAULT_REQUEST_TIMEOUT
+        } else {
+            request
+        };
         self
     }
 
@@ -175,7 +188,12 @@ impl Config {
             match item {
                 Ok(ureq::tls::PemItem::Certificate(c)) => found.push(c.der().to_vec()),
                 Ok(_) => {}
-                Err(e) => return Err(Error::new(ErrorKind::InvalidInput, format!("root CA PEM is not valid: {e}"))),
+                Err(e) => {
+                    return Err(Error::new(
+                        ErrorKind::InvalidInput,
+                        format!("root CA PEM is not valid: {e}"),
+                    ))
+                }
             }
         }
         if found.is_empty() {
@@ -183,7 +201,9 @@ impl Config {
         }
         for der in &found {
             if webpki_anchor_ok(der).is_err() {
-                return Err(Error::invalid("root CA PEM holds a certificate that cannot be parsed"));
+                return Err(Error::invalid(
+                    "root CA PEM holds a certificate that cannot be parsed",
+                ));
             }
         }
         self.root_cas.extend(found);
@@ -199,12 +219,17 @@ impl Config {
         }
         let lower = url.to_ascii_lowercase();
         if !(lower.starts_with("http://") || lower.starts_with("https://")) {
-            return Err(Error::invalid(format!("proxy {url:?} must start with http:// or https://")));
+            return Err(Error::invalid(format!(
+                "proxy {url:?} must start with http:// or https://"
+            )));
         }
         if url.chars().any(|c| c.is_control() || c == ' ') {
-            return Err(Error::invalid("proxy URL contains spaces or control characters"));
+            return Err(Error::invalid(
+                "proxy URL contains spaces or control characters",
+            ));
         }
-        ureq::Proxy::new(url).map_err(|e| Error::invalid(format!("proxy {url:?} is not a valid URL: {e}")))?;
+        ureq::Proxy::new(url)
+            .map_err(|e| Error::invalid(format!("proxy {url:?} is not a valid URL: {e}")))?;
         self.proxy = Some(url.to_owned());
         Ok(self)
     }
@@ -213,7 +238,9 @@ impl Config {
     /// to each poll of a wait too. See the README for which failures are retried.
     pub fn set_max_retries(&mut self, n: u32) -> Result<&mut Self> {
         if n > MAX_RETRIES_LIMIT {
-            return Err(Error::invalid(format!("max_retries {n} is too high: at most {MAX_RETRIES_LIMIT}")));
+            return Err(Error::invalid(format!(
+                "max_retries {n} is too high: at most {MAX_RETRIES_LIMIT}"
+            )));
         }
         self.max_retries = n;
         Ok(self)
@@ -221,7 +248,9 @@ impl Config {
 
     /// The base URL requests go to (without a trailing `/`).
     pub fn effective_base_url(&self) -> &str {
-        self.base_url.as_deref().unwrap_or(self.environment.base_url())
+        self.base_url
+            .as_deref()
+            .unwrap_or(self.environment.base_url())
     }
 
     /// A short label for messages: `sandbox`, `production`, or the custom base URL.
@@ -242,7 +271,8 @@ impl Config {
 
 fn webpki_anchor_ok(der: &[u8]) -> std::result::Result<(), ()> {
     let mut store = rustls::RootCertStore::empty();
-    let (added, _) = store.add_parsable_certificates([rustls::pki_types::CertificateDer::from(der)]);
+    let (added, _) =
+        store.add_parsable_certificates([rustls::pki_types::CertificateDer::from(der)]);
     if added == 1 {
         Ok(())
     } else {
@@ -272,7 +302,9 @@ fn check_base_url(url: &str) -> Result<String> {
     if url.chars().any(|c| c.is_control() || c.is_whitespace()) {
         return Err(bad("contains spaces or control characters"));
     }
-    let (scheme, rest) = url.split_once("://").ok_or_else(|| bad("must start with https:// (or http:// for loopback)"))?;
+    let (scheme, rest) = url
+        .split_once("://")
+        .ok_or_else(|| bad("must start with https:// (or http:// for loopback)"))?;
     let scheme = scheme.to_ascii_lowercase();
     if scheme != "https" && scheme != "http" {
         return Err(bad("must start with https:// (or http:// for loopback)"));
@@ -289,7 +321,9 @@ fn check_base_url(url: &str) -> Result<String> {
     }
     let host = host_of(authority).ok_or_else(|| bad("has no valid host"))?;
     if scheme == "http" && !is_loopback_host(host) {
-        return Err(bad("uses plain http:// for a host that is not loopback: use https://"));
+        return Err(bad(
+            "uses plain http:// for a host that is not loopback: use https://",
+        ));
     }
     let trimmed = format!("{scheme}://{authority}{}", path.trim_end_matches('/'));
     ureq::http::Uri::try_from(trimmed.as_str()).map_err(|_| bad("is not a valid URL"))?;
@@ -301,7 +335,11 @@ fn host_of(authority: &str) -> Option<&str> {
     let (host, port) = if let Some(rest) = authority.strip_prefix('[') {
         let end = rest.find(']')?;
         let port = &rest[end + 1..];
-        (&authority[..end + 2], port.strip_prefix(':').or(if port.is_empty() { Some("") } else { None })?)
+        (
+            &authority[..end + 2],
+            port.strip_prefix(':')
+                .or(if port.is_empty() { Some("") } else { None })?,
+        )
     } else {
         match authority.rsplit_once(':') {
             Some((h, p)) => (h, p),
@@ -325,7 +363,9 @@ pub(crate) fn is_loopback_host(host: &str) -> bool {
     if host == "[::1]" {
         return true;
     }
-    host.parse::<Ipv4Addr>().map(|ip| ip.is_loopback()).unwrap_or(false)
+    host.parse::<Ipv4Addr>()
+        .map(|ip| ip.is_loopback())
+        .unwrap_or(false)
 }
 
 #[cfg(test)]
@@ -335,12 +375,21 @@ mod tests {
     #[test]
     fn base_urls() {
         let ok = [
-            ("https://example.com/verification/", "https://example.com/verification"),
-            ("http://127.0.0.1:8080/verification", "http://127.0.0.1:8080/verification"),
+            (
+                "https://example.com/verification/",
+                "https://example.com/verification",
+            ),
+            (
+                "http://127.0.0.1:8080/verification",
+                "http://127.0.0.1:8080/verification",
+            ),
             ("http://127.9.9.9", "http://127.9.9.9"),
             ("http://localhost:1/x", "http://localhost:1/x"),
             ("http://[::1]:9/v", "http://[::1]:9/v"),
-            ("HTTPS://api.cashfree.com/verification", "https://api.cashfree.com/verification"),
+            (
+                "HTTPS://api.cashfree.com/verification",
+                "https://api.cashfree.com/verification",
+            ),
         ];
         for (input, want) in ok {
             assert_eq!(check_base_url(input).unwrap(), want);
@@ -368,7 +417,12 @@ mod tests {
     #[test]
     fn from_lookup_names_the_bad_variable() {
         let vars = |pairs: &'static [(&'static str, &'static str)]| {
-            move |k: &str| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string())
+            move |k: &str| {
+                pairs
+                    .iter()
+                    .find(|(n, _)| *n == k)
+                    .map(|(_, v)| v.to_string())
+            }
         };
         let err = Config::from_lookup(vars(&[("CASHFREE_CLIENT_ID", "id")])).unwrap_err();
         assert!(err.message().contains("CASHFREE_CLIENT_SECRET"));

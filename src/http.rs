@@ -60,7 +60,12 @@ impl Http {
                 .iter()
                 .map(|c| Certificate::from_der(c.as_ref()).to_owned())
                 .collect();
-            certs.extend(config.root_cas.iter().map(|der| Certificate::from_der(der).to_owned()));
+            certs.extend(
+                config
+                    .root_cas
+                    .iter()
+                    .map(|der| Certificate::from_der(der).to_owned()),
+            );
             RootCerts::new_with_certs(&certs)
         };
         let tls = TlsConfig::builder()
@@ -69,7 +74,9 @@ impl Http {
             .root_certs(roots)
             .build();
         let proxy = match &config.proxy {
-            Some(url) => Some(ureq::Proxy::new(url).map_err(|e| Error::invalid(format!("proxy: {e}")))?),
+            Some(url) => {
+                Some(ureq::Proxy::new(url).map_err(|e| Error::invalid(format!("proxy: {e}")))?)
+            }
             None => None,
         };
         let agent_config = ureq::Agent::config_builder()
@@ -84,7 +91,11 @@ impl Http {
             .timeout_global(Some(config.request_timeout))
             .max_response_header_size(64 * 1024)
             .build();
-        let agent = ureq::Agent::with_parts(agent_config, DefaultConnector::default(), LiteralResolver::default());
+        let agent = ureq::Agent::with_parts(
+            agent_config,
+            DefaultConnector::default(),
+            LiteralResolver::default(),
+        );
         Ok(Http { agent })
     }
 
@@ -98,14 +109,24 @@ impl Http {
     ) -> std::result::Result<RawResponse, Failure> {
         let result = match post_body {
             Some(body) => {
-                let mut req = self.agent.post(url).config().timeout_global(Some(timeout)).build();
+                let mut req = self
+                    .agent
+                    .post(url)
+                    .config()
+                    .timeout_global(Some(timeout))
+                    .build();
                 for (k, v) in headers {
                     req = req.header(*k, *v);
                 }
                 req.header("content-type", "application/json").send(body)
             }
             None => {
-                let mut req = self.agent.get(url).config().timeout_global(Some(timeout)).build();
+                let mut req = self
+                    .agent
+                    .get(url)
+                    .config()
+                    .timeout_global(Some(timeout))
+                    .build();
                 for (k, v) in headers {
                     req = req.header(*k, *v);
                 }
@@ -119,13 +140,22 @@ impl Http {
             .get("retry-after")
             .and_then(|v| v.to_str().ok())
             .and_then(parse_retry_after);
-        let read = response.body_mut().with_config().limit(MAX_BODY).read_to_vec();
+        let read = response
+            .body_mut()
+            .with_config()
+            .limit(MAX_BODY)
+            .read_to_vec();
         let (body, body_problem) = match read {
             Ok(b) => (b, None),
             Err(ureq::Error::BodyExceedsLimit(_)) => (Vec::new(), Some(BodyProblem::TooLarge)),
             Err(e) => (Vec::new(), Some(BodyProblem::Broken(classify(e)))),
         };
-        Ok(RawResponse { status, body, body_problem, retry_after })
+        Ok(RawResponse {
+            status,
+            body,
+            body_problem,
+            retry_after,
+        })
     }
 }
 
@@ -145,7 +175,9 @@ fn classify(e: ureq::Error) -> Failure {
     let (kind, maybe_sent) = match &e {
         ureq::Error::Timeout(t) => (ErrorKind::Timeout, !matches!(t, T::Resolve | T::Connect)),
         ureq::Error::HostNotFound | ureq::Error::ConnectionFailed => (ErrorKind::Network, false),
-        ureq::Error::Tls(_) | ureq::Error::Rustls(_) | ureq::Error::Pem(_) => (ErrorKind::Tls, false),
+        ureq::Error::Tls(_) | ureq::Error::Rustls(_) | ureq::Error::Pem(_) => {
+            (ErrorKind::Tls, false)
+        }
         ureq::Error::Io(io) if io_is_tls(io) => (ErrorKind::Tls, false),
         ureq::Error::Io(io) => match io.kind() {
             IoKind::ConnectionRefused
@@ -158,11 +190,17 @@ fn classify(e: ureq::Error) -> Failure {
         },
         _ => (ErrorKind::Network, true),
     };
-    Failure { kind, maybe_sent, detail: describe(&e) }
+    Failure {
+        kind,
+        maybe_sent,
+        detail: describe(&e),
+    }
 }
 
 fn io_is_tls(io: &std::io::Error) -> bool {
-    io.get_ref().map(|inner| inner.is::<rustls::Error>()).unwrap_or(false)
+    io.get_ref()
+        .map(|inner| inner.is::<rustls::Error>())
+        .unwrap_or(false)
 }
 
 fn describe(e: &ureq::Error) -> String {
@@ -192,11 +230,18 @@ impl Resolver for LiteralResolver {
         timeout: NextTimeout,
     ) -> std::result::Result<ResolvedSocketAddrs, ureq::Error> {
         if let Some(authority) = uri.authority() {
-            let host = authority.host().trim_start_matches('[').trim_end_matches(']');
+            let host = authority
+                .host()
+                .trim_start_matches('[')
+                .trim_end_matches(']');
             if let Ok(ip) = host.parse::<IpAddr>() {
                 let port = authority
                     .port_u16()
-                    .unwrap_or(if uri.scheme_str() == Some("http") { 80 } else { 443 });
+                    .unwrap_or(if uri.scheme_str() == Some("http") {
+                        80
+                    } else {
+                        443
+                    });
                 let mut out = self.empty();
                 out.push(SocketAddr::new(ip, port));
                 return Ok(out);

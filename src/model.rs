@@ -55,7 +55,9 @@ pub(crate) fn decode_png_base64(text: &str) -> Option<Vec<u8>> {
         .filter(|p| p.eq_ignore_ascii_case("data:image/png;base64,"))
         .map_or(text, |_| &text[22..]);
     let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
-    let bytes = base64::engine::general_purpose::STANDARD.decode(compact).ok()?;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(compact)
+        .ok()?;
     bytes.starts_with(PNG_SIGNATURE).then_some(bytes)
 }
 
@@ -88,7 +90,10 @@ impl VerificationStatus {
 
     /// SUCCESS, FAILURE or EXPIRED: polling further will not change it.
     pub fn is_final(&self) -> bool {
-        matches!(self, VerificationStatus::Success | VerificationStatus::Failure | VerificationStatus::Expired)
+        matches!(
+            self,
+            VerificationStatus::Success | VerificationStatus::Failure | VerificationStatus::Expired
+        )
     }
 }
 
@@ -176,7 +181,9 @@ impl Status {
 pub(crate) fn decode_created(body: &[u8], sent_id: &str) -> Result<CreatedRequest> {
     let (obj, raw) = parse_object(body)?;
     let f = Fields(&obj);
-    let verification_id = f.text("verification_id")?.ok_or_else(|| missing("verification_id"))?;
+    let verification_id = f
+        .text("verification_id")?
+        .ok_or_else(|| missing("verification_id"))?;
     if verification_id != sent_id {
         return Err(unexpected(format!(
             "the answer is for verification_id {verification_id:?}, not {sent_id:?}"
@@ -184,7 +191,9 @@ pub(crate) fn decode_created(body: &[u8], sent_id: &str) -> Result<CreatedReques
     }
     let ref_id = match obj.get("ref_id") {
         Some(Value::Number(n)) => n.as_i64(),
-        Some(Value::String(s)) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => s.parse().ok(),
+        Some(Value::String(s)) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => {
+            s.parse().ok()
+        }
         None | Some(Value::Null) => return Err(missing("ref_id")),
         _ => None,
     }
@@ -209,7 +218,9 @@ pub(crate) fn decode_status(body: &[u8]) -> Result<Status> {
     let (obj, raw) = parse_object(body)?;
     let status = status_from_object(&obj, raw)?;
     if status.verification_id.is_none() && status.ref_id.is_none() {
-        return Err(unexpected("the answer has neither verification_id nor ref_id".into()));
+        return Err(unexpected(
+            "the answer has neither verification_id nor ref_id".into(),
+        ));
     }
     Ok(status)
 }
@@ -243,20 +254,27 @@ pub(crate) fn status_from_object(obj: &Map<String, Value>, raw_json: String) -> 
 
 /// Parses a body that must be one JSON object; returns it with its text.
 pub(crate) fn parse_object(body: &[u8]) -> Result<(Map<String, Value>, String)> {
-    let text = std::str::from_utf8(body).map_err(|_| unexpected("the body is not valid UTF-8".into()))?;
+    let text =
+        std::str::from_utf8(body).map_err(|_| unexpected("the body is not valid UTF-8".into()))?;
     if text.trim().is_empty() {
         return Err(unexpected("the body is empty".into()));
     }
     match serde_json::from_str::<Value>(text) {
         Ok(Value::Object(map)) => Ok((map, text.to_owned())),
         Ok(_) => Err(unexpected("the body is JSON but not an object".into())),
-        Err(_) if looks_like_html(text) => Err(unexpected("the body is an HTML page, not JSON".into())),
+        Err(_) if looks_like_html(text) => {
+            Err(unexpected("the body is an HTML page, not JSON".into()))
+        }
         Err(e) => Err(unexpected(format!("the body is not valid JSON ({e})"))),
     }
 }
 
 pub(crate) fn looks_like_html(text: &str) -> bool {
-    let head = text.trim_start().get(..15.min(text.trim_start().len())).unwrap_or("").to_ascii_lowercase();
+    let head = text
+        .trim_start()
+        .get(..15.min(text.trim_start().len()))
+        .unwrap_or("")
+        .to_ascii_lowercase();
     head.starts_with("<!doctype") || head.starts_with("<html") || head.starts_with('<')
 }
 
@@ -267,14 +285,14 @@ impl Fields<'_> {
     pub(crate) fn text(&self, key: &str) -> Result<Option<String>> {
         match self.0.get(key) {
             None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) if s.contains('\0') => {
-                Err(unexpected(format!("field {key:?} contains a NUL character")))
-            }
+            Some(Value::String(s)) if s.contains('\0') => Err(unexpected(format!(
+                "field {key:?} contains a NUL character"
+            ))),
             Some(Value::String(s)) => Ok(Some(s.clone())),
             Some(v @ (Value::Number(_) | Value::Bool(_))) => Ok(Some(v.to_string())),
-            Some(Value::Object(_) | Value::Array(_)) => {
-                Err(unexpected(format!("field {key:?} is an object or array, not text")))
-            }
+            Some(Value::Object(_) | Value::Array(_)) => Err(unexpected(format!(
+                "field {key:?} is an object or array, not text"
+            ))),
         }
     }
 }
@@ -284,7 +302,10 @@ fn missing(field: &str) -> Error {
 }
 
 fn unexpected(what: String) -> Error {
-    Error::new(ErrorKind::UnexpectedResponse, format!("unexpected response: {what}"))
+    Error::new(
+        ErrorKind::UnexpectedResponse,
+        format!("unexpected response: {what}"),
+    )
 }
 
 #[cfg(test)]
@@ -327,7 +348,10 @@ mod tests {
 
     #[test]
     fn text_rules() {
-        let s = decode_status(br#"{"ref_id": 49, "status": "weird", "utr": true, "ifsc": null, "x": {"a":1}}"#).unwrap();
+        let s = decode_status(
+            br#"{"ref_id": 49, "status": "weird", "utr": true, "ifsc": null, "x": {"a":1}}"#,
+        )
+        .unwrap();
         assert_eq!(s.ref_id.as_deref(), Some("49"));
         assert_eq!(s.status, VerificationStatus::Unknown("weird".into()));
         assert_eq!(s.utr.as_deref(), Some("true"));
@@ -343,23 +367,45 @@ mod tests {
             b"{\"ref_id\": \"\xff\"}",
         ] {
             let e = decode_status(bad).unwrap_err();
-            assert_eq!(e.kind(), ErrorKind::UnexpectedResponse, "{}", String::from_utf8_lossy(bad));
+            assert_eq!(
+                e.kind(),
+                ErrorKind::UnexpectedResponse,
+                "{}",
+                String::from_utf8_lossy(bad)
+            );
         }
     }
 
     #[test]
     fn ref_id_forms() {
-        let ok = |r: &str| decode_created(format!(r#"{{"verification_id":"a","ref_id":{r},"upi_link":"u"}}"#).as_bytes(), "a");
+        let ok = |r: &str| {
+            decode_created(
+                format!(r#"{{"verification_id":"a","ref_id":{r},"upi_link":"u"}}"#).as_bytes(),
+                "a",
+            )
+        };
         assert_eq!(ok("12").unwrap().ref_id, 12);
         assert_eq!(ok("\"12\"").unwrap().ref_id, 12);
-        for bad in ["0", "-1", "1.5", "\"1a\"", "\"\"", "null", "{}", "99999999999999999999"] {
+        for bad in [
+            "0",
+            "-1",
+            "1.5",
+            "\"1a\"",
+            "\"\"",
+            "null",
+            "{}",
+            "99999999999999999999",
+        ] {
             assert!(ok(bad).is_err(), "{bad}");
         }
     }
 
     #[test]
     fn enums_are_case_insensitive() {
-        assert_eq!(VerificationStatus::parse("success"), VerificationStatus::Success);
+        assert_eq!(
+            VerificationStatus::parse("success"),
+            VerificationStatus::Success
+        );
         assert_eq!(NameMatch::parse("direct_match"), NameMatch::Direct);
     }
 

@@ -50,13 +50,23 @@ pub(crate) struct Verdict {
 }
 
 /// No response arrived.
-pub(crate) fn from_failure(f: Failure, call: CallKind, target: &str, http_status: Option<u16>) -> Verdict {
+pub(crate) fn from_failure(
+    f: Failure,
+    call: CallKind,
+    target: &str,
+    http_status: Option<u16>,
+) -> Verdict {
     let what = match f.kind {
         ErrorKind::Timeout => "timed out",
         ErrorKind::Tls => "failed in TLS",
         _ => "failed on the network",
     };
-    let mut message = format!("{} {} talking to Cashfree {target}: {}", call.verb(), what, f.detail);
+    let mut message = format!(
+        "{} {} talking to Cashfree {target}: {}",
+        call.verb(),
+        what,
+        f.detail
+    );
     let mut error;
     let auto_retry;
     if f.kind == ErrorKind::Tls {
@@ -81,18 +91,30 @@ pub(crate) fn from_failure(f: Failure, call: CallKind, target: &str, http_status
 }
 
 /// A response arrived that is not a readable 2xx. `body` is already scrubbed.
-pub(crate) fn from_response(resp: &RawResponse, body: &[u8], call: CallKind, target: &str) -> Verdict {
+pub(crate) fn from_response(
+    resp: &RawResponse,
+    body: &[u8],
+    call: CallKind,
+    target: &str,
+) -> Verdict {
     let status = resp.status;
     if (200..300).contains(&status) {
         return match &resp.body_problem {
             Some(BodyProblem::Broken(f)) => from_failure(
-                Failure { kind: f.kind, maybe_sent: true, detail: format!("the answer was cut off ({})", f.detail) },
+                Failure {
+                    kind: f.kind,
+                    maybe_sent: true,
+                    detail: format!("the answer was cut off ({})", f.detail),
+                },
                 call,
                 target,
                 Some(status),
             ),
             Some(BodyProblem::TooLarge) => undecodable(
-                Error::new(ErrorKind::UnexpectedResponse, "unexpected response: the body is larger than 1 MiB"),
+                Error::new(
+                    ErrorKind::UnexpectedResponse,
+                    "unexpected response: the body is larger than 1 MiB",
+                ),
                 status,
                 b"",
                 call,
@@ -103,13 +125,18 @@ pub(crate) fn from_response(resp: &RawResponse, body: &[u8], call: CallKind, tar
     let details = ApiDetails::parse(body);
     let kind = kind_for(status, &details);
     let retry_after = resp.retry_after;
-    let mut message = format!("{} failed: Cashfree {target} answered HTTP {status}", call.verb());
+    let mut message = format!(
+        "{} failed: Cashfree {target} answered HTTP {status}",
+        call.verb()
+    );
     if let Some(code) = &details.code {
         message.push_str(&format!(" ({code})"));
     }
     match &details.message {
         Some(m) => message.push_str(&format!(": {m}")),
-        None if looks_like_html(&String::from_utf8_lossy(body)) => message.push_str(" with an HTML page"),
+        None if looks_like_html(&String::from_utf8_lossy(body)) => {
+            message.push_str(" with an HTML page")
+        }
         None => {}
     }
     message.push_str(". ");
@@ -139,7 +166,10 @@ pub(crate) fn from_response(resp: &RawResponse, body: &[u8], call: CallKind, tar
 /// A 2xx whose body could not be decoded: never retried; a create is ambiguous.
 pub(crate) fn undecodable(error: Error, status: u16, body: &[u8], call: CallKind) -> Verdict {
     let ambiguous = call == CallKind::Create;
-    let mut error = error.with_http_status(status).with_flags(false, ambiguous).with_raw_body(body);
+    let mut error = error
+        .with_http_status(status)
+        .with_flags(false, ambiguous)
+        .with_raw_body(body);
     if ambiguous {
         let m = format!(
             "{} (the create may have been processed: look the verification_id up before creating again)",
@@ -147,12 +177,20 @@ pub(crate) fn undecodable(error: Error, status: u16, body: &[u8], call: CallKind
         );
         error = error.with_message(m);
     }
-    Verdict { error, auto_retry: false }
+    Verdict {
+        error,
+        auto_retry: false,
+    }
 }
 
 fn unreachable_ok(status: u16, body: &[u8], call: CallKind) -> Verdict {
     // Callers only pass readable 2xx bodies here when decoding failed elsewhere.
-    undecodable(Error::new(ErrorKind::UnexpectedResponse, "unexpected response"), status, body, call)
+    undecodable(
+        Error::new(ErrorKind::UnexpectedResponse, "unexpected response"),
+        status,
+        body,
+        call,
+    )
 }
 
 fn kind_for(status: u16, details: &ApiDetails) -> ErrorKind {
@@ -209,23 +247,36 @@ impl ApiDetails {
                 Value::Number(_) | Value::Bool(_) => Some(v.to_string()),
                 _ => None,
             };
-            top.get(key).and_then(text).or_else(|| nested.and_then(|e| e.get(key)).and_then(text))
+            top.get(key)
+                .and_then(text)
+                .or_else(|| nested.and_then(|e| e.get(key)).and_then(text))
         };
-        let message = pick("message").or_else(|| top.get("error").and_then(|v| v.as_str().map(str::to_owned)));
-        ApiDetails { code: pick("code"), message, ty: pick("type") }
+        let message = pick("message")
+            .or_else(|| top.get("error").and_then(|v| v.as_str().map(str::to_owned)));
+        ApiDetails {
+            code: pick("code"),
+            message,
+            ty: pick("type"),
+        }
     }
 
     fn says_already_exists(&self) -> bool {
         [&self.message, &self.code]
             .iter()
             .filter_map(|s| s.as_deref())
-            .any(|s| s.to_ascii_lowercase().replace('_', " ").contains("already exists"))
+            .any(|s| {
+                s.to_ascii_lowercase()
+                    .replace('_', " ")
+                    .contains("already exists")
+            })
     }
 }
 
 /// How long to wait before re-try number `attempt + 1`.
 pub(crate) fn backoff(attempt: u32, retry_after: Option<Duration>) -> Duration {
-    let ceiling = BACKOFF_BASE.saturating_mul(1u32 << attempt.min(16)).min(BACKOFF_CAP);
+    let ceiling = BACKOFF_BASE
+        .saturating_mul(1u32 << attempt.min(16))
+        .min(BACKOFF_CAP);
     let jittered = Duration::from_nanos(random_below(ceiling.as_nanos() as u64 + 1));
     match retry_after {
         Some(ra) => jittered.max(ra),
@@ -238,7 +289,11 @@ fn random_below(n: u64) -> u64 {
     static STATE: AtomicU64 = AtomicU64::new(0);
     let mut x = STATE.load(Ordering::Relaxed);
     if x == 0 {
-        x = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(1) | 1;
+        x = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(1)
+            | 1;
     }
     x ^= x << 13;
     x ^= x >> 7;
@@ -272,10 +327,32 @@ mod tests {
     #[test]
     fn status_codes_map_to_kinds() {
         let dup = r#"{"code":"verification_id_already_exists","message":"verification_id already exists","type":"validation_error"}"#;
-        assert_eq!(verdict(400, dup, CallKind::Create).error.kind(), ErrorKind::DuplicateId);
-        assert_eq!(verdict(400, r#"{"message":"Verification_ID Already Exists"}"#, CallKind::Create).error.kind(), ErrorKind::DuplicateId);
-        assert_eq!(verdict(400, r#"{"code":"already_exists"}"#, CallKind::Create).error.kind(), ErrorKind::DuplicateId);
-        assert_eq!(verdict(400, r#"{"message":"name missing"}"#, CallKind::Create).error.kind(), ErrorKind::BadRequest);
+        assert_eq!(
+            verdict(400, dup, CallKind::Create).error.kind(),
+            ErrorKind::DuplicateId
+        );
+        assert_eq!(
+            verdict(
+                400,
+                r#"{"message":"Verification_ID Already Exists"}"#,
+                CallKind::Create
+            )
+            .error
+            .kind(),
+            ErrorKind::DuplicateId
+        );
+        assert_eq!(
+            verdict(400, r#"{"code":"already_exists"}"#, CallKind::Create)
+                .error
+                .kind(),
+            ErrorKind::DuplicateId
+        );
+        assert_eq!(
+            verdict(400, r#"{"message":"name missing"}"#, CallKind::Create)
+                .error
+                .kind(),
+            ErrorKind::BadRequest
+        );
         for (s, k) in [
             (401, ErrorKind::Unauthorized),
             (403, ErrorKind::Forbidden),
@@ -295,7 +372,11 @@ mod tests {
 
     #[test]
     fn nested_error_objects_are_read() {
-        let v = verdict(401, r#"{"error":{"code":"auth","message":"bad creds","type":"authentication_error"}}"#, CallKind::Get);
+        let v = verdict(
+            401,
+            r#"{"error":{"code":"auth","message":"bad creds","type":"authentication_error"}}"#,
+            CallKind::Get,
+        );
         assert_eq!(v.error.api_code(), Some("auth"));
         assert_eq!(v.error.api_type(), Some("authentication_error"));
         assert!(v.error.message().contains("bad creds"));
@@ -310,12 +391,23 @@ mod tests {
         assert!(v.auto_retry && v.error.is_retryable() && !v.error.is_ambiguous());
         for s in [500, 502, 504] {
             let v = verdict(s, "{}", CallKind::Create);
-            assert!(!v.auto_retry && !v.error.is_retryable() && v.error.is_ambiguous(), "{s}");
+            assert!(
+                !v.auto_retry && !v.error.is_retryable() && v.error.is_ambiguous(),
+                "{s}"
+            );
         }
-        let sent = Failure { kind: ErrorKind::Timeout, maybe_sent: true, detail: "t".into() };
+        let sent = Failure {
+            kind: ErrorKind::Timeout,
+            maybe_sent: true,
+            detail: "t".into(),
+        };
         let v = from_failure(sent, CallKind::Create, "sandbox", None);
         assert!(!v.auto_retry && v.error.is_ambiguous() && !v.error.is_retryable());
-        let refused = Failure { kind: ErrorKind::Network, maybe_sent: false, detail: "r".into() };
+        let refused = Failure {
+            kind: ErrorKind::Network,
+            maybe_sent: false,
+            detail: "r".into(),
+        };
         let v = from_failure(refused, CallKind::Create, "sandbox", None);
         assert!(v.auto_retry && !v.error.is_ambiguous() && v.error.is_retryable());
     }

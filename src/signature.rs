@@ -32,14 +32,20 @@ impl Signer {
                      or -----BEGIN RSA PUBLIC KEY----- as downloaded from the Cashfree dashboard)",
                 )
             })?;
-        let signer = Signer { client_id: client_id.to_owned(), key };
+        let signer = Signer {
+            client_id: client_id.to_owned(),
+            key,
+        };
         signer.sign_at(0)?; // the message must fit the key
         Ok(signer)
     }
 
     /// The signature for now.
     pub(crate) fn sign(&self) -> Result<String> {
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
         self.sign_at(now)
     }
 
@@ -50,7 +56,12 @@ impl Signer {
         let encrypted = self
             .key
             .encrypt(&mut rng, Oaep::<sha1::Sha1>::new(), message.as_bytes())
-            .map_err(|e| Error::new(ErrorKind::Signature, format!("cannot compute x-cf-signature with this public key: {e}")))?;
+            .map_err(|e| {
+                Error::new(
+                    ErrorKind::Signature,
+                    format!("cannot compute x-cf-signature with this public key: {e}"),
+                )
+            })?;
         Ok(base64::engine::general_purpose::STANDARD.encode(encrypted))
     }
 }
@@ -70,7 +81,9 @@ mod tests {
         let b = signer.sign_at(1_700_000_000).unwrap();
         assert_ne!(a, b, "OAEP is randomised");
         let private = rsa::PrivateKey::from_pkcs8_pem(PRIVATE).unwrap();
-        let raw = base64::engine::general_purpose::STANDARD.decode(&a).unwrap();
+        let raw = base64::engine::general_purpose::STANDARD
+            .decode(&a)
+            .unwrap();
         assert_eq!(raw.len(), 256);
         let plain = private.decrypt(Oaep::<sha1::Sha1>::new(), &raw).unwrap();
         assert_eq!(plain, b"CF123.1700000000");
@@ -78,7 +91,12 @@ mod tests {
 
     #[test]
     fn bad_keys_are_signature_errors() {
-        for pem in ["", "hello", "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----", PRIVATE] {
+        for pem in [
+            "",
+            "hello",
+            "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----",
+            PRIVATE,
+        ] {
             let err = Signer::from_pem("id", pem).err().expect(pem);
             assert_eq!(err.kind(), ErrorKind::Signature);
         }

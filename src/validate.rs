@@ -11,7 +11,9 @@ pub const MAX_NAME_LEN: usize = 200;
 /// Checks a verification_id: 1–50 characters of `[A-Za-z0-9._-]`.
 pub fn validate_verification_id(id: &str) -> Result<()> {
     if id.is_empty() {
-        return Err(Error::invalid("verification_id is empty: give 1-50 characters of A-Z a-z 0-9 . _ -"));
+        return Err(Error::invalid(
+            "verification_id is empty: give 1-50 characters of A-Z a-z 0-9 . _ -",
+        ));
     }
     if id.len() > MAX_VERIFICATION_ID_LEN {
         return Err(Error::invalid(format!(
@@ -19,7 +21,10 @@ pub fn validate_verification_id(id: &str) -> Result<()> {
             id.chars().count()
         )));
     }
-    if let Some(bad) = id.chars().find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))) {
+    if let Some(bad) = id
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
+    {
         return Err(Error::invalid(format!(
             "verification_id contains {bad:?}: only A-Z a-z 0-9 . _ - are allowed"
         )));
@@ -30,10 +35,15 @@ pub fn validate_verification_id(id: &str) -> Result<()> {
 /// Checks a name: not blank, no control characters, at most [`MAX_NAME_LEN`] bytes.
 pub fn validate_name(name: &str) -> Result<()> {
     if name.trim().is_empty() {
-        return Err(Error::invalid("name is blank: give the name the account holder is expected to have"));
+        return Err(Error::invalid(
+            "name is blank: give the name the account holder is expected to have",
+        ));
     }
     if name.len() > MAX_NAME_LEN {
-        return Err(Error::invalid(format!("name is {} bytes long: at most {MAX_NAME_LEN} are allowed", name.len())));
+        return Err(Error::invalid(format!(
+            "name is {} bytes long: at most {MAX_NAME_LEN} are allowed",
+            name.len()
+        )));
     }
     if name.chars().any(char::is_control) {
         return Err(Error::invalid("name contains a control character"));
@@ -44,7 +54,9 @@ pub fn validate_name(name: &str) -> Result<()> {
 /// Checks a ref_id: greater than zero.
 pub fn validate_ref_id(ref_id: i64) -> Result<()> {
     if ref_id <= 0 {
-        return Err(Error::invalid(format!("ref_id {ref_id} is not valid: it must be greater than 0")));
+        return Err(Error::invalid(format!(
+            "ref_id {ref_id} is not valid: it must be greater than 0"
+        )));
     }
     Ok(())
 }
@@ -56,7 +68,9 @@ pub(crate) fn validate_credential(what: &str, value: &str) -> Result<()> {
     }
     if value.chars().any(|c| c.is_control()) {
         // Never echo the value: it may be the secret.
-        return Err(Error::invalid(format!("{what} contains a control character")));
+        return Err(Error::invalid(format!(
+            "{what} contains a control character"
+        )));
     }
     if value.len() > 1024 {
         return Err(Error::invalid(format!("{what} is longer than 1024 bytes")));

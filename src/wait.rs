@@ -25,7 +25,10 @@ pub struct WaitOptions {
 impl WaitOptions {
     /// Wait up to `timeout`, polling every 3 s.
     pub fn new(timeout: Duration) -> WaitOptions {
-        WaitOptions { timeout, poll_interval: DEFAULT_POLL_INTERVAL }
+        WaitOptions {
+            timeout,
+            poll_interval: DEFAULT_POLL_INTERVAL,
+        }
     }
 
     /// Sets the pause between polls.
@@ -79,7 +82,10 @@ impl Client {
         let fail = |error: Error, last: Option<Status>| WaitError { error, last };
         validate_verification_id(verification_id).map_err(|e| fail(e, None))?;
         if options.timeout.is_zero() {
-            return Err(fail(Error::invalid("wait timeout must be greater than 0"), None));
+            return Err(fail(
+                Error::invalid("wait timeout must be greater than 0"),
+                None,
+            ));
         }
         let started = Instant::now();
         let deadline = started + options.timeout;
@@ -118,7 +124,10 @@ impl Client {
                 break;
             }
         }
-        let state = last.as_ref().and_then(|s| s.status_raw.clone()).unwrap_or_else(|| "unknown".into());
+        let state = last
+            .as_ref()
+            .and_then(|s| s.status_raw.clone())
+            .unwrap_or_else(|| "unknown".into());
         let mut message = format!(
             "wait for {verification_id} ran out of time after {:.1} s; last status {state:?}",
             started.elapsed().as_secs_f64()
@@ -138,7 +147,14 @@ mod tests {
     fn interval_rules() {
         let o = WaitOptions::new(Duration::from_secs(1));
         assert_eq!(o.effective_interval(), DEFAULT_POLL_INTERVAL);
-        assert_eq!(o.poll_interval(Duration::from_millis(10)).effective_interval(), MIN_POLL_INTERVAL);
-        assert_eq!(o.poll_interval(Duration::from_secs(7)).effective_interval(), Duration::from_secs(7));
+        assert_eq!(
+            o.poll_interval(Duration::from_millis(10))
+                .effective_interval(),
+            MIN_POLL_INTERVAL
+        );
+        assert_eq!(
+            o.poll_interval(Duration::from_secs(7)).effective_interval(),
+            Duration::from_secs(7)
+        );
     }
 }

@@ -60,7 +60,11 @@ pub fn verify(
     match (signature, timestamp) {
         (Some(sig), Some(ts)) => verify_header(client_secret, raw_body, sig, ts, max_age)?,
         (None, None) => verify_body_v1(client_secret, raw_body)?,
-        _ => return Err(sig_error("give both x-webhook-signature and x-webhook-timestamp, or neither")),
+        _ => {
+            return Err(sig_error(
+                "give both x-webhook-signature and x-webhook-timestamp, or neither",
+            ))
+        }
     }
     parse(client_secret, raw_body)
 }
@@ -75,18 +79,30 @@ pub fn verify_header(
 ) -> Result<()> {
     let ts = timestamp.trim();
     if ts.is_empty() || ts.len() > 13 || !ts.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(sig_error("x-webhook-timestamp is not a Unix time in digits"));
+        return Err(sig_error(
+            "x-webhook-timestamp is not a Unix time in digits",
+        ));
     }
     let given = decode_signature(signature)?;
     let mut message = Vec::with_capacity(ts.len() + raw_body.len());
     message.extend_from_slice(ts.as_bytes());
     message.extend_from_slice(raw_body);
     let key = hmac::Key::new(hmac::HMAC_SHA256, client_secret.as_bytes());
-    hmac::verify(&key, &message, &given).map_err(|_| sig_error("x-webhook-signature does not match the body"))?;
+    hmac::verify(&key, &message, &given)
+        .map_err(|_| sig_error("x-webhook-signature does not match the body"))?;
     if let Some(max_age) = max_age.filter(|d| !d.is_zero()) {
-        let value: u64 = ts.parse().map_err(|_| sig_error("x-webhook-timestamp is out of range"))?;
-        let sent_ms = if ts.len() == 13 { value } else { value.saturating_mul(1000) };
-        let now_ms = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0);
+        let value: u64 = ts
+            .parse()
+            .map_err(|_| sig_error("x-webhook-timestamp is out of range"))?;
+        let sent_ms = if ts.len() == 13 {
+            value
+        } else {
+            value.saturating_mul(1000)
+        };
+        let now_ms = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_millis() as u64)
+            .unwrap_or(0);
         if now_ms.abs_diff(sent_ms) > max_age.as_millis() as u64 {
             return Err(sig_error(&format!(
                 "x-webhook-timestamp is more than {} s away from now: stale or replayed delivery",
@@ -99,16 +115,22 @@ pub fn verify_header(
 
 /// Checks the body `signature` (v1 scheme) only (no parsing).
 pub fn verify_body_v1(client_secret: &str, raw_body: &[u8]) -> Result<()> {
-    let (obj, _) = parse_object(raw_body).map_err(|_| sig_error("the body is not a JSON object, so it carries no signature"))?;
+    let (obj, _) = parse_object(raw_body)
+        .map_err(|_| sig_error("the body is not a JSON object, so it carries no signature"))?;
     let Some(Value::String(sig)) = obj.get("signature") else {
-        return Err(sig_error("the body has no \"signature\" field and no x-webhook-signature header was given"));
+        return Err(sig_error(
+            "the body has no \"signature\" field and no x-webhook-signature header was given",
+        ));
     };
     let Some(Value::Object(data)) = obj.get("data") else {
-        return Err(sig_error("the body has no \"data\" object to check the signature against"));
+        return Err(sig_error(
+            "the body has no \"data\" object to check the signature against",
+        ));
     };
     let given = decode_signature(sig)?;
     let key = hmac::Key::new(hmac::HMAC_SHA256, client_secret.as_bytes());
-    hmac::verify(&key, &v1_message(data), &given).map_err(|_| sig_error("the body signature does not match its data"))
+    hmac::verify(&key, &v1_message(data), &given)
+        .map_err(|_| sig_error("the body signature does not match its data"))
 }
 
 /// The v1 signed message: `data` values in key-sorted order, concatenated.
@@ -161,11 +183,17 @@ fn parse(client_secret: &str, raw_body: &[u8]) -> Result<WebhookEvent> {
 }
 
 fn sig_error(why: &str) -> Error {
-    Error::new(ErrorKind::WebhookSignature, format!("webhook refused: {why}"))
+    Error::new(
+        ErrorKind::WebhookSignature,
+        format!("webhook refused: {why}"),
+    )
 }
 
 fn not_a_webhook(why: &str) -> Error {
-    Error::new(ErrorKind::UnexpectedResponse, format!("verified body is not an RPD webhook: {why}"))
+    Error::new(
+        ErrorKind::UnexpectedResponse,
+        format!("verified body is not an RPD webhook: {why}"),
+    )
 }
 
 #[cfg(test)]
@@ -177,15 +205,29 @@ mod tests {
     const SECRET: &str = "webhook-test-secret";
 
     fn now_s() -> String {
-        SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs().to_string()
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+            .to_string()
     }
 
     #[test]
     fn header_scheme_accepts_and_parses_the_sample() {
         let ts = now_s();
         let sig = sign(SECRET, format!("{ts}{SAMPLE}").as_bytes());
-        let ev = verify(SECRET, SAMPLE.as_bytes(), Some(&format!(" {sig} ")), Some(&ts), Some(Duration::from_secs(300))).unwrap();
-        assert_eq!(ev.event_type.as_deref(), Some("RPD_BANK_ACCOUNT_VERIFICATION_SUCCESS"));
+        let ev = verify(
+            SECRET,
+            SAMPLE.as_bytes(),
+            Some(&format!(" {sig} ")),
+            Some(&ts),
+            Some(Duration::from_secs(300)),
+        )
+        .unwrap();
+        assert_eq!(
+            ev.event_type.as_deref(),
+            Some("RPD_BANK_ACCOUNT_VERIFICATION_SUCCESS")
+        );
         assert_eq!(ev.data.ref_id.as_deref(), Some("33"));
         assert_eq!(ev.data.status, VerificationStatus::Success);
     }
@@ -205,21 +247,45 @@ mod tests {
     fn stale_and_malformed_timestamps_are_refused() {
         let ts = "1700000000";
         let sig = sign(SECRET, format!("{ts}{SAMPLE}").as_bytes());
-        let err = verify(SECRET, SAMPLE.as_bytes(), Some(&sig), Some(ts), Some(Duration::from_secs(300))).unwrap_err();
+        let err = verify(
+            SECRET,
+            SAMPLE.as_bytes(),
+            Some(&sig),
+            Some(ts),
+            Some(Duration::from_secs(300)),
+        )
+        .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::WebhookSignature);
         assert!(verify(SECRET, SAMPLE.as_bytes(), Some(&sig), Some(ts), None).is_ok());
         for bad_ts in ["", "12a", "-1", "12345678901234"] {
-            let err = verify(SECRET, SAMPLE.as_bytes(), Some(&sig), Some(bad_ts), None).unwrap_err();
+            let err =
+                verify(SECRET, SAMPLE.as_bytes(), Some(&sig), Some(bad_ts), None).unwrap_err();
             assert_eq!(err.kind(), ErrorKind::WebhookSignature, "{bad_ts:?}");
         }
-        assert_eq!(verify(SECRET, SAMPLE.as_bytes(), Some(&sig), None, None).unwrap_err().kind(), ErrorKind::WebhookSignature);
+        assert_eq!(
+            verify(SECRET, SAMPLE.as_bytes(), Some(&sig), None, None)
+                .unwrap_err()
+                .kind(),
+            ErrorKind::WebhookSignature
+        );
     }
 
     #[test]
     fn millisecond_timestamps() {
-        let ms = (SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis()).to_string();
+        let ms = (SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_millis())
+        .to_string();
         let sig = sign(SECRET, format!("{ms}{SAMPLE}").as_bytes());
-        assert!(verify(SECRET, SAMPLE.as_bytes(), Some(&sig), Some(&ms), Some(Duration::from_secs(60))).is_ok());
+        assert!(verify(
+            SECRET,
+            SAMPLE.as_bytes(),
+            Some(&sig),
+            Some(&ms),
+            Some(Duration::from_secs(60))
+        )
+        .is_ok());
     }
 
     #[test]
@@ -231,10 +297,20 @@ mod tests {
         let ev = verify(SECRET, &body, None, None, None).unwrap();
         assert_eq!(ev.data.verification_id.as_deref(), Some("32"));
         // The published sample's signature was made with a secret we do not have.
-        assert_eq!(verify(SECRET, SAMPLE.as_bytes(), None, None, None).unwrap_err().kind(), ErrorKind::WebhookSignature);
+        assert_eq!(
+            verify(SECRET, SAMPLE.as_bytes(), None, None, None)
+                .unwrap_err()
+                .kind(),
+            ErrorKind::WebhookSignature
+        );
         v["data"]["status"] = Value::String("FAILURE".into());
         let tampered = serde_json::to_vec(&v).unwrap();
-        assert_eq!(verify(SECRET, &tampered, None, None, None).unwrap_err().kind(), ErrorKind::WebhookSignature);
+        assert_eq!(
+            verify(SECRET, &tampered, None, None, None)
+                .unwrap_err()
+                .kind(),
+            ErrorKind::WebhookSignature
+        );
     }
 
     #[test]
@@ -248,6 +324,11 @@ mod tests {
         let body = br#"{"hello": 1}"#;
         let ts = now_s();
         let sig = sign(SECRET, &[ts.as_bytes(), body].concat());
-        assert_eq!(verify(SECRET, body, Some(&sig), Some(&ts), None).unwrap_err().kind(), ErrorKind::UnexpectedResponse);
+        assert_eq!(
+            verify(SECRET, body, Some(&sig), Some(&ts), None)
+                .unwrap_err()
+                .kind(),
+            ErrorKind::UnexpectedResponse
+        );
     }
 }

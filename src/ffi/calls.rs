@@ -1,0 +1,142 @@
+//! Create, status and wait.
+
+use std::os::raw::{c_char, c_void};
+use std::time::Duration;
+
+use super::convert::{free_status, request_out, status_out};
+use super::panic::{call_with_out, call_with_partial_out};
+use super::ref_in;
+use super::strings::str_in;
+use super::types::*;
+use crate::error::{Error, ErrorKind};
+use crate::WaitOptions;
+
+/// Creates a verification request (this costs the merchant money).
+///
+/// verification_id: 1-50 characters of [A-Za-z0-9._-], unique per merchant; name: not
+/// blank. Both are checked before any I/O and copied. On success `*out` holds the
+/// request (release with `cfrpd_request_free`); on failure `*out = NULL`.
+///
+/// Never sent twice by accident: re-sent automatically only when it certainly did not
+/// reach Cashfree (connection not established, or a 429/503 answer). After a timeout
+/// or reset after sending, a 500/502/504, or a 2xx that cannot be decoded, the error
+/// has `ambiguous = true`: look the id up with `cfrpd_get_status` before creating
+/// again. A second create with the same id fails with CFRPD_ERR_DUPLICATE_ID.
+///
+/// # Safety
+/// `client` is NULL or live; strings are NULL or NUL-terminated; `out`/`err` are NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn cfrpd_create(
+    client: *const cfrpd_client,
+    verification_id: *const c_char,
+    name: *const c_char,
+    out: *mut *mut cfrpd_request,
+    err: *mut *mut cfrpd_error,
+) -> cfrpd_result {
+    call_with_out(out, err, || {
+        let client = unsafe { ref_in(client, "client") }?;
+        let id = unsafe { str_in(verification_id, "verification_id") }?;
+        let name = unsafe { str_in(name, "name") }?;
+        Ok(request_out(&client.inner.create(id, name)?))
+    })
+}
+
+/// The current status of a request by the merchant's verification_id (checked before
+/// any I/O). Retried on connect failures, timeouts, resets, 429 and 500/502/503/504
+/// (see `cfrpd_config_set_max_retries`). Release `*out` with `cfrpd_status_free`.
+///
+/// # Safety
+/// `client` is NULL or live; `verification_id` is NULL or NUL-terminated; `out`/`err` are NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn cfrpd_get_status(
+    client: *const cfrpd_client,
+    verification_id: *const c_char,
+    out: *mut *mut cfrpd_status,
+    err: *mut *mut cfrpd_error,
+) -> cfrpd_result {
+    call_with_out(out, err, || {
+        let client = unsafe { ref_in(client, "client") }?;
+        let id = unsafe { str_in(verification_id, "verification_id") }?;
+        Ok(status_out(&client.inner.status(id)?))
+    })
+}
+
+/// The current status of a request by Cashfree's ref_id (must be > 0). Same rules as
+/// `cfrpd_get_status`.
+///
+/// # Safety
+/// `client` is NULL or live; `out`/`err` are NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn cfrpd_get_status_by_ref_id(
+    client: *const cfrpd_client,
+    ref_id: i64,
+    out: *mut *mut cfrpd_status,
+    err: *mut *mut cfrpd_error,
+) -> cfrpd_result {
+    call_with_out(out, err, || {
+        let client = unsafe { ref_in(client, "client") }?;
+        Ok(status_out(&client.inner.status_by_ref_id(ref_id)?))
+    })
+}
+
+/// Polls until the state is final (SUCCESS, FAILURE, EXPIRED).
+///
+/// timeout_ms: overall deadline, > 0; requests in flight are cut short by it.
+/// poll_interval_ms: pause between polls; 0 = 3000; values below 500 are raised to 500.
+/// on_poll (may be NULL) is called after every successful poll with a status that is
+/// valid only during the call; returning false stops the wait with CFRPD_ERR_CANCELLED
+/// (unless that status is already final: then the result is CFRPD_OK). The callback
+/// may call other cfrpd functions but must not free `latest`, and must not throw.
+/// Transient failures (network, timeout, 429, any 5xx) are retried until the deadline;
+/// others (400, 401, 403, 422, bad response) end the wait at once with that error.
+/// On CFRPD_ERR_DEADLINE and CFRPD_ERR_CANCELLED, *out holds the last status seen
+/// (NULL if no poll succeeded) and must be freed; on other errors *out = NULL.
+///
+/// # Safety
+/// `client` is NULL or live; `verification_id` is NULL or NUL-terminated; `on_poll` is
+/// NULL or a function safe to call with `user_data`; `out`/`err` are NULL or writable.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn cfrpd_wait_for_result(
+    client: *const cfrpd_client,
+    verification_id: *const c_char,
+    timeout_ms: u32,
+    poll_interval_ms: u32,
+    on_poll: cfrpd_poll_callback,
+    user_data: *mut c_void,
+    out: *mut *mut cfrpd_status,
+    err: *mut *mut cfrpd_error,
+) -> cfrpd_result {
+    call_with_partial_out(out, err, || {
+        let client = unsafe { ref_in(client, "client") }.map_err(|e| (e, None))?;
+        let id = unsafe { str_in(verification_id, "verification_id") }.map_err(|e| (e, None))?;
+        if timeout_ms == 0 {
+            return Err((Error::invalid("timeout_ms must be greater than 0"), None));
+        }
+        let options = WaitOptions::new(Duration::from_millis(timeout_ms.into()))
+            .poll_interval(Duration::from_millis(poll_interval_ms.into()));
+        let notify = |latest: &crate::Status| match on_poll {
+            None => true,
+            Some(callback) => {
+                let view = Box::into_raw(status_out(latest));
+                // SAFETY: the caller vouches for the callback; `view` lives until freed below.
+                let keep_going = unsafe { callback(user_data, view) };
+                unsafe { free_status(view) };
+                keep_going
+            }
+        };
+        match client.inner.wait_for_result(id, &options, notify) {
+            Ok(status) => Ok(status_out(&status)),
+            Err(e) => {
+                let keep_last =
+                    matches!(e.error.kind(), ErrorKind::Deadline | ErrorKind::Cancelled);
+                let last = if keep_last {
+                    e.last.as_ref().map(status_out)
+                } else {
+                    None
+                };
+                Err((e.error, last))
+            }
+        }
+    })
+}

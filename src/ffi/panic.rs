@@ -1,0 +1,70 @@
+//! The one panic boundary every exported function runs inside.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use super::error::{set_error, set_error_code, set_ok};
+use super::types::{cfrpd_error, cfrpd_result, CFRPD_ERR_PANIC, CFRPD_OK};
+use crate::error::{Error, ErrorKind};
+
+/// Runs a fallible call that hands back one owned object through `out`.
+///
+/// Writes `*out = NULL` and `*err = NULL` first; on success stores the object; on
+/// failure stores an owned error in `*err` (when `err` is not NULL) and returns its
+/// code; a caught panic is `CFRPD_ERR_PANIC`.
+pub(crate) fn call_with_out<T>(
+    out: *mut *mut T,
+    err: *mut *mut cfrpd_error,
+    f: impl FnOnce() -> Result<Box<T>, Error>,
+) -> cfrpd_result {
+    call_with_partial_out(out, err, || f().map_err(|e| (e, None)))
+}
+
+/// [`call_with_out`] for the one call that may hand back an object *and* an error
+/// (`cfrpd_wait_for_result`: the last status seen on deadline or cancel).
+pub(crate) fn call_with_partial_out<T>(
+    out: *mut *mut T,
+    err: *mut *mut cfrpd_error,
+    f: impl FnOnce() -> Result<Box<T>, (Error, Option<Box<T>>)>,
+) -> cfrpd_result {
+    // SAFETY: the caller passes NULL or writable pointers (documented in the header).
+    unsafe { set_ok(err) };
+    if out.is_null() {
+        let e = Error::invalid("the out pointer is NULL");
+        return unsafe { set_error(err, &e) };
+    }
+    unsafe { *out = std::ptr::null_mut() };
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(Ok(value)) => {
+            unsafe { *out = Box::into_raw(value) };
+            CFRPD_OK
+        }
+        Ok(Err((e, partial))) => {
+            if let Some(p) = partial {
+                unsafe { *out = Box::into_raw(p) };
+            }
+            unsafe { set_error(err, &e) }
+        }
+        Err(_) => unsafe { set_error_code(err, CFRPD_ERR_PANIC, &panic_error()) },
+    }
+}
+
+/// Runs a fallible call without an out-object or error details (config setters).
+pub(crate) fn call_status(f: impl FnOnce() -> Result<(), Error>) -> cfrpd_result {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(Ok(())) => CFRPD_OK,
+        Ok(Err(e)) => super::error::code_of(e.kind()),
+        Err(_) => CFRPD_ERR_PANIC,
+    }
+}
+
+/// Runs an infallible call (free functions, name lookups); a panic yields `fallback`.
+pub(crate) fn call_infallible<R>(fallback: R, f: impl FnOnce() -> R) -> R {
+    catch_unwind(AssertUnwindSafe(f)).unwrap_or(fallback)
+}
+
+pub(crate) fn panic_error() -> Error {
+    Error::new(
+        ErrorKind::InvalidInput,
+        "internal error: the library panicked (please report this bug)",
+    )
+}

@@ -1,0 +1,67 @@
+//! Webhook verification.
+
+use std::os::raw::c_char;
+use std::time::Duration;
+
+use super::convert::{free_webhook, webhook_out};
+use super::panic::{call_infallible, call_with_out};
+use super::strings::{opt_str_in, str_in};
+use super::types::*;
+use crate::error::Error;
+
+/// Verifies, then parses, one webhook delivery.
+///
+/// raw_body/body_len: the exact bytes received (not NUL-terminated; may contain
+/// anything; NULL only with body_len 0). signature, timestamp: the
+/// `x-webhook-signature` and `x-webhook-timestamp` header values (surrounding
+/// whitespace ignored; timestamp in Unix seconds, or milliseconds with 13 digits);
+/// signature = base64(HMAC-SHA256(key = client secret, message = timestamp text followed
+/// by the raw body)). When both are NULL the body's own "signature" field is verified
+/// instead (the v1 scheme: it signs only `data` and has no timestamp, so no replay
+/// protection; take the outcome from data->status, never from event_type).
+/// max_age_s: reject a timestamp older (or further in the future) than this; 0 = no check.
+/// A wrong, missing or stale signature, or exactly one of signature/timestamp, is
+/// CFRPD_ERR_WEBHOOK_SIGNATURE and nothing is parsed; a verified body that is not a
+/// webhook is CFRPD_ERR_UNEXPECTED_RESPONSE. Signatures are compared in constant time.
+/// Release `*out` with `cfrpd_webhook_free`.
+///
+/// # Safety
+/// `client_secret`, `signature`, `timestamp` are NULL or NUL-terminated; `raw_body` is
+/// NULL or readable for `body_len` bytes; `out`/`err` are NULL or writable.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn cfrpd_webhook_verify(
+    client_secret: *const c_char,
+    raw_body: *const u8,
+    body_len: usize,
+    signature: *const c_char,
+    timestamp: *const c_char,
+    max_age_s: u32,
+    out: *mut *mut cfrpd_webhook,
+    err: *mut *mut cfrpd_error,
+) -> cfrpd_result {
+    call_with_out(out, err, || {
+        let secret = unsafe { str_in(client_secret, "client_secret") }?;
+        let body: &[u8] = match (raw_body.is_null(), body_len) {
+            (true, 0) => &[],
+            (true, _) => return Err(Error::invalid("raw_body is NULL but body_len is not 0")),
+            // SAFETY: the caller vouches for body_len readable bytes.
+            (false, n) => unsafe { std::slice::from_raw_parts(raw_body, n) },
+        };
+        let sig = unsafe { opt_str_in(signature, "signature") }?;
+        let ts = unsafe { opt_str_in(timestamp, "timestamp") }?;
+        let max_age = (max_age_s > 0).then(|| Duration::from_secs(max_age_s.into()));
+        Ok(webhook_out(&crate::webhook::verify(
+            secret, body, sig, ts, max_age,
+        )?))
+    })
+}
+
+/// Frees a webhook and everything in it. NULL is a no-op.
+///
+/// # Safety
+/// `hook` is NULL or a webhook from this library, not freed before.
+#[no_mangle]
+pub unsafe extern "C" fn cfrpd_webhook_free(hook: *mut cfrpd_webhook) {
+    call_infallible((), || unsafe { free_webhook(hook) })
+}
