@@ -1,0 +1,667 @@
+//! The HTTP server: accept loop, connection threads, routing and the API handlers.
+
+use std::collections::{HashMap, VecDeque};
+use std::io::{self, Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::mpsc::Sender;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::thread;
+use std::time::{Duration, Instant, SystemTime};
+
+use serde_json::{json, Map, Value};
+
+use crate::faults::{self, Action, Endpoint, Fault, FaultKind, FaultQueue};
+use crate::http::{self, ReadError, Request, Response};
+use crate::signature::{self, Refusal};
+use crate::state::{CreateError, Event, Key, Store};
+use crate::{clock, qr, Options, PayOutcome, RecordedRequest, Stats};
+
+/// How many recorded requests are kept.
+const RECORD_LIMIT: usize = 1000;
+/// Idle time after which a keep-alive connection is closed.
+const IDLE_TIMEOUT: Duration = Duration::from_secs(300);
+/// Sweeper period (expiry and auto-pay detection for webhooks).
+const SWEEP_EVERY: Duration = Duration::from_millis(200);
+
+/// Locks a mutex, ignoring poisoning (a panicking handler must not wedge the server).
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// State shared by all server threads.
+pub(crate) struct Shared {
+    pub opts: Options,
+    store: Mutex<Store>,
+    faults: Mutex<FaultQueue>,
+    recorded: Mutex<VecDeque<RecordedRequest>>,
+    creates_received: AtomicU64,
+    status_received: AtomicU64,
+    requests_total: AtomicU64,
+    connections_accepted: AtomicU64,
+    pub webhooks_sent: AtomicU64,
+    pub webhooks_failed: AtomicU64,
+    last_signature: Mutex<Option<String>>,
+    stop: AtomicBool,
+    stop_lock: Mutex<()>,
+    stop_cv: Condvar,
+    conns: Mutex<HashMap<u64, TcpStream>>,
+    next_conn: AtomicU64,
+    live_conns: AtomicUsize,
+    webhook_tx: Mutex<Option<Sender<Event>>>,
+    sig_key: Option<rsa::PrivateKey>,
+    tls: Option<Arc<rustls::ServerConfig>>,
+}
+
+/// Which handler a request goes to.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Route {
+    Create,
+    Status,
+    Other,
+}
+
+fn route(path: &str) -> Route {
+    let path = path.strip_suffix('/').unwrap_or(path);
+    match path {
+        "/verification/reverse-penny-drop" => Route::Create,
+        "/verification/remitter/status" => Route::Status,
+        _ => Route::Other,
+    }
+}
+
+/// The HTTP status a magic verification id (`emu-fault-<code>...`) asks for.
+fn magic_status(verification_id: &str) -> Option<u16> {
+    let rest = verification_id.strip_prefix("emu-fault-")?;
+    let code: u16 = rest.get(..3)?.parse().ok()?;
+    if rest.len() > 3 && !rest[3..].starts_with('-') {
+        return None;
+    }
+    [400, 401, 403, 404, 422, 429, 500, 502, 503]
+        .contains(&code)
+        .then_some(code)
+}
+
+fn valid_verification_id(id: &str) -> bool {
+    id.len() <= 50
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-')
+}
+
+fn bad_request(code: &str, message: &str) -> Response {
+    faults::error(400, code, message, "validation_error")
+}
+
+fn ok_json(v: Value) -> Response {
+    Response::json(200, serde_json::to_vec(&v).unwrap_or_default())
+}
+
+/// Sets SO_LINGER to 0 so that closing the socket sends RST.
+#[cfg(unix)]
+fn set_linger_zero(s: &TcpStream) {
+    use std::os::fd::AsRawFd;
+    let linger = libc::linger {
+        l_onoff: 1,
+        l_linger: 0,
+    };
+    // SAFETY: valid fd owned by `s`, pointer and length describe a live `linger`.
+    unsafe {
+        libc::setsockopt(
+            s.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_LINGER,
+            (&linger as *const libc::linger).cast(),
+            std::mem::size_of::<libc::linger>() as libc::socklen_t,
+        );
+    }
+}
+
+#[cfg(not(unix))]
+fn set_linger_zero(_s: &TcpStream) {}
+
+fn send<S: Write>(stream: &mut S, bytes: &[u8]) -> io::Result<()> {
+    stream.write_all(bytes)?;
+    stream.flush()
+}
+
+impl Shared {
+    pub fn new(
+        opts: Options,
+        sig_key: Option<rsa::PrivateKey>,
+        tls: Option<Arc<rustls::ServerConfig>>,
+        webhook_tx: Option<Sender<Event>>,
+    ) -> Shared {
+        Shared {
+            opts,
+            store: Mutex::new(Store::new()),
+            faults: Mutex::new(FaultQueue::default()),
+            recorded: Mutex::new(VecDeque::with_capacity(64)),
+            creates_received: AtomicU64::new(0),
+            status_received: AtomicU64::new(0),
+            requests_total: AtomicU64::new(0),
+            connections_accepted: AtomicU64::new(0),
+            webhooks_sent: AtomicU64::new(0),
+            webhooks_failed: AtomicU64::new(0),
+            last_signature: Mutex::new(None),
+            stop: AtomicBool::new(false),
+            stop_lock: Mutex::new(()),
+            stop_cv: Condvar::new(),
+            conns: Mutex::new(HashMap::new()),
+            next_conn: AtomicU64::new(0),
+            live_conns: AtomicUsize::new(0),
+            webhook_tx: Mutex::new(webhook_tx),
+            sig_key,
+            tls,
+        }
+    }
+
+    fn stopped(&self) -> bool {
+        self.stop.load(Ordering::Acquire)
+    }
+
+    /// Sleeps for `d` or until the server stops.
+    fn sleep(&self, d: Duration) {
+        let deadline = Instant::now() + d;
+        let mut guard = lock(&self.stop_lock);
+        while !self.stopped() {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            guard = match self.stop_cv.wait_timeout(guard, left) {
+                Ok((g, _)) => g,
+                Err(e) => e.into_inner().0,
+            };
+        }
+    }
+
+    // ---- public operations (used by the library API and control endpoints) ----
+
+    pub fn inject(&self, fault: Fault) {
+        lock(&self.faults).push(fault);
+    }
+
+    pub fn clear_faults(&self) {
+        lock(&self.faults).clear();
+    }
+
+    pub fn pay(&self, verification_id: &str, outcome: &PayOutcome) -> Result<(), String> {
+        let event = lock(&self.store).pay(verification_id, outcome, SystemTime::now())?;
+        self.emit(event);
+        Ok(())
+    }
+
+    pub fn stats(&self) -> Stats {
+        Stats {
+            creates_received: self.creates_received.load(Ordering::Relaxed),
+            status_received: self.status_received.load(Ordering::Relaxed),
+            requests_total: self.requests_total.load(Ordering::Relaxed),
+            connections_accepted: self.connections_accepted.load(Ordering::Relaxed),
+            last_signature: lock(&self.last_signature).clone(),
+            webhooks_sent: self.webhooks_sent.load(Ordering::Relaxed),
+            webhooks_failed: self.webhooks_failed.load(Ordering::Relaxed),
+        }
+    }
+
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        lock(&self.recorded).iter().cloned().collect()
+    }
+
+    /// Queues a webhook delivery, if webhooks are configured.
+    fn emit(&self, event: Event) {
+        if let Some(tx) = lock(&self.webhook_tx).as_ref() {
+            let _ = tx.send(event);
+        }
+    }
+
+    fn emit_all(&self, events: Vec<Event>) {
+        for e in events {
+            self.emit(e);
+        }
+    }
+
+    // ---- request handling ----
+
+    fn record(&self, req: &Request) {
+        let rec = RecordedRequest {
+            method: req.method.clone(),
+            path: req.target.clone(),
+            headers: req.headers.clone(),
+            body: req.body.clone(),
+        };
+        let mut q = lock(&self.recorded);
+        if q.len() >= RECORD_LIMIT {
+            q.pop_front();
+        }
+        q.push_back(rec);
+    }
+
+    /// Answers one request.
+    pub(crate) fn handle(&self, req: &Request) -> Action {
+        if let Some(name) = req.path().strip_prefix("/__emulator/") {
+            return Action::Respond(self.control(name, req));
+        }
+        self.requests_total.fetch_add(1, Ordering::Relaxed);
+        self.record(req);
+        let route = route(req.path());
+        let hit = match route {
+            Route::Create => {
+                self.creates_received.fetch_add(1, Ordering::Relaxed);
+                Endpoint::Create
+            }
+            Route::Status => {
+                self.status_received.fetch_add(1, Ordering::Relaxed);
+                Endpoint::Status
+            }
+            Route::Other => Endpoint::Any,
+        };
+        let fault = lock(&self.faults).take(hit);
+        let mut extra_fields = false;
+        match fault {
+            None => {}
+            Some(FaultKind::Delay(d)) => self.sleep(d),
+            Some(FaultKind::ExtraFields) => extra_fields = true,
+            Some(kind) => {
+                if self.opts.log {
+                    eprintln!("{} {} -> fault {kind:?}", req.method, req.target);
+                }
+                return faults::render(&kind, hit, &id_hint(req, hit));
+            }
+        }
+        let resp = match self.process(route, req) {
+            Ok(mut obj) => {
+                if extra_fields {
+                    faults::add_extra_fields(&mut obj);
+                }
+                ok_json(Value::Object(obj))
+            }
+            Err(resp) => resp,
+        };
+        if self.opts.log {
+            eprintln!("{} {} -> {}", req.method, req.target, resp.status);
+        }
+        Action::Respond(resp)
+    }
+
+    fn process(&self, route: Route, req: &Request) -> Result<Map<String, Value>, Response> {
+        let method_ok = match route {
+            Route::Create => req.method == "POST",
+            Route::Status => req.method == "GET",
+            Route::Other => {
+                return Err(faults::error(
+                    404,
+                    "not_found",
+                    "no such endpoint",
+                    "invalid_request_error",
+                ));
+            }
+        };
+        if !method_ok {
+            let allow = if route == Route::Create {
+                "POST"
+            } else {
+                "GET"
+            };
+            return Err(faults::error(
+                405,
+                "method_not_allowed",
+                "method not allowed",
+                "invalid_request_error",
+            )
+            .header("Allow", allow));
+        }
+        let signature = req.header("x-cf-signature");
+        if let Some(sig) = signature {
+            *lock(&self.last_signature) = Some(sig.to_string());
+        }
+        let client_id = match req.header("x-client-id") {
+            Some(id) if !id.is_empty() => id,
+            _ => {
+                return Err(faults::error(
+                    400,
+                    "x-client-id_missing",
+                    "x-client-id missing",
+                    "authentication_error",
+                ));
+            }
+        };
+        if client_id != self.opts.client_id
+            || req.header("x-client-secret") != Some(self.opts.client_secret.as_str())
+        {
+            return Err(faults::documented(401));
+        }
+        if let Some(key) = &self.sig_key {
+            match signature::verify(key, signature, &self.opts.client_id, clock::unix_now()) {
+                Ok(()) => {}
+                Err(Refusal::Missing) => return Err(faults::documented(403)),
+                Err(Refusal::Mismatch(why)) => {
+                    return Err(faults::error(
+                        403,
+                        "signature_mismatch",
+                        &format!("Signature mismatch: {why}"),
+                        "authentication_error",
+                    ));
+                }
+            }
+        }
+        if route == Route::Create {
+            self.create(req)
+        } else {
+            self.status(req)
+        }
+    }
+
+    fn create(&self, req: &Request) -> Result<Map<String, Value>, Response> {
+        let ct = req.header("content-type").unwrap_or("");
+        if !ct
+            .trim_start()
+            .to_ascii_lowercase()
+            .starts_with("application/json")
+        {
+            return Err(faults::error(
+                415,
+                "unsupported_media_type",
+                "Content-Type must be application/json",
+                "validation_error",
+            ));
+        }
+        let body: Value = serde_json::from_slice(&req.body)
+            .map_err(|_| bad_request("request_invalid", "request body is not valid JSON"))?;
+        let obj = body
+            .as_object()
+            .ok_or_else(|| bad_request("request_invalid", "request body must be a JSON object"))?;
+        let vid = match obj.get("verification_id") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) if s.is_empty() => None,
+            Some(Value::String(s)) => Some(s.as_str()),
+            Some(_) => {
+                return Err(bad_request(
+                    "verification_id_invalid",
+                    "verification_id is invalid",
+                ))
+            }
+        };
+        let vid = vid
+            .ok_or_else(|| bad_request("verification_id_missing", "verification_id is missing"))?;
+        if let Some(code) = magic_status(vid) {
+            return Err(faults::documented(code));
+        }
+        if !valid_verification_id(vid) {
+            return Err(bad_request(
+                "verification_id_invalid",
+                "verification_id is invalid",
+            ));
+        }
+        let name = match obj.get("name") {
+            None | Some(Value::Null) => "",
+            Some(Value::String(s)) => s.as_str(),
+            Some(_) => return Err(bad_request("name_invalid", "name is invalid")),
+        };
+        if name.trim().is_empty() {
+            return Err(bad_request("name_missing", "name is missing"));
+        }
+        let now = SystemTime::now();
+        let created = lock(&self.store).create(
+            vid,
+            name,
+            now,
+            self.opts.validity,
+            self.opts.auto_pay_after,
+            self.opts.balance,
+        );
+        let v = match created {
+            Ok(v) => v,
+            Err(CreateError::Duplicate) => return Err(faults::documented(400)),
+            Err(CreateError::InsufficientBalance) => return Err(faults::documented(422)),
+        };
+        let query = format!(
+            "pay?pa=success@upi&pn=Cashfree&tn=BAV&am=1.00&cu=INR&tr={}",
+            v.ref_id
+        );
+        let upi_link = format!("upi://{query}");
+        let mut m = Map::new();
+        m.insert("verification_id".into(), json!(v.verification_id));
+        m.insert("ref_id".into(), json!(v.ref_id));
+        m.insert(
+            "valid_upto".into(),
+            json!(clock::iso_utc_millis(v.valid_upto)),
+        );
+        m.insert("qr_code".into(), json!(qr::png_base64(&upi_link)));
+        m.insert("upi_link".into(), json!(upi_link));
+        m.insert("gpay".into(), json!(format!("tez://upi/{query}")));
+        m.insert("bhim".into(), json!(format!("bhim://upi://{query}")));
+        m.insert("paytm".into(), json!(format!("paytmmp://{query}")));
+        m.insert("phonepe".into(), json!(format!("phonepe://{query}")));
+        Ok(m)
+    }
+
+    fn status(&self, req: &Request) -> Result<Map<String, Value>, Response> {
+        let q = req.query();
+        let non_empty = |k: &str| http::query_param(q, k).filter(|v| !v.is_empty());
+        let key = if let Some(vid) = non_empty("verification_id") {
+            if let Some(code) = magic_status(&vid) {
+                return Err(faults::documented(code));
+            }
+            Key::Id(vid)
+        } else if let Some(r) = non_empty("ref_id") {
+            let n = r
+                .parse::<u64>()
+                .map_err(|_| bad_request("ref_id_invalid", "ref_id is invalid"))?;
+            Key::Ref(n)
+        } else {
+            return Err(bad_request(
+                "verification_id_or_ref_id_missing",
+                "Please provide verification_id or ref_id",
+            ));
+        };
+        let found = lock(&self.store).lookup(&key, SystemTime::now(), &self.opts.auto_pay_outcome);
+        let (v, event) = found.ok_or_else(|| faults::documented(404))?;
+        if let Some(e) = event {
+            self.emit(e);
+        }
+        Ok(v.status_json(false))
+    }
+
+    fn control(&self, name: &str, req: &Request) -> Response {
+        let body = || serde_json::from_slice::<Value>(&req.body).unwrap_or(Value::Null);
+        let okay = || ok_json(json!({"ok": true}));
+        match (req.method.as_str(), name) {
+            ("POST", "pay") => {
+                let b = body();
+                let Some(vid) = b.get("verification_id").and_then(Value::as_str) else {
+                    return bad_request("verification_id_missing", "verification_id is missing");
+                };
+                let success = match b
+                    .get("outcome")
+                    .and_then(Value::as_str)
+                    .unwrap_or("SUCCESS")
+                {
+                    o if o.eq_ignore_ascii_case("success") => true,
+                    o if o.eq_ignore_ascii_case("failure") => false,
+                    _ => {
+                        return bad_request("outcome_invalid", "outcome must be SUCCESS or FAILURE")
+                    }
+                };
+                let payer_name = b
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+                    .unwrap_or_else(|| PayOutcome::default().payer_name);
+                match self.pay(
+                    vid,
+                    &PayOutcome {
+                        success,
+                        payer_name,
+                    },
+                ) {
+                    Ok(()) => okay(),
+                    Err(e) if e.contains("does not exist") => faults::documented(404),
+                    Err(e) => faults::error(409, "not_pending", &e, "validation_error"),
+                }
+            }
+            ("POST", "fault") => match Fault::from_json(&body()) {
+                Ok(f) => {
+                    self.inject(f);
+                    okay()
+                }
+                Err(e) => bad_request("fault_invalid", &e),
+            },
+            ("POST", "reset") => {
+                self.clear_faults();
+                okay()
+            }
+            ("GET", "stats") => {
+                let s = self.stats();
+                ok_json(json!({
+                    "creates_received": s.creates_received,
+                    "status_received": s.status_received,
+                    "requests_total": s.requests_total,
+                    "connections_accepted": s.connections_accepted,
+                    "last_signature": s.last_signature,
+                    "webhooks_sent": s.webhooks_sent,
+                    "webhooks_failed": s.webhooks_failed,
+                }))
+            }
+            _ => faults::error(
+                404,
+                "not_found",
+                "unknown emulator control endpoint",
+                "invalid_request_error",
+            ),
+        }
+    }
+
+    // ---- connections ----
+
+    fn serve_conn(&self, tcp: TcpStream) {
+        let _ = tcp.set_read_timeout(Some(IDLE_TIMEOUT));
+        let Ok(raw) = tcp.try_clone() else { return };
+        match &self.tls {
+            Some(cfg) => {
+                let Ok(conn) = rustls::ServerConnection::new(cfg.clone()) else {
+                    return;
+                };
+                self.serve(rustls::StreamOwned::new(conn, tcp), &raw);
+            }
+            None => self.serve(tcp, &raw),
+        }
+    }
+
+    fn serve<S: Read + Write>(&self, mut stream: S, raw: &TcpStream) {
+        let mut buf = Vec::with_capacity(4096);
+        while !self.stopped() {
+            let req = match http::read_request(&mut stream, &mut buf) {
+                Ok(Some(r)) => r,
+                Ok(None) | Err(ReadError::Io) => return,
+                Err(ReadError::Bad(code, msg)) => {
+                    let mut r = faults::error(code, "bad_request", msg, "invalid_request_error");
+                    r.close = true;
+                    let _ = send(&mut stream, &r.to_bytes(false));
+                    let _ = raw.shutdown(Shutdown::Write);
+                    return;
+                }
+            };
+            match self.handle(&req) {
+                Action::Respond(mut r) => {
+                    r.close |= !req.keep_alive;
+                    if send(&mut stream, &r.to_bytes(req.http10)).is_err() || r.close {
+                        return;
+                    }
+                }
+                Action::ResetBeforeResponse => {
+                    set_linger_zero(raw);
+                    return;
+                }
+                Action::ResetAfterHeaders(r) => {
+                    let _ = send(&mut stream, &r.to_bytes_with(r.body.len(), &[], false));
+                    set_linger_zero(raw);
+                    return;
+                }
+                Action::Truncated(r) => {
+                    let half = &r.body[..r.body.len() / 2];
+                    let _ = send(&mut stream, &r.to_bytes_with(r.body.len(), half, false));
+                    let _ = raw.shutdown(Shutdown::Write);
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// A verification id to echo in canned fault bodies.
+fn id_hint(req: &Request, hit: Endpoint) -> String {
+    let found = match hit {
+        Endpoint::Status => http::query_param(req.query(), "verification_id"),
+        _ => serde_json::from_slice::<Value>(&req.body)
+            .ok()
+            .and_then(|v| v.get("verification_id")?.as_str().map(str::to_string)),
+    };
+    found.unwrap_or_else(|| "emu-canned".to_string())
+}
+
+/// Accepts connections until the server stops; one thread per connection.
+pub(crate) fn accept_loop(shared: Arc<Shared>, listener: TcpListener) {
+    for conn in listener.incoming() {
+        if shared.stopped() {
+            break;
+        }
+        let stream = match conn {
+            Ok(s) => s,
+            Err(_) => {
+                // Out of descriptors or similar: back off instead of spinning.
+                thread::sleep(Duration::from_millis(10));
+                continue;
+            }
+        };
+        let _ = stream.set_nodelay(true);
+        shared.connections_accepted.fetch_add(1, Ordering::Relaxed);
+        let id = shared.next_conn.fetch_add(1, Ordering::Relaxed);
+        if let Ok(c) = stream.try_clone() {
+            lock(&shared.conns).insert(id, c);
+        }
+        shared.live_conns.fetch_add(1, Ordering::AcqRel);
+        let sh = shared.clone();
+        let spawned = thread::Builder::new()
+            .name("rpd-emu-conn".into())
+            .stack_size(512 * 1024)
+            .spawn(move || {
+                sh.serve_conn(stream);
+                lock(&sh.conns).remove(&id);
+                sh.live_conns.fetch_sub(1, Ordering::AcqRel);
+            });
+        if spawned.is_err() {
+            lock(&shared.conns).remove(&id);
+            shared.live_conns.fetch_sub(1, Ordering::AcqRel);
+        }
+    }
+}
+
+/// Applies auto-pay and expiry every [`SWEEP_EVERY`] so webhooks fire without polling.
+pub(crate) fn sweeper(shared: Arc<Shared>) {
+    while !shared.stopped() {
+        let events = lock(&shared.store).sweep(SystemTime::now(), &shared.opts.auto_pay_outcome);
+        shared.emit_all(events);
+        shared.sleep(SWEEP_EVERY);
+    }
+}
+
+/// First step of stopping: raises the stop flag and wakes sleeping threads.
+pub(crate) fn signal_stop(shared: &Shared) {
+    shared.stop.store(true, Ordering::Release);
+    let _g = lock(&shared.stop_lock);
+    shared.stop_cv.notify_all();
+}
+
+/// Second step of stopping (after the accept thread has exited): closes live
+/// connections, ends webhook deliveries and waits (bounded) for connection threads.
+pub(crate) fn close_all(shared: &Shared) {
+    for (_, s) in lock(&shared.conns).drain() {
+        let _ = s.shutdown(Shutdown::Both);
+    }
+    lock(&shared.webhook_tx).take();
+    let deadline = Instant::now() + Duration::from_secs(2);
+    while shared.live_conns.load(Ordering::Acquire) > 0 && Instant::now() < deadline {
+        thread::sleep(Duration::from_millis(5));
+    }
+}

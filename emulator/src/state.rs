@@ -1,0 +1,375 @@
+//! The emulated verification requests and their life cycle (pending → paid/expired).
+
+use std::collections::{HashMap, HashSet};
+use std::time::{Duration, SystemTime};
+
+use serde_json::{json, Map, Value};
+
+use crate::clock;
+use crate::PayOutcome;
+
+/// Life-cycle state of a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Phase {
+    Pending,
+    Success,
+    Failure,
+    Expired,
+}
+
+impl Phase {
+    fn as_str(self) -> &'static str {
+        match self {
+            Phase::Pending => "PENDING",
+            Phase::Success => "SUCCESS",
+            Phase::Failure => "FAILURE",
+            Phase::Expired => "EXPIRED",
+        }
+    }
+}
+
+/// One reverse-penny-drop request.
+#[derive(Clone, Debug)]
+pub(crate) struct Verification {
+    pub verification_id: String,
+    pub ref_id: u64,
+    pub name: String,
+    pub valid_upto: SystemTime,
+    pub auto_pay_at: Option<SystemTime>,
+    pub phase: Phase,
+    pub added_on: String,
+    pub payer_name: String,
+    pub processed_on: String,
+}
+
+/// A terminal transition to report by webhook.
+#[derive(Clone, Debug)]
+pub(crate) struct Event {
+    /// `SUCCESS`, `FAILURE` or `EXPIRED`.
+    pub status: &'static str,
+    /// Status fields, `ref_id` as a number.
+    pub data: Map<String, Value>,
+}
+
+/// Outcome of a name comparison: (result, score).
+pub(crate) fn name_match(expected: &str, payer: &str) -> (&'static str, &'static str) {
+    let norm = |s: &str| -> Vec<String> { s.split_whitespace().map(str::to_lowercase).collect() };
+    let (e, p) = (norm(expected), norm(payer));
+    if e.is_empty() || p.is_empty() {
+        return ("NO_MATCH", "0.00");
+    }
+    if e == p {
+        return ("DIRECT_MATCH", "100.00");
+    }
+    let e_set: HashSet<&String> = e.iter().collect();
+    let p_set: HashSet<&String> = p.iter().collect();
+    if p_set.is_subset(&e_set) || e_set.is_subset(&p_set) {
+        ("GOOD_PARTIAL_MATCH", "80.00")
+    } else if !p_set.is_disjoint(&e_set) {
+        ("MODERATE_PARTIAL_MATCH", "60.00")
+    } else {
+        ("NO_MATCH", "0.00")
+    }
+}
+
+impl Verification {
+    /// UTR of the simulated payment.
+    fn utr(&self) -> String {
+        format!("4{:011}", self.ref_id)
+    }
+
+    /// The status body (`ref_id` as a string, or as a number for webhooks).
+    pub fn status_json(&self, ref_id_as_number: bool) -> Map<String, Value> {
+        let ref_id = if ref_id_as_number {
+            json!(self.ref_id)
+        } else {
+            json!(self.ref_id.to_string())
+        };
+        let mut m = Map::new();
+        let mut put = |k: &str, v: Value| {
+            m.insert(k.to_string(), v);
+        };
+        let empty = || json!("");
+        let (bank, ifsc, upi, name_at_bank, utr, score, result, collected, reversal, acct) =
+            match self.phase {
+                Phase::Success => {
+                    let (result, score) = name_match(&self.name, &self.payer_name);
+                    (
+                        json!("026291800001191"),
+                        json!("YESB0000262"),
+                        json!("success@upi"),
+                        json!(self.payer_name),
+                        json!(self.utr()),
+                        json!(score),
+                        json!(result),
+                        json!(self.processed_on),
+                        json!("PENDING"),
+                        json!("SAVINGS"),
+                    )
+                }
+                _ => (
+                    empty(),
+                    empty(),
+                    empty(),
+                    empty(),
+                    empty(),
+                    empty(),
+                    empty(),
+                    empty(),
+                    empty(),
+                    empty(),
+                ),
+            };
+        put("bank_account", bank);
+        put("ifsc", ifsc);
+        put("upi", upi);
+        put("name_at_bank", name_at_bank);
+        put("verification_id", json!(self.verification_id));
+        put("ref_id", ref_id);
+        put("utr", utr);
+        put("status", json!(self.phase.as_str()));
+        put("name_match_score", score);
+        put("name_match_result", result);
+        put("added_on", json!(self.added_on));
+        put("processed_on", json!(self.processed_on));
+        put("penny_collected_on", collected);
+        // Expired requests come back without these two (samples/status_expired.json).
+        if self.phase != Phase::Expired {
+            put("reversal_status", reversal);
+            put("account_type", acct);
+        }
+        m
+    }
+
+    fn event(&self) -> Event {
+        Event {
+            status: self.phase.as_str(),
+            data: self.status_json(true),
+        }
+    }
+
+    /// Marks the request paid (or failed). Errors if it is not pending.
+    fn pay(&mut self, outcome: &PayOutcome, now: SystemTime) -> Result<Event, String> {
+        if self.phase != Phase::Pending {
+            return Err(format!(
+                "verification_id {} is {}, not PENDING",
+                self.verification_id,
+                self.phase.as_str()
+            ));
+        }
+        self.phase = if outcome.success {
+            Phase::Success
+        } else {
+            Phase::Failure
+        };
+        self.payer_name = outcome.payer_name.clone();
+        self.processed_on = clock::iso_ist(now);
+        Ok(self.event())
+    }
+
+    /// Applies a due auto-payment or expiry; returns the event if the phase changed.
+    fn advance(&mut self, now: SystemTime, auto: &PayOutcome) -> Option<Event> {
+        if self.phase != Phase::Pending {
+            return None;
+        }
+        if let Some(at) = self.auto_pay_at {
+            if now >= at && at <= self.valid_upto {
+                return self.pay(auto, now).ok();
+            }
+        }
+        if now >= self.valid_upto {
+            self.phase = Phase::Expired;
+            self.processed_on = clock::plain_ist(now);
+            return Some(self.event());
+        }
+        None
+    }
+}
+
+/// All requests, indexed by verification id and by ref id.
+pub(crate) struct Store {
+    by_id: HashMap<String, Verification>,
+    by_ref: HashMap<u64, String>,
+    pending: HashSet<String>,
+    next_ref: u64,
+    /// Requests created so far (for the balance limit).
+    pub created: u64,
+}
+
+/// Why a create was refused.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum CreateError {
+    Duplicate,
+    InsufficientBalance,
+}
+
+impl Store {
+    pub fn new() -> Store {
+        Store {
+            by_id: HashMap::new(),
+            by_ref: HashMap::new(),
+            pending: HashSet::new(),
+            next_ref: 1000,
+            created: 0,
+        }
+    }
+
+    /// Creates a request.
+    pub fn create(
+        &mut self,
+        verification_id: &str,
+        name: &str,
+        now: SystemTime,
+        validity: Duration,
+        auto_pay_after: Option<Duration>,
+        balance: Option<u64>,
+    ) -> Result<Verification, CreateError> {
+        if self.by_id.contains_key(verification_id) {
+            return Err(CreateError::Duplicate);
+        }
+        if balance.is_some_and(|b| self.created >= b) {
+            return Err(CreateError::InsufficientBalance);
+        }
+        let ref_id = self.next_ref;
+        self.next_ref += 1;
+        self.created += 1;
+        let v = Verification {
+            verification_id: verification_id.to_string(),
+            ref_id,
+            name: name.to_string(),
+            valid_upto: clock::add(now, validity),
+            auto_pay_at: auto_pay_after.map(|d| clock::add(now, d)),
+            phase: Phase::Pending,
+            added_on: clock::iso_ist(now),
+            payer_name: String::new(),
+            processed_on: String::new(),
+        };
+        self.by_ref.insert(ref_id, v.verification_id.clone());
+        self.pending.insert(v.verification_id.clone());
+        self.by_id.insert(v.verification_id.clone(), v.clone());
+        Ok(v)
+    }
+
+    fn id_of(&self, key: &Key) -> Option<String> {
+        match key {
+            Key::Id(id) => self.by_id.contains_key(id).then(|| id.clone()),
+            Key::Ref(r) => self.by_ref.get(r).cloned(),
+        }
+    }
+
+    /// Looks a request up, first applying any due auto-pay/expiry.
+    pub fn lookup(
+        &mut self,
+        key: &Key,
+        now: SystemTime,
+        auto: &PayOutcome,
+    ) -> Option<(Verification, Option<Event>)> {
+        let id = self.id_of(key)?;
+        let v = self.by_id.get_mut(&id)?;
+        let event = v.advance(now, auto);
+        let v = v.clone();
+        if event.is_some() {
+            self.pending.remove(&id);
+        }
+        Some((v, event))
+    }
+
+    /// Simulates the payment of a pending request.
+    pub fn pay(
+        &mut self,
+        id: &str,
+        outcome: &PayOutcome,
+        now: SystemTime,
+    ) -> Result<Event, String> {
+        let v = self
+            .by_id
+            .get_mut(id)
+            .ok_or_else(|| format!("verification_id {id} does not exist"))?;
+        let event = v.pay(outcome, now)?;
+        self.pending.remove(id);
+        Ok(event)
+    }
+
+    /// Applies due auto-payments and expiries to all pending requests.
+    pub fn sweep(&mut self, now: SystemTime, auto: &PayOutcome) -> Vec<Event> {
+        let mut events = Vec::new();
+        let by_id = &mut self.by_id;
+        self.pending.retain(|id| match by_id.get_mut(id) {
+            Some(v) => match v.advance(now, auto) {
+                Some(e) => {
+                    events.push(e);
+                    false
+                }
+                None => true,
+            },
+            None => false,
+        });
+        events
+    }
+}
+
+/// How a status call names its request.
+#[derive(Clone, Debug)]
+pub(crate) enum Key {
+    Id(String),
+    Ref(u64),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn name_matching() {
+        assert_eq!(name_match("John  Doe", "JOHN DOE").0, "DIRECT_MATCH");
+        assert_eq!(
+            name_match("John Kumar Doe", "john doe"),
+            ("GOOD_PARTIAL_MATCH", "80.00")
+        );
+        assert_eq!(name_match("John", "John Doe").0, "GOOD_PARTIAL_MATCH");
+        assert_eq!(
+            name_match("John Smith", "John Doe"),
+            ("MODERATE_PARTIAL_MATCH", "60.00")
+        );
+        assert_eq!(name_match("Jane Roe", "John Doe"), ("NO_MATCH", "0.00"));
+        assert_eq!(name_match("Jane", "  ").0, "NO_MATCH");
+    }
+
+    #[test]
+    fn life_cycle() {
+        let mut s = Store::new();
+        let t0 = SystemTime::now();
+        let auto = PayOutcome::default();
+        let v = s
+            .create("a", "John Doe", t0, Duration::from_secs(10), None, Some(2))
+            .unwrap();
+        assert_eq!(v.ref_id, 1000);
+        assert_eq!(
+            s.create("a", "x", t0, Duration::from_secs(10), None, Some(2))
+                .unwrap_err(),
+            CreateError::Duplicate
+        );
+        s.create("b", "x", t0, Duration::from_secs(1), None, Some(2))
+            .unwrap();
+        assert_eq!(
+            s.create("c", "x", t0, Duration::from_secs(1), None, Some(2))
+                .unwrap_err(),
+            CreateError::InsufficientBalance
+        );
+        let ev = s.pay("a", &auto, t0).unwrap();
+        assert_eq!(ev.status, "SUCCESS");
+        assert_eq!(ev.data["ref_id"], json!(1000));
+        assert!(s.pay("a", &auto, t0).is_err());
+        let events = s.sweep(t0 + Duration::from_secs(2), &auto);
+        assert_eq!(events.len(), 1);
+        assert_eq!(events[0].status, "EXPIRED");
+        let (b, ev) = s.lookup(&Key::Ref(1001), t0, &auto).unwrap();
+        assert!(ev.is_none());
+        assert_eq!(b.phase, Phase::Expired);
+        assert!(!b.status_json(false).contains_key("account_type"));
+        let (a, _) = s.lookup(&Key::Id("a".into()), t0, &auto).unwrap();
+        let j = a.status_json(false);
+        assert_eq!(j["name_match_result"], json!("DIRECT_MATCH"));
+        assert_eq!(j["ref_id"], json!("1000"));
+    }
+}
