@@ -30,7 +30,8 @@ fn matrix_with_mask(data: &str, mask: MaskPattern) -> Option<(Vec<bool>, usize)>
     let ec_level = EcLevel::M;
     let bits = qrcode::bits::encode_auto(data.as_bytes(), ec_level).ok()?;
     let version = bits.version();
-    let (codewords, ec) = qrcode::ec::construct_codewords(&bits.into_bytes(), version, ec_level).ok()?;
+    let (codewords, ec) =
+        qrcode::ec::construct_codewords(&bits.into_bytes(), version, ec_level).ok()?;
     let mut canvas = Canvas::new(version, ec_level);
     canvas.draw_all_functional_patterns();
     canvas.draw_data(&codewords, &ec);
@@ -57,9 +58,9 @@ pub(crate) fn png(data: &str) -> Vec<u8> {
     let mut row = vec![0u8; row_bytes];
     for my in 0..modules {
         row.fill(0xFF);
-        if side % 8 != 0 {
+        if side & 7 != 0 {
             // Padding bits after the last pixel stay 0.
-            row[row_bytes - 1] = 0xFF << (8 - side % 8);
+            row[row_bytes - 1] = 0xFF << (8 - (side & 7));
         }
         if (quiet..quiet + width).contains(&my) {
             let line = &dark[(my - quiet) * width..(my - quiet + 1) * width];
@@ -161,7 +162,9 @@ mod tests {
             Meadow,
         ];
         // The library picked one of the 8 masks: our pipeline with that mask is identical.
-        let same = masks.iter().filter(|m| matrix_with_mask(d, **m) == Some((best.clone(), w)));
+        let same = masks
+            .iter()
+            .filter(|m| matrix_with_mask(d, **m) == Some((best.clone(), w)));
         assert_eq!(same.count(), 1);
         assert_eq!(matrix_fast(d).unwrap().1, w);
     }

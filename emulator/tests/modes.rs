@@ -275,3 +275,20 @@ fn bad_options_are_refused() {
         std::io::ErrorKind::InvalidInput
     );
 }
+
+#[test]
+fn emulator_is_send_and_sync() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Emulator>();
+    assert_send_sync::<cashfree_rpd_emulator::Stats>();
+    assert_send_sync::<cashfree_rpd_emulator::Fault>();
+}
+
+#[test]
+fn qr_renders_for_terminals() {
+    let s = cashfree_rpd_emulator::qr::render_unicode("upi://pay?pa=success@upi&am=1.00");
+    assert!(s.lines().count() > 10);
+    assert!(s
+        .lines()
+        .all(|l| l.starts_with("\x1b[30;107m") && l.ends_with("\x1b[0m")));
+}
