@@ -40,11 +40,20 @@ fn run() -> Result<(), String> {
         println!("Using Cashfree at {}", config.effective_base_url());
         config
     } else {
-        let emu = Emulator::start_default().map_err(|e| format!("cannot start the emulator: {e}"))?;
-        println!("No CASHFREE_CLIENT_ID/CASHFREE_CLIENT_SECRET set: using the built-in emulator at {}", emu.base_url());
-        let mut config = Config::new(cashfree_rpd_emulator::TEST_CLIENT_ID, cashfree_rpd_emulator::TEST_CLIENT_SECRET)
+        let emu =
+            Emulator::start_default().map_err(|e| format!("cannot start the emulator: {e}"))?;
+        println!(
+            "No CASHFREE_CLIENT_ID/CASHFREE_CLIENT_SECRET set: using the built-in emulator at {}",
+            emu.base_url()
+        );
+        let mut config = Config::new(
+            cashfree_rpd_emulator::TEST_CLIENT_ID,
+            cashfree_rpd_emulator::TEST_CLIENT_SECRET,
+        )
+        .map_err(|e| e.to_string())?;
+        config
+            .set_base_url(&emu.base_url())
             .map_err(|e| e.to_string())?;
-        config.set_base_url(&emu.base_url()).map_err(|e| e.to_string())?;
         emulator = Some(emu);
         config
     };
@@ -60,29 +69,55 @@ fn run() -> Result<(), String> {
             e.to_string()
         }
     })?;
-    println!("\nCreated verification {} (ref_id {})", request.verification_id, request.ref_id);
-    println!("Valid until: {}", request.valid_upto.as_deref().unwrap_or("(not given)"));
+    println!(
+        "\nCreated verification {} (ref_id {})",
+        request.verification_id, request.ref_id
+    );
+    println!(
+        "Valid until: {}",
+        request.valid_upto.as_deref().unwrap_or("(not given)")
+    );
     println!("UPI link:    {}", request.upi_link);
-    for (app, link) in [("Google Pay", &request.gpay), ("PhonePe", &request.phonepe), ("Paytm", &request.paytm), ("BHIM", &request.bhim)] {
+    for (app, link) in [
+        ("Google Pay", &request.gpay),
+        ("PhonePe", &request.phonepe),
+        ("Paytm", &request.paytm),
+        ("BHIM", &request.bhim),
+    ] {
         if let Some(link) = link {
             println!("{app:<11}  {link}");
         }
     }
     if let Some(png) = request.qr_png() {
-        println!("QR code PNG: {} bytes (scan the code below with any UPI app)", png.len());
+        println!(
+            "QR code PNG: {} bytes (scan the code below with any UPI app)",
+            png.len()
+        );
     }
     println!("{}", qr::render_unicode(&request.upi_link));
 
     // 3. The customer pays ₹1. Against the emulator we simulate it.
     if let Some(emu) = &emulator {
         println!("Simulating the customer paying ₹1 from their UPI app...");
-        emu.pay(&id, PayOutcome { success: true, payer_name: name.to_uppercase() })?;
+        emu.pay(
+            &id,
+            PayOutcome {
+                success: true,
+                payer_name: name.to_uppercase(),
+            },
+        )?;
     } else {
-        println!("Pay ₹1 to the link or QR code above from any UPI app; waiting up to 10 minutes...");
+        println!(
+            "Pay ₹1 to the link or QR code above from any UPI app; waiting up to 10 minutes..."
+        );
     }
 
     // 4. Wait for the result, printing each poll.
-    let poll = if emulator.is_some() { Duration::from_millis(500) } else { Duration::from_secs(3) };
+    let poll = if emulator.is_some() {
+        Duration::from_millis(500)
+    } else {
+        Duration::from_secs(3)
+    };
     let options = WaitOptions::new(Duration::from_secs(600)).poll_interval(poll);
     let status = client
         .wait_for_result(&id, &options, |latest| {
@@ -95,7 +130,11 @@ fn run() -> Result<(), String> {
 }
 
 fn print_outcome(status: &Status) {
-    let field = |v: &Option<String>| v.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| "-".into());
+    let field = |v: &Option<String>| {
+        v.clone()
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| "-".into())
+    };
     println!("\nResult: {}", field(&status.status_raw));
     println!("  bank account : {}", field(&status.bank_account));
     println!("  IFSC         : {}", field(&status.ifsc));
@@ -109,6 +148,9 @@ fn print_outcome(status: &Status) {
 }
 
 fn unique_id() -> String {
-    let ms = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or(0);
+    let ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis())
+        .unwrap_or(0);
     format!("quickstart-{ms}-{}", std::process::id())
 }

@@ -56,3 +56,28 @@ pub use wait::{WaitError, WaitOptions};
 
 /// The crate version, as in `Cargo.toml` (also sent in the `User-Agent`).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Entry points for fuzzing and property tests (not a stable API).
+#[doc(hidden)]
+pub mod fuzzing {
+    /// Decodes a status body exactly as [`Client::status`](crate::Client::status) does.
+    pub fn decode_status(body: &[u8]) -> crate::Result<crate::Status> {
+        crate::model::decode_status(body)
+    }
+
+    /// Decodes a create body exactly as [`Client::create`](crate::Client::create) does.
+    pub fn decode_created(body: &[u8], sent_id: &str) -> crate::Result<crate::CreatedRequest> {
+        crate::model::decode_created(body, sent_id)
+    }
+
+    /// Maps an error response to an error as the client does (for a GET).
+    pub fn decode_error(status: u16, body: &[u8]) -> crate::Error {
+        let resp = crate::http::RawResponse {
+            status,
+            body: body.to_vec(),
+            body_problem: None,
+            retry_after: None,
+        };
+        crate::retry::from_response(&resp, body, crate::retry::CallKind::Get, "fuzz").error
+    }
+}

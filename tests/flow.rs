@@ -17,7 +17,9 @@ fn create_pay_status_success() {
     assert!(req.ref_id > 0);
     assert!(req.upi_link.starts_with("upi://pay?"));
     assert!(req.valid_upto.is_some());
-    assert!(req.gpay.is_some() && req.phonepe.is_some() && req.paytm.is_some() && req.bhim.is_some());
+    assert!(
+        req.gpay.is_some() && req.phonepe.is_some() && req.paytm.is_some() && req.bhim.is_some()
+    );
     let png = req.qr_png().expect("the emulator sends a real PNG");
     assert!(png.starts_with(b"\x89PNG"));
 
@@ -25,7 +27,15 @@ fn create_pay_status_success() {
     assert_eq!(pending.status, VerificationStatus::Pending);
     assert!(!pending.is_final());
 
-    env.emu.pay(&id, PayOutcome { success: true, payer_name: "JOHN DOE".into() }).unwrap();
+    env.emu
+        .pay(
+            &id,
+            PayOutcome {
+                success: true,
+                payer_name: "JOHN DOE".into(),
+            },
+        )
+        .unwrap();
     let done = env.client.status(&id).unwrap();
     assert_eq!(done.status, VerificationStatus::Success);
     assert!(done.is_final());
@@ -37,9 +47,15 @@ fn create_pay_status_success() {
     // The request went out with our headers.
     let sent = env.emu.requests();
     let create = sent.iter().find(|r| r.method == "POST").unwrap();
-    assert_eq!(create.header("x-client-id"), Some(cashfree_rpd_emulator::TEST_CLIENT_ID));
+    assert_eq!(
+        create.header("x-client-id"),
+        Some(cashfree_rpd_emulator::TEST_CLIENT_ID)
+    );
     assert_eq!(create.header("content-type"), Some("application/json"));
-    assert!(create.header("user-agent").unwrap().starts_with(&format!("cashfree-rpd/{}", cashfree_rpd::VERSION)));
+    assert!(create
+        .header("user-agent")
+        .unwrap()
+        .starts_with(&format!("cashfree-rpd/{}", cashfree_rpd::VERSION)));
 }
 
 #[test]
@@ -47,7 +63,15 @@ fn status_by_ref_id_and_failure_outcome() {
     let env = start();
     let id = fresh_id("ref");
     let req = env.client.create(&id, "Jane Roe").unwrap();
-    env.emu.pay(&id, PayOutcome { success: false, payer_name: "X".into() }).unwrap();
+    env.emu
+        .pay(
+            &id,
+            PayOutcome {
+                success: false,
+                payer_name: "X".into(),
+            },
+        )
+        .unwrap();
     let s = env.client.status_by_ref_id(req.ref_id).unwrap();
     assert_eq!(s.verification_id.as_deref(), Some(id.as_str()));
     assert_eq!(s.ref_id, Some(req.ref_id.to_string()));
@@ -56,7 +80,10 @@ fn status_by_ref_id_and_failure_outcome() {
 
 #[test]
 fn requests_expire_after_the_validity_window() {
-    let env = start_with(Options { validity: Duration::from_millis(300), ..Options::default() });
+    let env = start_with(Options {
+        validity: Duration::from_millis(300),
+        ..Options::default()
+    });
     let id = fresh_id("exp");
     env.client.create(&id, "John Doe").unwrap();
     std::thread::sleep(Duration::from_millis(700));
@@ -94,7 +121,8 @@ fn documented_errors_map_to_kinds() {
     cfg.set_max_retries(0).unwrap();
     let client = Client::new(&cfg).unwrap();
     for (code, kind) in table {
-        env.emu.inject(Fault::once(Endpoint::Any, FaultKind::Documented(code)));
+        env.emu
+            .inject(Fault::once(Endpoint::Any, FaultKind::Documented(code)));
         let e = client.status(&fresh_id("doc")).unwrap_err();
         assert_eq!(e.kind(), kind, "HTTP {code}: {e}");
         assert_eq!(e.http_status(), Some(code));
@@ -102,7 +130,10 @@ fn documented_errors_map_to_kinds() {
         if code != 502 {
             assert!(e.api_code().is_some(), "HTTP {code} has Cashfree's code");
         }
-        assert!(e.to_string().contains(&env.emu.base_url()), "message names the target: {e}");
+        assert!(
+            e.to_string().contains(&env.emu.base_url()),
+            "message names the target: {e}"
+        );
     }
 }
 
@@ -111,7 +142,10 @@ fn real_validation_errors_from_the_server() {
     let env = start();
     let mut wrong = Config::new(cashfree_rpd_emulator::TEST_CLIENT_ID, "wrong-secret").unwrap();
     wrong.set_base_url(&env.emu.base_url()).unwrap();
-    let e = Client::new(&wrong).unwrap().create(&fresh_id("auth"), "John").unwrap_err();
+    let e = Client::new(&wrong)
+        .unwrap()
+        .create(&fresh_id("auth"), "John")
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Unauthorized);
     assert_eq!(e.http_status(), Some(401));
     assert!(!e.to_string().contains("wrong-secret"));
@@ -132,7 +166,10 @@ fn real_validation_errors_from_the_server() {
     assert_eq!(e.kind(), ErrorKind::BadRequest);
     assert_eq!(e.api_code(), Some("verification_id_invalid"));
 
-    let balance = start_with(Options { balance: Some(1), ..Options::default() });
+    let balance = start_with(Options {
+        balance: Some(1),
+        ..Options::default()
+    });
     balance.client.create(&fresh_id("bal"), "John").unwrap();
     let e = balance.client.create(&fresh_id("bal"), "John").unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InsufficientBalance);
@@ -142,15 +179,38 @@ fn real_validation_errors_from_the_server() {
 fn invalid_input_sends_nothing() {
     let env = start();
     for id in ["", "has space", "ünï", &"x".repeat(51), "a/b", "a?b=c"] {
-        assert_eq!(env.client.create(id, "John").unwrap_err().kind(), ErrorKind::InvalidInput, "{id:?}");
-        assert_eq!(env.client.status(id).unwrap_err().kind(), ErrorKind::InvalidInput, "{id:?}");
+        assert_eq!(
+            env.client.create(id, "John").unwrap_err().kind(),
+            ErrorKind::InvalidInput,
+            "{id:?}"
+        );
+        assert_eq!(
+            env.client.status(id).unwrap_err().kind(),
+            ErrorKind::InvalidInput,
+            "{id:?}"
+        );
     }
-    assert_eq!(env.client.create("ok-id", "   ").unwrap_err().kind(), ErrorKind::InvalidInput);
-    assert_eq!(env.client.create("ok-id", "").unwrap_err().kind(), ErrorKind::InvalidInput);
-    assert_eq!(env.client.status_by_ref_id(0).unwrap_err().kind(), ErrorKind::InvalidInput);
-    assert_eq!(env.client.status_by_ref_id(-3).unwrap_err().kind(), ErrorKind::InvalidInput);
+    assert_eq!(
+        env.client.create("ok-id", "   ").unwrap_err().kind(),
+        ErrorKind::InvalidInput
+    );
+    assert_eq!(
+        env.client.create("ok-id", "").unwrap_err().kind(),
+        ErrorKind::InvalidInput
+    );
+    assert_eq!(
+        env.client.status_by_ref_id(0).unwrap_err().kind(),
+        ErrorKind::InvalidInput
+    );
+    assert_eq!(
+        env.client.status_by_ref_id(-3).unwrap_err().kind(),
+        ErrorKind::InvalidInput
+    );
     assert_eq!(env.emu.stats().requests_total, 0);
-    assert!(env.client.create(&"x".repeat(50), "John").is_ok(), "50 characters are allowed");
+    assert!(
+        env.client.create(&"x".repeat(50), "John").is_ok(),
+        "50 characters are allowed"
+    );
 }
 
 #[test]
@@ -163,25 +223,37 @@ fn every_sample_body_decodes_through_the_client() {
         retry_after: None,
         location: None,
     };
-    env.emu.inject(Fault::once(Endpoint::Create, canned(sample("create_response.json"))));
+    env.emu.inject(Fault::once(
+        Endpoint::Create,
+        canned(sample("create_response.json")),
+    ));
     let c = env.client.create("90909710", "John").unwrap();
     assert_eq!(c.ref_id, 3905);
     assert_eq!(c.qr_png().unwrap().len(), 676);
 
-    env.emu.inject(Fault::once(Endpoint::Status, canned(sample("status_success.json"))));
+    env.emu.inject(Fault::once(
+        Endpoint::Status,
+        canned(sample("status_success.json")),
+    ));
     let s = env.client.status("3890AAB000").unwrap();
     assert_eq!(s.status, VerificationStatus::Success);
     assert_eq!(s.name_match, NameMatch::PoorPartial);
     assert_eq!(s.utr.as_deref(), Some("33"));
 
-    env.emu.inject(Fault::once(Endpoint::Status, canned(sample("status_expired.json"))));
+    env.emu.inject(Fault::once(
+        Endpoint::Status,
+        canned(sample("status_expired.json")),
+    ));
     let s = env.client.status("91").unwrap();
     assert_eq!(s.status, VerificationStatus::Expired);
     assert_eq!(s.reversal_status, None);
 
     // The webhook sample's `data` is a status with a numeric ref_id.
     let hook: serde_json::Value = serde_json::from_str(&sample("webhook_success.json")).unwrap();
-    env.emu.inject(Fault::once(Endpoint::Status, canned(hook["data"].to_string())));
+    env.emu.inject(Fault::once(
+        Endpoint::Status,
+        canned(hook["data"].to_string()),
+    ));
     let s = env.client.status("32").unwrap();
     assert_eq!(s.ref_id.as_deref(), Some("33"));
 
@@ -222,11 +294,15 @@ fn connection_refused_is_network_with_no_status() {
         l.local_addr().unwrap().port()
     };
     let mut cfg = Config::new("id", "secret").unwrap();
-    cfg.set_base_url(&format!("http://127.0.0.1:{port}/verification")).unwrap();
+    cfg.set_base_url(&format!("http://127.0.0.1:{port}/verification"))
+        .unwrap();
     cfg.set_max_retries(0).unwrap();
     let client = Client::new(&cfg).unwrap();
     let e = client.create(&fresh_id("refused"), "John").unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Network);
     assert_eq!(e.http_status(), None);
-    assert!(e.is_retryable() && !e.is_ambiguous(), "a refused create never arrived: {e:?}");
+    assert!(
+        e.is_retryable() && !e.is_ambiguous(),
+        "a refused create never arrived: {e:?}"
+    );
 }

@@ -34,7 +34,11 @@ pub fn start_with(options: Options) -> Env {
 /// A verification_id not used before in this process.
 pub fn fresh_id(tag: &str) -> String {
     static N: AtomicU64 = AtomicU64::new(0);
-    format!("{tag}-{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed))
+    format!(
+        "{tag}-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
 }
 
 /// A sample body from ../shared/samples.

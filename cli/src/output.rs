@@ -1,0 +1,192 @@
+//! Text and JSON renderings of results, and writing them without ever panicking.
+
+use std::io::Write;
+
+use cashfree_rpd::{CreatedRequest, NameMatch, Status, VerificationStatus};
+use serde_json::{json, Value};
+
+/// `PENDING`, `SUCCESS`, `FAILURE`, `EXPIRED`, or the raw text of an unknown status
+/// (`""` when there was none).
+pub fn status_name(s: &VerificationStatus) -> &str {
+    match s {
+        VerificationStatus::Pending => "PENDING",
+        VerificationStatus::Success => "SUCCESS",
+        VerificationStatus::Failure => "FAILURE",
+        VerificationStatus::Expired => "EXPIRED",
+        VerificationStatus::Unknown(raw) => raw,
+    }
+}
+
+/// `DIRECT_MATCH`, ... or the raw text of an unknown value.
+pub fn name_match_name(m: &NameMatch) -> &str {
+    match m {
+        NameMatch::Direct => "DIRECT_MATCH",
+        NameMatch::GoodPartial => "GOOD_PARTIAL_MATCH",
+        NameMatch::ModeratePartial => "MODERATE_PARTIAL_MATCH",
+        NameMatch::PoorPartial => "POOR_PARTIAL_MATCH",
+        NameMatch::NoMatch => "NO_MATCH",
+        NameMatch::Unknown(raw) => raw,
+    }
+}
+
+/// The created request as a JSON object (every field; absent ones are `null`).
+pub fn created_json(c: &CreatedRequest) -> Value {
+    json!({
+        "verification_id": c.verification_id,
+        "ref_id": c.ref_id,
+        "valid_upto": c.valid_upto,
+        "upi_link": c.upi_link,
+        "gpay": c.gpay,
+        "bhim": c.bhim,
+        "paytm": c.paytm,
+        "phonepe": c.phonepe,
+        "qr_code": c.qr_code,
+    })
+}
+
+/// A status as a JSON object. `status` and `name_match` are normalised (e.g. `FAILED`
+/// becomes `FAILURE`); `status_raw` and `name_match_result` are as sent. `ref_id` is a
+/// number when it is one, else the text as sent.
+pub fn status_json(s: &Status) -> Value {
+    let ref_id = match &s.ref_id {
+        None => Value::Null,
+        Some(text) => text
+            .trim()
+            .parse::<i64>()
+            .map_or_else(|_| Value::String(text.clone()), Value::from),
+    };
+    json!({
+        "status": status_name(&s.status),
+        "status_raw": s.status_raw,
+        "final": s.is_final(),
+        "verification_id": s.verification_id,
+        "ref_id": ref_id,
+        "bank_account": s.bank_account,
+        "ifsc": s.ifsc,
+        "upi": s.upi,
+        "name_at_bank": s.name_at_bank,
+        "utr": s.utr,
+        "name_match_score": s.name_match_score,
+        "name_match_result": s.name_match_result,
+        "name_match": name_match_name(&s.name_match),
+        "added_on": s.added_on,
+        "processed_on": s.processed_on,
+        "penny_collected_on": s.penny_collected_on,
+        "reversal_status": s.reversal_status,
+        "account_type": s.account_type,
+    })
+}
+
+/// Escapes control characters (ANSI escapes included) so server text cannot drive
+/// the terminal.
+pub fn sanitize(s: &str) -> String {
+    if !s.chars().any(char::is_control) {
+        return s.to_string();
+    }
+    s.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+/// `key: value` lines with aligned values; `-` for absent ones.
+fn table(rows: &[(&str, Option<&str>)]) -> String {
+    let width = rows.iter().map(|(k, _)| k.len()).max().unwrap_or(0) + 2;
+    let mut out = String::new();
+    for (key, value) in rows {
+        let label = format!("{key}:");
+        let value = value.map_or_else(|| "-".to_string(), sanitize);
+        out.push_str(&format!("{label:<width$}{value}\n"));
+    }
+    out
+}
+
+/// The created request as aligned text.
+pub fn created_text(c: &CreatedRequest) -> String {
+    let ref_id = c.ref_id.to_string();
+    table(&[
+        ("verification_id", Some(&c.verification_id)),
+        ("ref_id", Some(&ref_id)),
+        ("valid_upto", c.valid_upto.as_deref()),
+        ("upi_link", Some(&c.upi_link)),
+        ("gpay", c.gpay.as_deref()),
+        ("bhim", c.bhim.as_deref()),
+        ("paytm", c.paytm.as_deref()),
+        ("phonepe", c.phonepe.as_deref()),
+    ])
+}
+
+/// Every field of a status as aligned text.
+pub fn status_text(s: &Status) -> String {
+    table(&[
+        ("status", Some(status_name(&s.status))),
+        ("verification_id", s.verification_id.as_deref()),
+        ("ref_id", s.ref_id.as_deref()),
+        ("bank_account", s.bank_account.as_deref()),
+        ("ifsc", s.ifsc.as_deref()),
+        ("upi", s.upi.as_deref()),
+        ("name_at_bank", s.name_at_bank.as_deref()),
+        ("utr", s.utr.as_deref()),
+        ("name_match_score", s.name_match_score.as_deref()),
+        ("name_match_result", s.name_match_result.as_deref()),
+        ("added_on", s.added_on.as_deref()),
+        ("processed_on", s.processed_on.as_deref()),
+        ("penny_collected_on", s.penny_collected_on.as_deref()),
+        ("reversal_status", s.reversal_status.as_deref()),
+        ("account_type", s.account_type.as_deref()),
+    ])
+}
+
+/// Writes to stdout; a closed pipe (`cfrpd ... | head -1`) is not an error worth a panic.
+pub fn out(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(text.as_bytes());
+    let _ = stdout.flush();
+}
+
+/// Writes one JSON value and a newline to stdout.
+pub fn out_json(v: &Value) {
+    out(&format!("{v}\n"));
+}
+
+/// Writes to stderr, ignoring failures.
+pub fn err(text: &str) {
+    let mut stderr = std::io::stderr().lock();
+    let _ = stderr.write_all(text.as_bytes());
+    let _ = stderr.flush();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_escaped() {
+        assert_eq!(sanitize("plain ₹1"), "plain ₹1");
+        assert_eq!(sanitize("a\x1b[2Jb\n"), "a\\u{1b}[2Jb\\n");
+    }
+
+    #[test]
+    fn table_aligns_and_marks_absent_values() {
+        let t = table(&[("a", Some("1")), ("long_key", None)]);
+        assert_eq!(t, "a:        1\nlong_key: -\n");
+    }
+
+    #[test]
+    fn names() {
+        assert_eq!(status_name(&VerificationStatus::parse("failed")), "FAILURE");
+        assert_eq!(
+            status_name(&VerificationStatus::Unknown("ODD".into())),
+            "ODD"
+        );
+        assert_eq!(
+            name_match_name(&NameMatch::parse("no_match")),
+            "NO_MATCH"
+        );
+    }
+}
