@@ -57,6 +57,11 @@ pub use wait::{WaitError, WaitOptions};
 /// The crate version, as in `Cargo.toml` (also sent in the `User-Agent`).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
+/// Compiles the README's Rust snippets as doctests, so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
 /// Entry points for fuzzing and property tests (not a stable API).
 #[doc(hidden)]
 pub mod fuzzing {
