@@ -53,7 +53,7 @@ pub struct WaitError {
     /// permanent error that stopped it (400, 401, 403, 422, bad response...).
     pub error: Error,
     /// The last status a poll returned, if any poll succeeded.
-    pub last: Option<Status>,
+    pub last: Option<Box<Status>>,
 }
 
 impl fmt::Display for WaitError {
@@ -79,7 +79,7 @@ impl Client {
         options: &WaitOptions,
         mut on_poll: impl FnMut(&Status) -> bool,
     ) -> Result<Status, WaitError> {
-        let fail = |error: Error, last: Option<Status>| WaitError { error, last };
+        let fail = |error: Error, last: Option<Status>| WaitError { error, last: last.map(Box::new) };
         validate_verification_id(verification_id).map_err(|e| fail(e, None))?;
         if options.timeout.is_zero() {
             return Err(fail(

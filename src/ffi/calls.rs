@@ -131,7 +131,7 @@ pub unsafe extern "C" fn cfrpd_wait_for_result(
                 let keep_last =
                     matches!(e.error.kind(), ErrorKind::Deadline | ErrorKind::Cancelled);
                 let last = if keep_last {
-                    e.last.as_ref().map(status_out)
+                    e.last.as_deref().map(status_out)
                 } else {
                     None
                 };

@@ -1,0 +1,475 @@
+/*
+ * cashfree_rpd.hpp — a small header-only C++17 wrapper over the C API in cashfree_rpd.h.
+ *
+ *   cfrpd::Client client(cfrpd::Config::from_env());
+ *   cfrpd::Request req = client.create("order-42", "John Doe");
+ *   cfrpd::Status st = client.wait_for_result(req.verification_id, std::chrono::minutes(10));
+ *
+ * - Every failure throws cfrpd::Error (a std::runtime_error) with the C error's details.
+ * - Handles are owned by std::unique_ptr with the matching cfrpd_*_free; results are
+ *   copied into plain value types (Request, Status, Webhook), so nothing needs freeing.
+ * - Strings in are std::string_view; one holding a NUL byte is refused
+ *   (CFRPD_ERR_INVALID_ARGUMENT) instead of being cut short.
+ * - A Client may be shared between threads (its methods are const); a Config may not.
+ *
+ * Link as for C: -lcashfree_rpd -lpthread -ldl -lm (or pkg-config --libs cashfree_rpd).
+ */
+#ifndef CASHFREE_RPD_HPP
+#define CASHFREE_RPD_HPP
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "cashfree_rpd.h"
+
+namespace cfrpd {
+
+/** The library version at run time (compare with CFRPD_VERSION). */
+inline std::string_view version() noexcept { return cfrpd_version(); }
+
+/** The constant's name of a result code, e.g. "CFRPD_ERR_TIMEOUT". */
+inline std::string_view result_name(cfrpd_result code) noexcept {
+    return cfrpd_result_name(code);
+}
+
+/** The result of a verification request (see cfrpd_status). Absent text is nullopt. */
+struct Status {
+    cfrpd_state state = CFRPD_STATE_UNKNOWN;
+    bool is_final = false;
+    std::optional<std::string> status;
+    std::optional<std::string> verification_id;
+    std::optional<std::string> ref_id;
+    std::optional<std::string> bank_account;
+    std::optional<std::string> ifsc;
+    std::optional<std::string> upi;
+    std::optional<std::string> name_at_bank;
+    std::optional<std::string> utr;
+    std::optional<std::string> name_match_score;
+    std::optional<std::string> name_match_result;
+    cfrpd_name_match name_match = CFRPD_MATCH_UNKNOWN;
+    std::optional<std::string> added_on;
+    std::optional<std::string> processed_on;
+    std::optional<std::string> penny_collected_on;
+    std::optional<std::string> reversal_status;
+    std::optional<std::string> account_type;
+    std::string raw_json;
+};
+
+/** A created verification request (see cfrpd_request). */
+struct Request {
+    std::string verification_id;
+    std::int64_t ref_id = 0;
+    std::optional<std::string> valid_upto;
+    std::string upi_link;
+    std::optional<std::string> gpay;
+    std::optional<std::string> bhim;
+    std::optional<std::string> paytm;
+    std::optional<std::string> phonepe;
+    std::optional<std::string> qr_code;
+    std::vector<std::uint8_t> qr_png; /* empty when absent or not a PNG */
+    std::string raw_json;
+};
+
+/** A verified webhook delivery (see cfrpd_webhook). */
+struct Webhook {
+    std::optional<std::string> event_type;
+    std::optional<std::string> event_time;
+    std::optional<std::string> version;
+    Status data;
+};
+
+namespace detail {
+struct ErrorAccess;
+}
+
+/** A failed call: the C error's details. what() is "CFRPD_ERR_...: message". */
+class Error : public std::runtime_error {
+public:
+    Error(cfrpd_result code, const std::string &message, std::uint16_t http_status = 0)
+        : std::runtime_error(std::string(cfrpd_result_name(code)) + ": " + message),
+          code_(code), message_(message), http_status_(http_status) {}
+
+    cfrpd_result code() const noexcept { return code_; }
+    std::string_view code_name() const noexcept { return cfrpd_result_name(code_); }
+    /** A sentence a person can act on (without the code name). */
+    const std::string &message() const noexcept { return message_; }
+    /** The HTTP status when a response arrived, else 0. */
+    std::uint16_t http_status() const noexcept { return http_status_; }
+    const std::optional<std::string> &api_code() const noexcept { return api_code_; }
+    const std::optional<std::string> &api_type() const noexcept { return api_type_; }
+    std::uint32_t retry_after_ms() const noexcept { return retry_after_ms_; }
+    /** Repeating the same call is safe and may succeed. */
+    bool retryable() const noexcept { return retryable_; }
+    /** A create may have reached Cashfree: look the id up before creating again. */
+    bool ambiguous() const noexcept { return ambiguous_; }
+    const std::optional<std::string> &raw_body() const noexcept { return raw_body_; }
+    /** On CFRPD_ERR_DEADLINE / CFRPD_ERR_CANCELLED from wait_for_result: the last status seen. */
+    const std::optional<Status> &last_status() const noexcept { return last_status_; }
+
+private:
+    friend struct detail::ErrorAccess;
+    cfrpd_result code_;
+    std::string message_;
+    std::uint16_t http_status_;
+    std::optional<std::string> api_code_;
+    std::optional<std::string> api_type_;
+    std::uint32_t retry_after_ms_ = 0;
+    bool retryable_ = false;
+    bool ambiguous_ = false;
+    std::optional<std::string> raw_body_;
+    std::optional<Status> last_status_;
+};
+
+namespace detail {
+
+struct ConfigDeleter {
+    void operator()(cfrpd_config *p) const noexcept { cfrpd_config_free(p); }
+};
+struct ClientDeleter {
+    void operator()(cfrpd_client *p) const noexcept { cfrpd_client_free(p); }
+};
+struct RequestDeleter {
+    void operator()(cfrpd_request *p) const noexcept { cfrpd_request_free(p); }
+};
+struct StatusDeleter {
+    void operator()(cfrpd_status *p) const noexcept { cfrpd_status_free(p); }
+};
+struct ErrorDeleter {
+    void operator()(cfrpd_error *p) const noexcept { cfrpd_error_free(p); }
+};
+struct WebhookDeleter {
+    void operator()(cfrpd_webhook *p) const noexcept { cfrpd_webhook_free(p); }
+};
+
+inline std::optional<std::string> opt(const char *s) {
+    return s != nullptr ? std::optional<std::string>(s) : std::nullopt;
+}
+
+inline std::string str(const char *s) { return s != nullptr ? std::string(s) : std::string(); }
+
+/** A NUL-terminated copy; a NUL inside would silently cut the C string, so it is refused. */
+inline std::string c_string(std::string_view s, const char *what) {
+    if (s.find('\0') != std::string_view::npos) {
+        throw Error(CFRPD_ERR_INVALID_ARGUMENT, std::string(what) + " contains a NUL byte");
+    }
+    return std::string(s);
+}
+
+/** A count clamped to 0..UINT32_MAX (0 asks for the library's default or is refused). */
+template <typename Rep> std::uint32_t clamp_u32(Rep n) {
+    if (n <= 0) {
+        return 0;
+    }
+    if (static_cast<unsigned long long>(n) > std::numeric_limits<std::uint32_t>::max()) {
+        return std::numeric_limits<std::uint32_t>::max();
+    }
+    return static_cast<std::uint32_t>(n);
+}
+
+inline std::uint32_t clamp_ms(std::chrono::milliseconds ms) { return clamp_u32(ms.count()); }
+
+inline Status to_status(const cfrpd_status &s) {
+    Status o;
+    o.state = s.state;
+    o.is_final = s.is_final;
+    o.status = opt(s.status);
+    o.verification_id = opt(s.verification_id);
+    o.ref_id = opt(s.ref_id);
+    o.bank_account = opt(s.bank_account);
+    o.ifsc = opt(s.ifsc);
+    o.upi = opt(s.upi);
+    o.name_at_bank = opt(s.name_at_bank);
+    o.utr = opt(s.utr);
+    o.name_match_score = opt(s.name_match_score);
+    o.name_match_result = opt(s.name_match_result);
+    o.name_match = s.name_match;
+    o.added_on = opt(s.added_on);
+    o.processed_on = opt(s.processed_on);
+    o.penny_collected_on = opt(s.penny_collected_on);
+    o.reversal_status = opt(s.reversal_status);
+    o.account_type = opt(s.account_type);
+    o.raw_json = str(s.raw_json);
+    return o;
+}
+
+inline Request to_request(const cfrpd_request &r) {
+    Request o;
+    o.verification_id = str(r.verification_id);
+    o.ref_id = r.ref_id;
+    o.valid_upto = opt(r.valid_upto);
+    o.upi_link = str(r.upi_link);
+    o.gpay = opt(r.gpay);
+    o.bhim = opt(r.bhim);
+    o.paytm = opt(r.paytm);
+    o.phonepe = opt(r.phonepe);
+    o.qr_code = opt(r.qr_code);
+    if (r.qr_png != nullptr) {
+        o.qr_png.assign(r.qr_png, r.qr_png + r.qr_png_len);
+    }
+    o.raw_json = str(r.raw_json);
+    return o;
+}
+
+/* Builds an Error from a C error (which it frees); `raw` may be NULL. */
+struct ErrorAccess {
+    static Error make(cfrpd_result code, cfrpd_error *raw, std::optional<Status> last = {}) {
+        std::unique_ptr<cfrpd_error, ErrorDeleter> e(raw);
+        if (!e) {
+            Error out(code, "call failed");
+            out.last_status_ = std::move(last);
+            return out;
+        }
+        Error out(code, str(e->message), e->http_status);
+        out.api_code_ = opt(e->api_code);
+        out.api_type_ = opt(e->api_type);
+        out.retry_after_ms_ = e->retry_after_ms;
+        out.retryable_ = e->retryable;
+        out.ambiguous_ = e->ambiguous;
+        out.raw_body_ = opt(e->raw_body);
+        out.last_status_ = std::move(last);
+        return out;
+    }
+};
+
+/** Throws for a setter's code (setters give no details: the call names the cause). */
+inline void check(cfrpd_result code, const char *call) {
+    if (code != CFRPD_OK) {
+        throw Error(code, std::string(call) + " refused the value");
+    }
+}
+
+struct PollContext {
+    const std::function<bool(const Status &)> *callback;
+    std::exception_ptr exception;
+};
+
+/* The C callback: runs the std::function; an exception stops the wait and is rethrown
+ * by Client::wait_for_result (it must not cross the C frames). */
+extern "C" inline bool cfrpd_cpp_poll_trampoline(void *user_data, const cfrpd_status *latest) {
+    auto *ctx = static_cast<PollContext *>(user_data);
+    try {
+        return (*ctx->callback)(to_status(*latest));
+    } catch (...) {
+        ctx->exception = std::current_exception();
+        return false;
+    }
+}
+
+} // namespace detail
+
+/** Settings for a Client. Not to be changed from two threads at once. */
+class Config {
+public:
+    /** Sandbox with these credentials and every default. */
+    Config(std::string_view client_id, std::string_view client_secret) {
+        const std::string id = detail::c_string(client_id, "client_id");
+        const std::string secret = detail::c_string(client_secret, "client_secret");
+        cfrpd_config *raw = nullptr;
+        cfrpd_result rc = cfrpd_config_new(id.c_str(), secret.c_str(), &raw);
+        if (rc != CFRPD_OK) {
+            throw Error(rc, "client id or secret is empty or holds control characters");
+        }
+        handle_.reset(raw);
+    }
+
+    /** From CASHFREE_CLIENT_ID, CASHFREE_CLIENT_SECRET, CASHFREE_ENV, CASHFREE_BASE_URL,
+     *  CASHFREE_PUBLIC_KEY (see cfrpd_config_from_env). */
+    static Config from_env() {
+        cfrpd_config *raw = nullptr;
+        cfrpd_error *err = nullptr;
+        cfrpd_result rc = cfrpd_config_from_env(&raw, &err);
+        if (rc != CFRPD_OK) {
+            throw detail::ErrorAccess::make(rc, err);
+        }
+        return Config(raw);
+    }
+
+    Config &set_environment(cfrpd_environment env) {
+        detail::check(cfrpd_config_set_environment(handle_.get(), env),
+                      "cfrpd_config_set_environment");
+        return *this;
+    }
+    Config &set_base_url(std::string_view url) {
+        detail::check(cfrpd_config_set_base_url(handle_.get(),
+                                                detail::c_string(url, "url").c_str()),
+                      "cfrpd_config_set_base_url");
+        return *this;
+    }
+    /** Per attempt; zero means the default (connect 10 s, request 30 s). */
+    Config &set_timeouts(std::chrono::milliseconds connect, std::chrono::milliseconds request) {
+        detail::check(cfrpd_config_set_timeouts_ms(handle_.get(), detail::clamp_ms(connect),
+                                                   detail::clamp_ms(request)),
+                      "cfrpd_config_set_timeouts_ms");
+        return *this;
+    }
+    Config &set_public_key_pem(std::string_view pem) {
+        detail::check(cfrpd_config_set_public_key_pem(handle_.get(),
+                                                      detail::c_string(pem, "pem").c_str()),
+                      "cfrpd_config_set_public_key_pem");
+        return *this;
+    }
+    Config &add_root_ca_pem(std::string_view pem) {
+        detail::check(cfrpd_config_add_root_ca_pem(handle_.get(),
+                                                   detail::c_string(pem, "pem").c_str()),
+                      "cfrpd_config_add_root_ca_pem");
+        return *this;
+    }
+    /** "" clears the proxy. */
+    Config &set_proxy(std::string_view url) {
+        detail::check(cfrpd_config_set_proxy(handle_.get(), detail::c_string(url, "url").c_str()),
+                      "cfrpd_config_set_proxy");
+        return *this;
+    }
+    Config &set_max_retries(std::uint32_t n) {
+        detail::check(cfrpd_config_set_max_retries(handle_.get(), n),
+                      "cfrpd_config_set_max_retries");
+        return *this;
+    }
+
+    const cfrpd_config *get() const noexcept { return handle_.get(); }
+
+private:
+    explicit Config(cfrpd_config *raw) : handle_(raw) {}
+    std::unique_ptr<cfrpd_config, detail::ConfigDeleter> handle_;
+};
+
+/** A client: thread-safe, reuses connections. Move-only. */
+class Client {
+public:
+    /** Called after every poll of wait_for_result; return false to stop (CFRPD_ERR_CANCELLED). */
+    using Progress = std::function<bool(const Status &)>;
+
+    /** Copies what it needs: `config` may be destroyed afterwards. */
+    explicit Client(const Config &config) {
+        cfrpd_client *raw = nullptr;
+        cfrpd_error *err = nullptr;
+        cfrpd_result rc = cfrpd_client_new(config.get(), &raw, &err);
+        if (rc != CFRPD_OK) {
+            throw detail::ErrorAccess::make(rc, err);
+        }
+        handle_.reset(raw);
+    }
+
+    /** Creates a verification request (costs money; see cfrpd_create for retries). */
+    Request create(std::string_view verification_id, std::string_view name) const {
+        const std::string id = detail::c_string(verification_id, "verification_id");
+        const std::string n = detail::c_string(name, "name");
+        cfrpd_request *raw = nullptr;
+        cfrpd_error *err = nullptr;
+        cfrpd_result rc = cfrpd_create(handle_.get(), id.c_str(), n.c_str(), &raw, &err);
+        if (rc != CFRPD_OK) {
+            throw detail::ErrorAccess::make(rc, err);
+        }
+        std::unique_ptr<cfrpd_request, detail::RequestDeleter> owned(raw);
+        return detail::to_request(*owned);
+    }
+
+    /** The current status by the merchant's verification_id. */
+    Status status(std::string_view verification_id) const {
+        const std::string id = detail::c_string(verification_id, "verification_id");
+        cfrpd_status *raw = nullptr;
+        cfrpd_error *err = nullptr;
+        cfrpd_result rc = cfrpd_get_status(handle_.get(), id.c_str(), &raw, &err);
+        return take_status(rc, raw, err);
+    }
+
+    /** The current status by Cashfree's ref_id (> 0). */
+    Status status_by_ref_id(std::int64_t ref_id) const {
+        cfrpd_status *raw = nullptr;
+        cfrpd_error *err = nullptr;
+        cfrpd_result rc = cfrpd_get_status_by_ref_id(handle_.get(), ref_id, &raw, &err);
+        return take_status(rc, raw, err);
+    }
+
+    /** Polls until the state is final. Throws Error with last_status() set on
+     *  CFRPD_ERR_DEADLINE and CFRPD_ERR_CANCELLED; an exception thrown by `on_poll`
+     *  stops the wait and is rethrown here. poll_interval zero = 3 s. */
+    Status wait_for_result(std::string_view verification_id, std::chrono::milliseconds timeout,
+                           std::chrono::milliseconds poll_interval = std::chrono::milliseconds(0),
+                           const Progress &on_poll = Progress()) const {
+        const std::string id = detail::c_string(verification_id, "verification_id");
+        detail::PollContext ctx{&on_poll, nullptr};
+        cfrpd_status *raw = nullptr;
+        cfrpd_error *err = nullptr;
+        cfrpd_result rc = cfrpd_wait_for_result(
+            handle_.get(), id.c_str(), detail::clamp_ms(timeout), detail::clamp_ms(poll_interval),
+            on_poll ? detail::cfrpd_cpp_poll_trampoline : nullptr, on_poll ? &ctx : nullptr, &raw,
+            &err);
+        std::unique_ptr<cfrpd_status, detail::StatusDeleter> owned(raw);
+        if (ctx.exception) {
+            cfrpd_error_free(err);
+            std::rethrow_exception(ctx.exception);
+        }
+        if (rc != CFRPD_OK) {
+            std::optional<Status> last;
+            if (owned) {
+                last = detail::to_status(*owned);
+            }
+            throw detail::ErrorAccess::make(rc, err, std::move(last));
+        }
+        return detail::to_status(*owned);
+    }
+
+    cfrpd_client *get() const noexcept { return handle_.get(); }
+
+private:
+    static Status take_status(cfrpd_result rc, cfrpd_status *raw, cfrpd_error *err) {
+        std::unique_ptr<cfrpd_status, detail::StatusDeleter> owned(raw);
+        if (rc != CFRPD_OK) {
+            throw detail::ErrorAccess::make(rc, err);
+        }
+        return detail::to_status(*owned);
+    }
+
+    std::unique_ptr<cfrpd_client, detail::ClientDeleter> handle_;
+};
+
+/** Verifies, then parses, one webhook delivery (see cfrpd_webhook_verify). Pass
+ *  nullopt for both signature and timestamp to check the v1 body signature. */
+inline Webhook verify_webhook(std::string_view client_secret, std::string_view raw_body,
+                              std::optional<std::string_view> signature,
+                              std::optional<std::string_view> timestamp,
+                              std::chrono::seconds max_age = std::chrono::seconds(300)) {
+    const std::string secret = detail::c_string(client_secret, "client_secret");
+    std::optional<std::string> sig;
+    std::optional<std::string> ts;
+    if (signature) {
+        sig = detail::c_string(*signature, "signature");
+    }
+    if (timestamp) {
+        ts = detail::c_string(*timestamp, "timestamp");
+    }
+    const std::uint32_t max_age_s = detail::clamp_u32(max_age.count());
+    cfrpd_webhook *raw = nullptr;
+    cfrpd_error *err = nullptr;
+    cfrpd_result rc = cfrpd_webhook_verify(
+        secret.c_str(), reinterpret_cast<const std::uint8_t *>(raw_body.data()), raw_body.size(),
+        sig ? sig->c_str() : nullptr, ts ? ts->c_str() : nullptr, max_age_s, &raw, &err);
+    if (rc != CFRPD_OK) {
+        throw detail::ErrorAccess::make(rc, err);
+    }
+    std::unique_ptr<cfrpd_webhook, detail::WebhookDeleter> owned(raw);
+    Webhook w;
+    w.event_type = detail::opt(owned->event_type);
+    w.event_time = detail::opt(owned->event_time);
+    w.version = detail::opt(owned->version);
+    if (owned->data != nullptr) {
+        w.data = detail::to_status(*owned->data);
+    }
+    return w;
+}
+
+} // namespace cfrpd
+
+#endif /* CASHFREE_RPD_HPP */
