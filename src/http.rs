@@ -109,28 +109,12 @@ impl Http {
     ) -> std::result::Result<RawResponse, Failure> {
         let result = match post_body {
             Some(body) => {
-                let mut req = self
-                    .agent
-                    .post(url)
-                    .config()
-                    .timeout_global(Some(timeout))
-                    .build();
-                for (k, v) in headers {
-                    req = req.header(*k, *v);
-                }
-                req.header("content-type", "application/json").send(body)
+                let req = self.agent.post(url).config().timeout_global(Some(timeout)).build();
+                with_headers(req, headers).header("content-type", "application/json").send(body)
             }
             None => {
-                let mut req = self
-                    .agent
-                    .get(url)
-                    .config()
-                    .timeout_global(Some(timeout))
-                    .build();
-                for (k, v) in headers {
-                    req = req.header(*k, *v);
-                }
-                req.call()
+                let req = self.agent.get(url).config().timeout_global(Some(timeout)).build();
+                with_headers(req, headers).call()
             }
         };
         let mut response = result.map_err(classify)?;
@@ -157,6 +141,13 @@ impl Http {
             retry_after,
         })
     }
+}
+
+fn with_headers<B>(mut req: ureq::RequestBuilder<B>, headers: &[(&str, &str)]) -> ureq::RequestBuilder<B> {
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    req
 }
 
 /// `Retry-After` in its seconds form (the date form is ignored).

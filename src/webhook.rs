@@ -313,6 +313,19 @@ mod tests {
         );
     }
 
+    /// Vectors computed independently with
+    /// `printf '...' | openssl dgst -sha256 -hmac KEY -binary | base64`.
+    #[test]
+    fn hmac_test_vectors_match_openssl() {
+        assert_eq!(sign("key", b"abc"), "nBluMtwBdfhvSxy4konWYZ3mvuaZ5MN45oMJ7Zehpqs=");
+        let body = br#"{"data":{"status":"SUCCESS"}}"#;
+        let sig = "hN5T0nmWHG18iR8A57rLztYYu4i4AAujcP+pXob9y4I=";
+        assert!(verify_header("test-secret", body, sig, "1700000000", None).is_ok());
+        let ev = verify("test-secret", body, Some(sig), Some("1700000000"), None).unwrap();
+        assert_eq!(ev.data.status, VerificationStatus::Success);
+        assert_eq!(ev.event_type, None);
+    }
+
     #[test]
     fn v1_message_is_key_sorted() {
         let data: Value = serde_json::json!({"b": "2", "a": "1", "c": 3, "d": null});
