@@ -1,5 +1,6 @@
 //! The blocking client: create a request, read its status.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -150,8 +151,12 @@ impl Client {
             let verdict = match inner.http.send(body, url, &headers, timeout) {
                 Ok(resp) if (200..300).contains(&resp.status) && resp.body_problem.is_none() => {
                     let RawResponse { status, body, .. } = resp;
-                    let clean = inner.redactor.scrub(&body).into_owned();
-                    return Ok((status, clean));
+                    // Copy the body only when something was scrubbed out of it.
+                    let scrubbed = match inner.redactor.scrub(&body) {
+                        Cow::Owned(v) => Some(v),
+                        Cow::Borrowed(_) => None,
+                    };
+                    return Ok((status, scrubbed.unwrap_or(body)));
                 }
                 Ok(resp) => {
                     let clean = inner.redactor.scrub(&resp.body).into_owned();

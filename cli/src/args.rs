@@ -195,7 +195,11 @@ pub fn emulator_passthrough(args: &[String]) -> Option<Vec<String>> {
         if a == "emulator" {
             return Some(args[i + 1..].to_vec());
         }
-        if a == "--json" || GLOBAL_VALUE_FLAGS.iter().any(|f| a.starts_with(&format!("{f}="))) {
+        if a == "--json"
+            || GLOBAL_VALUE_FLAGS
+                .iter()
+                .any(|f| a.starts_with(&format!("{f}=")))
+        {
             i += 1;
         } else if GLOBAL_VALUE_FLAGS.contains(&a) {
             i += 2;
@@ -235,7 +239,10 @@ mod tests {
         assert_eq!(got, Some(strings(&["--client-id", "x"])));
         let got = emulator_passthrough(&strings(&["--env", "sandbox", "--base-url=u", "emulator"]));
         assert_eq!(got, Some(vec![]));
-        assert_eq!(emulator_passthrough(&strings(&["status", "emulator"])), None);
+        assert_eq!(
+            emulator_passthrough(&strings(&["status", "emulator"])),
+            None
+        );
         assert_eq!(
             emulator_passthrough(&strings(&["--client-id", "emulator", "status"])),
             None

@@ -167,7 +167,10 @@ mod tests {
             base_url: Some("http://example.com".into()),
             ..GlobalArgs::default()
         };
-        let lookup = vars(&[("CASHFREE_CLIENT_ID", "id"), ("CASHFREE_CLIENT_SECRET", "s")]);
+        let lookup = vars(&[
+            ("CASHFREE_CLIENT_ID", "id"),
+            ("CASHFREE_CLIENT_SECRET", "s"),
+        ]);
         let p = build_config(&global, &lookup).unwrap_err();
         assert!(p.message.starts_with("--base-url:"), "{}", p.message);
         assert_eq!(p.exit_code, exit::USAGE);

@@ -184,9 +184,6 @@ mod tests {
             status_name(&VerificationStatus::Unknown("ODD".into())),
             "ODD"
         );
-        assert_eq!(
-            name_match_name(&NameMatch::parse("no_match")),
-            "NO_MATCH"
-        );
+        assert_eq!(name_match_name(&NameMatch::parse("no_match")), "NO_MATCH");
     }
 }

@@ -6,9 +6,26 @@ use serde_json::{json, Value};
 use crate::exit;
 use crate::output::{sanitize, status_json};
 
-/// Why a command failed, with the fields of the `--json` error object.
+/// Why a command failed (boxed: it travels in every `Result`).
 #[derive(Debug, Clone)]
-pub struct Problem {
+pub struct Problem(Box<Details>);
+
+impl std::ops::Deref for Problem {
+    type Target = Details;
+    fn deref(&self) -> &Details {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Problem {
+    fn deref_mut(&mut self) -> &mut Details {
+        &mut self.0
+    }
+}
+
+/// The fields of the `--json` error object, and what else is reported.
+#[derive(Debug, Clone)]
+pub struct Details {
     /// snake_case kind: the library's [`ErrorKind`] (`unauthorized`, `network`, ...) or
     /// `usage` for command-line errors.
     pub kind: String,
@@ -27,7 +44,7 @@ pub struct Problem {
     /// The process exit code.
     pub exit_code: i32,
     /// `wait` only: the last status seen.
-    pub last_status: Option<Status>,
+    pub last_status: Option<Box<Status>>,
     /// One more line of advice for stderr.
     pub hint: Option<String>,
 }
@@ -35,7 +52,7 @@ pub struct Problem {
 impl Problem {
     /// A command-line problem (exit code 2).
     pub fn usage(message: impl Into<String>) -> Problem {
-        Problem {
+        Problem(Box::new(Details {
             kind: "usage".into(),
             message: message.into(),
             http_status: None,
@@ -46,7 +63,7 @@ impl Problem {
             exit_code: exit::USAGE,
             last_status: None,
             hint: None,
-        }
+        }))
     }
 
     /// A library error met while building the configuration: always exit code 2.
@@ -59,7 +76,7 @@ impl Problem {
 
 impl From<Error> for Problem {
     fn from(e: Error) -> Problem {
-        Problem {
+        Problem(Box::new(Details {
             kind: kind_name(e.kind()),
             message: e.message().to_string(),
             http_status: e.http_status(),
@@ -70,7 +87,7 @@ impl From<Error> for Problem {
             exit_code: exit::for_kind(e.kind()),
             last_status: None,
             hint: None,
-        }
+        }))
     }
 }
 
@@ -106,7 +123,7 @@ pub fn problem_json(p: &Problem, with_last_status: bool) -> Value {
         }
     });
     if with_last_status {
-        v["last_status"] = p.last_status.as_ref().map_or(Value::Null, status_json);
+        v["last_status"] = p.last_status.as_deref().map_or(Value::Null, status_json);
     }
     v
 }

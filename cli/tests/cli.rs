@@ -1,0 +1,460 @@
+//! End-to-end tests of the `cfrpd` binary against an in-process emulator.
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use cashfree_rpd_emulator::{Emulator, Options, PayOutcome, TEST_CLIENT_ID, TEST_CLIENT_SECRET};
+use serde_json::Value;
+
+/// The outcome of one `cfrpd` run.
+#[derive(Debug)]
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn json(&self) -> Value {
+        serde_json::from_str(self.stdout.trim())
+            .unwrap_or_else(|e| panic!("stdout is not one JSON object ({e}): {self:#?}"))
+    }
+
+    fn expect(self, code: i32) -> Run {
+        assert_eq!(self.code, code, "unexpected exit code: {self:#?}");
+        for bad in ["panicked", "RUST_BACKTRACE", "stack backtrace"] {
+            assert!(!self.stderr.contains(bad), "{bad} on stderr: {self:#?}");
+        }
+        self
+    }
+}
+
+/// Runs the binary with these arguments and exactly these `CASHFREE_*` variables.
+fn cfrpd(args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cfrpd"));
+    cmd.args(args).stdin(Stdio::null());
+    for var in [
+        "CASHFREE_CLIENT_ID",
+        "CASHFREE_CLIENT_SECRET",
+        "CASHFREE_ENV",
+        "CASHFREE_BASE_URL",
+        "CASHFREE_PUBLIC_KEY",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.envs(env.iter().copied());
+    let out = cmd.output().expect("cfrpd runs");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// An emulator and the variables pointing `cfrpd` at it.
+struct Setup {
+    emu: Emulator,
+    url: String,
+}
+
+impl Setup {
+    fn new() -> Setup {
+        Setup::with(Options::default())
+    }
+
+    fn with(opts: Options) -> Setup {
+        let emu = Emulator::start(opts).expect("emulator starts");
+        let url = emu.base_url();
+        Setup { emu, url }
+    }
+
+    fn env(&self) -> Vec<(&str, &str)> {
+        vec![
+            ("CASHFREE_BASE_URL", self.url.as_str()),
+            ("CASHFREE_CLIENT_ID", TEST_CLIENT_ID),
+            ("CASHFREE_CLIENT_SECRET", TEST_CLIENT_SECRET),
+        ]
+    }
+
+    fn run(&self, args: &[&str]) -> Run {
+        cfrpd(args, &self.env())
+    }
+
+    /// Creates `id` through the CLI and returns its JSON.
+    fn create(&self, id: &str) -> Value {
+        self.run(&["--json", "create", "--id", id, "--name", "Jane Doe"])
+            .expect(0)
+            .json()
+    }
+}
+
+#[test]
+fn create_prints_links_as_text() {
+    let s = Setup::new();
+    let r = s
+        .run(&["create", "--id", "t-text", "--name", "Jane Doe"])
+        .expect(0);
+    for want in [
+        "verification_id: t-text",
+        "ref_id:",
+        "valid_upto:",
+        "upi_link:",
+        "upi://pay?",
+        "gpay:",
+        "phonepe:",
+    ] {
+        assert!(r.stdout.contains(want), "{want} missing: {r:#?}");
+    }
+    assert!(!r.stdout.contains('█'), "no QR without --qr");
+}
+
+#[test]
+fn create_with_generated_id_and_qr() {
+    let s = Setup::new();
+    let r = s.run(&["create", "--name", "Jane Doe", "--qr"]).expect(0);
+    assert!(r.stdout.contains("verification_id: cfrpd-"), "{r:#?}");
+    assert!(r.stdout.contains('▀') || r.stdout.contains('█'), "{r:#?}");
+}
+
+#[test]
+fn create_json_has_every_field() {
+    let s = Setup::new();
+    let v = s.create("t-json");
+    assert_eq!(v["verification_id"], "t-json");
+    assert!(v["ref_id"].as_i64().unwrap() > 0);
+    assert!(v["upi_link"].as_str().unwrap().starts_with("upi://pay?"));
+    for key in ["valid_upto", "gpay", "bhim", "paytm", "phonepe", "qr_code"] {
+        assert!(v[key].is_string(), "{key}: {v}");
+    }
+    // --qr with --json keeps stdout one JSON object and draws on stderr.
+    let r = s
+        .run(&[
+            "create",
+            "--json",
+            "--qr",
+            "--id",
+            "t-json-qr",
+            "--name",
+            "J",
+        ])
+        .expect(0);
+    assert_eq!(r.json()["verification_id"], "t-json-qr");
+    assert!(r.stderr.contains('▀') || r.stderr.contains('█'));
+}
+
+#[test]
+fn status_by_id_and_by_ref_id() {
+    let s = Setup::new();
+    let created = s.create("t-status");
+    let ref_id = created["ref_id"].as_i64().unwrap().to_string();
+
+    let r = s.run(&["status", "--id", "t-status"]).expect(0);
+    assert!(r.stdout.contains("status:"), "{r:#?}");
+    assert!(r.stdout.contains("PENDING"), "{r:#?}");
+    assert!(r.stdout.contains("name_match_result:"), "{r:#?}");
+
+    let v = s
+        .run(&["status", "--ref-id", &ref_id, "--json"])
+        .expect(0)
+        .json();
+    assert_eq!(v["status"], "PENDING");
+    assert_eq!(v["final"], false);
+    assert_eq!(v["verification_id"], "t-status");
+    assert_eq!(v["ref_id"].to_string(), ref_id);
+    for key in [
+        "status_raw",
+        "bank_account",
+        "ifsc",
+        "upi",
+        "name_at_bank",
+        "utr",
+        "name_match_score",
+        "name_match_result",
+        "name_match",
+        "added_on",
+        "processed_on",
+        "penny_collected_on",
+        "reversal_status",
+        "account_type",
+    ] {
+        assert!(v.get(key).is_some(), "{key} missing: {v}");
+    }
+}
+
+#[test]
+fn wait_ends_with_success_when_paid() {
+    let s = Setup::new();
+    s.create("t-wait");
+    let r = std::thread::scope(|scope| {
+        scope.spawn(|| {
+            std::thread::sleep(Duration::from_millis(700));
+            s.emu.pay("t-wait", PayOutcome::default()).unwrap();
+        });
+        s.run(&[
+            "wait",
+            "--id",
+            "t-wait",
+            "--interval",
+            "0.5",
+            "--timeout",
+            "30",
+            "--json",
+        ])
+    });
+    let v = r.expect(0).json();
+    assert_eq!(v["status"], "SUCCESS");
+    assert_eq!(v["final"], true);
+    assert_eq!(v["name_at_bank"], "JOHN DOE");
+    assert!(v["bank_account"].as_str().unwrap().len() > 4);
+    // stderr is not a terminal here: plain progress lines, no escape sequences.
+    let r2 = &s
+        .run(&["wait", "--id", "t-wait", "--interval", "0.5"])
+        .expect(0);
+    assert!(r2.stderr.contains("waiting for t-wait"), "{r2:#?}");
+    assert!(!r2.stderr.contains('\x1b'), "{r2:#?}");
+    assert!(r2.stdout.contains("SUCCESS"));
+}
+
+#[test]
+fn wait_exits_5_when_the_payment_fails() {
+    let s = Setup::with(Options {
+        auto_pay_after: Some(Duration::from_millis(300)),
+        auto_pay_outcome: PayOutcome {
+            success: false,
+            payer_name: "X".into(),
+        },
+        ..Options::default()
+    });
+    s.create("t-fail");
+    let r = s
+        .run(&["wait", "--id", "t-fail", "--interval", "0.5", "--quiet"])
+        .expect(5);
+    assert!(r.stdout.contains("FAILURE"), "{r:#?}");
+    assert!(r.stderr.contains("not verified"), "{r:#?}");
+    assert!(!r.stderr.contains("waiting for"), "--quiet: {r:#?}");
+}
+
+#[test]
+fn wait_deadline_exits_4_with_the_last_status() {
+    let s = Setup::new();
+    s.create("t-deadline");
+    let started = Instant::now();
+    let r = s
+        .run(&[
+            "wait",
+            "--id",
+            "t-deadline",
+            "--timeout",
+            "1",
+            "--interval",
+            "0.5",
+            "--json",
+        ])
+        .expect(4);
+    assert!(started.elapsed() < Duration::from_secs(10));
+    let v = r.json();
+    assert_eq!(v["error"]["kind"], "deadline");
+    assert_eq!(v["last_status"]["status"], "PENDING");
+    assert!(r.stderr.starts_with("waiting for t-deadline"), "{r:#?}");
+    assert!(r.stderr.contains("error: "), "{r:#?}");
+}
+
+#[test]
+fn wrong_secret_exits_1_without_leaking_it() {
+    let s = Setup::new();
+    let secret = "wrong-secret-3f9a7c21";
+    let env = [
+        ("CASHFREE_BASE_URL", s.url.as_str()),
+        ("CASHFREE_CLIENT_ID", TEST_CLIENT_ID),
+        ("CASHFREE_CLIENT_SECRET", secret),
+    ];
+    let r = cfrpd(&["status", "--id", "t-401"], &env).expect(1);
+    assert!(r.stderr.starts_with("error: "), "{r:#?}");
+    assert!(r.stderr.contains("401"), "{r:#?}");
+    let r2 = cfrpd(
+        &[
+            "--json",
+            "--client-secret",
+            secret,
+            "create",
+            "--id",
+            "a",
+            "--name",
+            "b",
+        ],
+        &env[..2],
+    )
+    .expect(1);
+    let v = r2.json();
+    assert_eq!(v["error"]["kind"], "unauthorized");
+    assert_eq!(v["error"]["http_status"], 401);
+    assert_eq!(v["error"]["retryable"], false);
+    assert!(v["error"]["ambiguous"].is_boolean());
+    assert!(v["error"]["message"].is_string());
+    for run in [&r, &r2] {
+        assert!(!run.stdout.contains(secret), "{run:#?}");
+        assert!(!run.stderr.contains(secret), "{run:#?}");
+    }
+}
+
+#[test]
+fn flags_override_environment_variables() {
+    let s = Setup::new();
+    let env = [
+        ("CASHFREE_BASE_URL", "https://example.invalid/verification"),
+        ("CASHFREE_CLIENT_ID", TEST_CLIENT_ID),
+        ("CASHFREE_CLIENT_SECRET", "wrong"),
+    ];
+    cfrpd(
+        &[
+            "--base-url",
+            &s.url,
+            "--client-secret",
+            TEST_CLIENT_SECRET,
+            "create",
+            "--id",
+            "t-flags",
+            "--name",
+            "J",
+        ],
+        &env,
+    )
+    .expect(0);
+}
+
+#[test]
+fn connection_refused_exits_3() {
+    let port = {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let url = format!("http://127.0.0.1:{port}/verification");
+    let env = [
+        ("CASHFREE_BASE_URL", url.as_str()),
+        ("CASHFREE_CLIENT_ID", "id"),
+        ("CASHFREE_CLIENT_SECRET", "secret"),
+    ];
+    let r = cfrpd(&["status", "--id", "t-refused"], &env).expect(3);
+    assert!(r.stderr.starts_with("error: "), "{r:#?}");
+    let v = cfrpd(&["status", "--id", "t-refused", "--json"], &env)
+        .expect(3)
+        .json();
+    assert_eq!(v["error"]["kind"], "network");
+}
+
+#[test]
+fn tls_emulator_needs_its_ca() {
+    let s = Setup::with(Options {
+        tls: true,
+        ..Options::default()
+    });
+    assert!(s.url.starts_with("https://"));
+    let ca = std::env::temp_dir().join(format!("cfrpd-test-ca-{}.pem", std::process::id()));
+    std::fs::write(&ca, s.emu.ca_cert_pem().unwrap()).unwrap();
+    let ca_path = ca.to_str().unwrap();
+    s.run(&[
+        "--ca-cert",
+        ca_path,
+        "create",
+        "--id",
+        "t-tls",
+        "--name",
+        "J",
+    ])
+    .expect(0);
+    let r = s.run(&["--json", "status", "--id", "t-tls"]).expect(3);
+    assert_eq!(r.json()["error"]["kind"], "tls");
+    let _ = std::fs::remove_file(&ca);
+}
+
+#[test]
+fn bad_input_exits_2() {
+    let s = Setup::new();
+    let cases: &[&[&str]] = &[
+        &["--bogus"],
+        &[],
+        &["create", "--id", "x"],
+        &["create", "--id", "bad id", "--name", "J"],
+        &["create", "--id", "x", "--name", " "],
+        &["status"],
+        &["status", "--id", "a", "--ref-id", "1"],
+        &["status", "--ref-id", "abc"],
+        &["status", "--ref-id", "0"],
+        &["status", "--ref-id", "-5"],
+        &["status", "--id", "a/b"],
+        &["wait", "--id", "x", "--timeout", "0"],
+        &["wait", "--id", "x", "--interval", "soon"],
+        &["wait", "--id", "not valid"],
+        &["--env", "staging", "status", "--id", "x"],
+        &["--base-url", "http://example.com/v", "status", "--id", "x"],
+        &[
+            "--public-key",
+            "/nonexistent/cfrpd.pem",
+            "status",
+            "--id",
+            "x",
+        ],
+    ];
+    for args in cases {
+        let r = s.run(args);
+        assert_eq!(r.code, 2, "{args:?}: {r:#?}");
+        assert!(r.stderr.contains("error"), "{args:?}: {r:#?}");
+        assert!(!r.stderr.contains("panicked"), "{args:?}: {r:#?}");
+    }
+    // Nothing was sent for any of them.
+    assert_eq!(s.emu.stats().requests_total, 0);
+
+    // Missing credentials name the variable.
+    let r = cfrpd(&["status", "--id", "x"], &[]).expect(2);
+    assert!(r.stderr.contains("CASHFREE_CLIENT_ID"), "{r:#?}");
+
+    // --json turns usage errors into a JSON object too.
+    let v = s.run(&["--json", "status"]).expect(2).json();
+    assert_eq!(v["error"]["kind"], "usage");
+    let v = s
+        .run(&["--json", "status", "--id", "bad id"])
+        .expect(2)
+        .json();
+    assert_eq!(v["error"]["kind"], "invalid_input");
+}
+
+#[test]
+fn help_documents_exit_codes_and_examples() {
+    let r = cfrpd(&["--help"], &[]).expect(0);
+    assert!(r.stdout.contains("Exit codes"), "{r:#?}");
+    assert!(r.stdout.contains("Examples"));
+    for code in ["0 ", "1 ", "2 ", "3 ", "4 ", "5 "] {
+        assert!(r.stdout.contains(&format!("  {code}")), "{code}");
+    }
+    assert!(r.stdout.contains("CASHFREE_CLIENT_SECRET"));
+    let r = cfrpd(&["wait", "--help"], &[]).expect(0);
+    assert!(r.stdout.contains("Exit codes"));
+    let r = cfrpd(&["emulator", "--help"], &[]).expect(0);
+    assert!(r.stdout.contains("--auto-pay-secs"), "{r:#?}");
+    cfrpd(&["--version"], &[]).expect(0);
+}
+
+#[test]
+fn emulator_command_starts_the_emulator() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cfrpd"))
+        .args(["emulator", "--port", "0", "--client-id", "cli-test-id"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("cfrpd emulator starts");
+    let mut line = String::new();
+    let read = BufReader::new(child.stdout.take().unwrap()).read_line(&mut line);
+    let _ = child.kill();
+    let _ = child.wait();
+    read.unwrap();
+    assert!(line.contains("listening"), "{line:?}");
+    assert!(
+        line.contains("cli-test-id"),
+        "emulator flags pass through: {line:?}"
+    );
+
+    cfrpd(&["emulator", "--bogus"], &[]).expect(2);
+}
