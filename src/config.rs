@@ -17,6 +17,10 @@ pub const DEFAULT_MAX_RETRIES: u32 = 2;
 /// Largest accepted `max_retries`.
 pub const MAX_RETRIES_LIMIT: u32 = 10;
 
+/// The variables [`Config::from_env`] reads.
+const ENV_VARS: [&str; 5] =
+    ["CASHFREE_CLIENT_ID", "CASHFREE_CLIENT_SECRET", "CASHFREE_ENV", "CASHFREE_BASE_URL", "CASHFREE_PUBLIC_KEY"];
+
 /// A Cashfree environment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Environment {
@@ -98,7 +102,14 @@ impl Config {
     /// `CASHFREE_PUBLIC_KEY` (a PEM file path, or PEM text starting with `-----BEGIN`).
     /// An empty variable counts as unset. The error names the variable that is wrong.
     pub fn from_env() -> Result<Config> {
-        Config::from_lookup(|name| std::env::var_os(name).map(|v| v.to_string_lossy().into_owned()))
+        for name in ENV_VARS {
+            if let Some(value) = std::env::var_os(name) {
+                if value.to_str().is_none() {
+                    return Err(Error::invalid(format!("{name} is not valid UTF-8")));
+                }
+            }
+        }
+        Config::from_lookup(|name| std::env::var(name).ok())
     }
 
     /// [`from_env`](Self::from_env) with a custom variable lookup (for tests and for

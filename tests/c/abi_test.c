@@ -693,10 +693,10 @@ static void test_pending(const cfrpd_client *client) {
     struct poll_log log = {0, CFRPD_STATE_UNKNOWN, true, id, 0, NULL, false};
     st = SENTINEL;
     cfrpd_error *err = NULL;
-    rc = cfrpd_wait_for_result(client, id, 1200, 500, record_poll, &log, &st, &err);
+    rc = cfrpd_wait_for_result(client, id, 2000, 500, record_poll, &log, &st, &err);
     CHECK(rc == CFRPD_ERR_DEADLINE && st != NULL && st != SENTINEL && st->state == CFRPD_STATE_PENDING &&
               str_eq(st->verification_id, id),
-          "cfrpd_wait_for_result(1200 ms, never paid) -> %s, *out = last status (%s)",
+          "cfrpd_wait_for_result(2000 ms, never paid) -> %s, *out = last status (%s)",
           cfrpd_result_name(rc), st != NULL && st != SENTINEL ? show(st->status) : "NULL");
     CHECK(log.calls >= 1 && log.last_state == CFRPD_STATE_PENDING && log.ids_ok,
           "poll callback saw PENDING %u times", log.calls);
@@ -705,7 +705,7 @@ static void test_pending(const cfrpd_client *client) {
 
     /* DEADLINE with err NULL still hands back the status. */
     st = NULL;
-    rc = cfrpd_wait_for_result(client, id, 600, 500, NULL, NULL, &st, NULL);
+    rc = cfrpd_wait_for_result(client, id, 1000, 500, NULL, NULL, &st, NULL);
     CHECK(rc == CFRPD_ERR_DEADLINE && st != NULL && st->state == CFRPD_STATE_PENDING,
           "cfrpd_wait_for_result(no callback, err NULL) -> %s with the last status",
           cfrpd_result_name(rc));

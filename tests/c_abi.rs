@@ -1,0 +1,989 @@
+//! The C ABI from C and C++: compiles tests/c/*.c, tests/cpp/wrapper_test.cpp and the
+//! quickstarts in examples/ with gcc/g++ against the static library, runs them against
+//! in-process emulators, and runs each again under AddressSanitizer+UBSan and under
+//! valgrind. Also checks `make install` + pkg-config.
+//!
+//! Which static library: `cargo test` builds the library unit with all its crate types,
+//! but leaves `libcashfree_rpd.a` in `target/<profile>/deps/` — it does not refresh the
+//! uplifted `target/<profile>/libcashfree_rpd.a` (only `cargo build` does). So the tests
+//! take the `deps/` copy, which is the one built from the sources under test, and only
+//! when it is missing run `cargo build --lib` themselves (same profile and target dir;
+//! cargo releases its build lock before running tests, so this does not deadlock, but it
+//! recompiles the library: `cargo test --workspace` and `cargo build -p cashfree-rpd`
+//! unify dependency features differently). Overrides: `CFRPD_TEST_STATICLIB=<path>` uses
+//! that file; `CFRPD_TEST_CARGO_BUILD=1` forces the `cargo build --lib` route.
+//!
+//! Needs gcc and g++; valgrind and pkg-config are optional (a notice is printed when a
+//! check is skipped; CI installs both). Linux only (valgrind, /proc, .so, GNU ld flags).
+#![cfg(target_os = "linux")]
+
+use std::collections::BTreeMap;
+use std::fs::{self, File};
+use std::io::Read;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitStatus, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use cashfree_rpd_emulator::{
+    sign_webhook_header, Emulator, Options, PayOutcome, TEST_CLIENT_ID, TEST_CLIENT_SECRET,
+};
+
+const MANIFEST_DIR: &str = env!("CARGO_MANIFEST_DIR");
+
+/// How long one program may run before it is killed and the test fails.
+const RUN_LIMIT: Duration = Duration::from_secs(150);
+
+// ------------------------------------------------------------------------------------
+// Where things are
+
+/// `target/<profile>` of this test binary (`.../target/debug/deps/c_abi-HASH`).
+fn profile_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("current_exe");
+    let deps = exe.parent().expect("deps dir");
+    deps.parent().expect("profile dir").to_path_buf()
+}
+
+/// Scratch space for this process: `target/<profile>/c-abi/<pid>` (a shared target dir
+/// may be used by several `cargo test` runs at once).
+fn work_dir() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let base = profile_dir().join("c-abi");
+        // Leftovers of earlier runs whose process is gone (Linux: /proc/<pid>).
+        if Path::new("/proc/self").exists() {
+            for entry in fs::read_dir(&base).into_iter().flatten().flatten() {
+                let name = entry.file_name();
+                if !Path::new("/proc").join(&name).exists() {
+                    let _ = fs::remove_dir_all(entry.path());
+                }
+            }
+        }
+        let dir = base.join(std::process::id().to_string());
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).expect("create work dir");
+        dir
+    })
+}
+
+/// The static library to link, copied into [`work_dir`] so that another cargo run in a
+/// shared target dir cannot change it half-way through.
+fn static_lib() -> &'static Path {
+    static LIB: OnceLock<PathBuf> = OnceLock::new();
+    LIB.get_or_init(|| {
+        let found = locate_static_lib();
+        let copy = work_dir().join("libcashfree_rpd.a");
+        snapshot(&found, &copy);
+        // The shared library beside it is used by the `make install` test.
+        let shared = found.with_file_name("libcashfree_rpd.so");
+        if shared.exists() {
+            snapshot(&shared, &work_dir().join("libcashfree_rpd.so"));
+        }
+        eprintln!("c_abi: linking {}", found.display());
+        copy
+    })
+}
+
+/// A hard link (rustc writes a new file on each build, so the link keeps this one), or a
+/// copy where links are not possible.
+fn snapshot(from: &Path, to: &Path) {
+    let _ = fs::remove_file(to);
+    if fs::hard_link(from, to).is_err() {
+        fs::copy(from, to)
+            .unwrap_or_else(|e| panic!("copy {} -> {}: {e}", from.display(), to.display()));
+    }
+}
+
+fn locate_static_lib() -> PathBuf {
+    if let Some(p) = std::env::var_os("CFRPD_TEST_STATICLIB") {
+        return PathBuf::from(p);
+    }
+    let dir = profile_dir();
+    let in_deps = dir.join("deps").join("libcashfree_rpd.a");
+    if std::env::var_os("CFRPD_TEST_CARGO_BUILD").is_none() && in_deps.exists() {
+        return in_deps;
+    }
+    cargo_build_lib(&dir)
+}
+
+/// `cargo build --lib` with this test's profile and target dir; returns the `.a` path
+/// cargo reports.
+fn cargo_build_lib(profile_dir: &Path) -> PathBuf {
+    let profile = match profile_dir.file_name().and_then(|n| n.to_str()) {
+        Some("debug") => "dev".to_string(),
+        Some(other) => other.to_string(),
+        None => panic!("cannot tell the profile from {}", profile_dir.display()),
+    };
+    let parent = profile_dir.parent().expect("target dir");
+    // target/<triple>/<profile> when cargo ran with --target.
+    let (target_dir, triple) = if parent.join("CACHEDIR.TAG").exists() {
+        (parent.to_path_buf(), None)
+    } else {
+        let triple = parent
+            .file_name()
+            .and_then(|n| n.to_str())
+            .map(str::to_string);
+        (parent.parent().expect("target dir").to_path_buf(), triple)
+    };
+    let mut cmd = Command::new(env!("CARGO"));
+    cmd.current_dir(MANIFEST_DIR)
+        .args([
+            "build",
+            "--lib",
+            "-p",
+            "cashfree-rpd",
+            "--message-format=json",
+        ])
+        .args(["--profile", &profile])
+        .env("CARGO_TARGET_DIR", &target_dir)
+        .stderr(Stdio::inherit());
+    if let Some(t) = &triple {
+        cmd.args(["--target", t]);
+    }
+    eprintln!("c_abi: running {cmd:?}");
+    let out = cmd.output().expect("run cargo build --lib");
+    assert!(out.status.success(), "cargo build --lib failed");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    for line in stdout.lines() {
+        let Ok(msg) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue;
+        };
+        if msg["reason"] != "compiler-artifact" || msg["target"]["name"] != "cashfree_rpd" {
+            continue;
+        }
+        if let Some(files) = msg["filenames"].as_array() {
+            for f in files.iter().filter_map(|f| f.as_str()) {
+                if f.ends_with(".a") {
+                    return PathBuf::from(f);
+                }
+            }
+        }
+    }
+    panic!("cargo build --lib reported no libcashfree_rpd.a");
+}
+
+fn tool_available(name: &str) -> bool {
+    Command::new(name)
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false)
+}
+
+// ------------------------------------------------------------------------------------
+// Building and running programs
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Variant {
+    /// -O0 -g: run directly and under valgrind.
+    Plain,
+    /// AddressSanitizer + UndefinedBehaviorSanitizer, leak detection on.
+    Sanitized,
+}
+
+#[derive(Clone, Copy)]
+enum Runner {
+    Direct,
+    Valgrind,
+}
+
+/// Compiles `source` (relative to the crate root) into an executable in [`work_dir`].
+fn compile(source: &str, variant: Variant) -> PathBuf {
+    let cpp = source.ends_with(".cpp");
+    let stem = Path::new(source).file_stem().unwrap().to_str().unwrap();
+    let dir_tag = Path::new(source)
+        .parent()
+        .and_then(|p| p.file_name())
+        .and_then(|n| n.to_str())
+        .unwrap_or("x");
+    let exe = work_dir().join(format!("{dir_tag}-{stem}-{variant:?}").to_lowercase());
+    let root = Path::new(MANIFEST_DIR);
+    let mut cmd = Command::new(if cpp { "g++" } else { "gcc" });
+    cmd.arg(if cpp { "-std=c++17" } else { "-std=c11" })
+        .args([
+            "-Wall",
+            "-Wextra",
+            "-Wpedantic",
+            "-Werror",
+            "-g",
+            "-O0",
+            "-pthread",
+        ])
+        .arg("-I")
+        .arg(root.join("include"));
+    if variant == Variant::Sanitized {
+        cmd.args([
+            "-fsanitize=address,undefined",
+            "-fno-sanitize-recover=all",
+            "-fno-omit-frame-pointer",
+        ]);
+    }
+    cmd.arg(root.join(source))
+        .arg(static_lib())
+        .args(["-Wl,--gc-sections", "-lpthread", "-ldl", "-lm", "-o"])
+        .arg(&exe);
+    let out = cmd.output().expect("run the C compiler");
+    assert!(
+        out.status.success(),
+        "compiling {source} ({variant:?}) failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    exe
+}
+
+struct Run {
+    status: ExitStatus,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn describe(&self) -> String {
+        format!(
+            "exit status {}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+            self.status, self.stdout, self.stderr
+        )
+    }
+}
+
+/// Runs `exe` with `env` (CASHFREE_* and CFRPD_* variables of the parent are removed
+/// first), killing it after [`RUN_LIMIT`].
+fn run(exe: &Path, runner: Runner, args: &[&str], env: &BTreeMap<String, String>) -> Run {
+    static SEQ: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let name = exe.file_name().unwrap().to_string_lossy().into_owned();
+    let out_path = work_dir().join(format!("{name}.{n}.stdout"));
+    let err_path = work_dir().join(format!("{name}.{n}.stderr"));
+    let mut cmd = match runner {
+        Runner::Direct => Command::new(exe),
+        Runner::Valgrind => {
+            let mut c = Command::new("valgrind");
+            c.args([
+                "--leak-check=full",
+                "--errors-for-leak-kinds=definite,indirect",
+                "--error-exitcode=1",
+                "--quiet",
+            ]);
+            let supp = Path::new(MANIFEST_DIR).join("tests/c/valgrind.supp");
+            if supp.exists() {
+                c.arg(format!("--suppressions={}", supp.display()));
+            }
+            c.arg(exe);
+            c
+        }
+    };
+    for (k, _) in std::env::vars_os() {
+        let k = k.to_string_lossy();
+        if k.starts_with("CASHFREE_") || k.starts_with("CFRPD_") {
+            cmd.env_remove(k.as_ref());
+        }
+    }
+    cmd.args(args)
+        .envs(env)
+        .env(
+            "ASAN_OPTIONS",
+            "detect_leaks=1:abort_on_error=0:halt_on_error=1",
+        )
+        .env("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")
+        .stdin(Stdio::null())
+        .stdout(File::create(&out_path).expect("stdout file"))
+        .stderr(File::create(&err_path).expect("stderr file"));
+    let started = Instant::now();
+    let mut child = cmd
+        .spawn()
+        .unwrap_or_else(|e| panic!("start {}: {e}", exe.display()));
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if started.elapsed() > RUN_LIMIT {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!(
+                "{name} ran longer than {RUN_LIMIT:?}; stdout so far:\n{}",
+                read(&out_path)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let r = Run {
+        status,
+        stdout: read(&out_path),
+        stderr: read(&err_path),
+    };
+    eprintln!(
+        "c_abi: {name} {args:?} ({}) took {:.1}s, {}",
+        match runner {
+            Runner::Direct => "direct",
+            Runner::Valgrind => "valgrind",
+        },
+        started.elapsed().as_secs_f64(),
+        status
+    );
+    let _ = fs::remove_file(&out_path);
+    let _ = fs::remove_file(&err_path);
+    r
+}
+
+fn read(path: &Path) -> String {
+    let mut s = String::new();
+    if let Ok(mut f) = File::open(path) {
+        let mut bytes = Vec::new();
+        let _ = f.read_to_end(&mut bytes);
+        s = String::from_utf8_lossy(&bytes).into_owned();
+    }
+    s
+}
+
+/// Whether valgrind runs are possible; prints a notice once when not.
+fn valgrind_available() -> bool {
+    static AVAILABLE: OnceLock<bool> = OnceLock::new();
+    *AVAILABLE.get_or_init(|| {
+        let ok = tool_available("valgrind");
+        if !ok {
+            eprintln!(
+                "NOTICE: valgrind is not installed: skipping the valgrind runs (CI installs it)"
+            );
+        }
+        ok
+    })
+}
+
+// ------------------------------------------------------------------------------------
+// Emulators and environments
+
+fn emulator(auto_pay_after: Option<Duration>) -> Emulator {
+    Emulator::start(Options {
+        auto_pay_after,
+        ..Options::default()
+    })
+    .expect("start emulator")
+}
+
+/// Runs `f` while a helper pays every request on `emu` shortly after its first status
+/// poll, so that a waiting program deterministically sees PENDING, then SUCCESS
+/// (auto-pay after a fixed delay races with slow starts under valgrind).
+fn with_payer<R>(emu: &Emulator, f: impl FnOnce() -> R) -> R {
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            let mut paid = std::collections::BTreeSet::new();
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                for req in emu.requests() {
+                    let Some((_, query)) = req.path.split_once('?') else {
+                        continue;
+                    };
+                    for id in query
+                        .split('&')
+                        .filter_map(|p| p.strip_prefix("verification_id="))
+                    {
+                        if paid.insert(id.to_string()) {
+                            // Let the poll that was just received be answered first.
+                            std::thread::sleep(Duration::from_millis(100));
+                            let _ = emu.pay(id, PayOutcome::default());
+                        }
+                    }
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        });
+        let result = f();
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        result
+    })
+}
+
+/// A loopback base URL where nothing listens (the port was just free).
+fn closed_url() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    format!("http://127.0.0.1:{port}/verification")
+}
+
+fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+fn run_id() -> String {
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("{:x}-{:x}-{n}", unix_now() % 0x100_0000, std::process::id())
+}
+
+fn base_env(base_url: &str) -> BTreeMap<String, String> {
+    let mut env = BTreeMap::new();
+    env.insert("CASHFREE_CLIENT_ID".into(), TEST_CLIENT_ID.into());
+    env.insert("CASHFREE_CLIENT_SECRET".into(), TEST_CLIENT_SECRET.into());
+    env.insert("CASHFREE_BASE_URL".into(), base_url.into());
+    env.insert("CFRPD_TEST_RUN_ID".into(), run_id());
+    env
+}
+
+/// The webhook fixtures abi_test.c expects: a delivery signed now and an hour ago with
+/// the header scheme, and a signed JSON body that is not a webhook.
+fn webhook_env(env: &mut BTreeMap<String, String>) {
+    let body = serde_json::json!({
+        "signature": "ignored-by-the-header-scheme",
+        "event_type": "RPD_BANK_ACCOUNT_VERIFICATION_SUCCESS",
+        "event_time": "2024-05-01 10:15:00",
+        "version": "v1",
+        "data": {
+            "verification_id": "webhook-1",
+            "ref_id": 4242,
+            "status": "SUCCESS",
+            "bank_account": "026291800001191",
+            "ifsc": "YESB0000262",
+            "upi": "success@upi",
+            "name_at_bank": "JOHN DOE",
+            "utr": "412345678901",
+            "name_match_score": "100.00",
+            "name_match_result": "DIRECT_MATCH",
+            "added_on": "2024-05-01T10:14:00+05:30",
+            "processed_on": "2024-05-01T10:15:00+05:30",
+            "account_type": "SAVINGS"
+        }
+    })
+    .to_string();
+    let now = unix_now().to_string();
+    let old = (unix_now() - 3600).to_string();
+    let other = r#"{"hello":"world"}"#.to_string();
+    let secret = TEST_CLIENT_SECRET;
+    env.insert(
+        "CFRPD_TEST_WEBHOOK_SIG".into(),
+        sign_webhook_header(secret, &now, body.as_bytes()),
+    );
+    env.insert(
+        "CFRPD_TEST_WEBHOOK_OLD_SIG".into(),
+        sign_webhook_header(secret, &old, body.as_bytes()),
+    );
+    env.insert(
+        "CFRPD_TEST_WEBHOOK_OTHER_SIG".into(),
+        sign_webhook_header(secret, &now, other.as_bytes()),
+    );
+    env.insert("CFRPD_TEST_WEBHOOK_BODY".into(), body);
+    env.insert("CFRPD_TEST_WEBHOOK_TS".into(), now);
+    env.insert("CFRPD_TEST_WEBHOOK_OLD_TS".into(), old);
+    env.insert("CFRPD_TEST_WEBHOOK_OTHER_BODY".into(), other);
+}
+
+/// The last line must be exactly "N passed, 0 failed" with N >= `at_least`.
+fn assert_all_passed(r: &Run, at_least: u32) {
+    assert!(r.status.success(), "{}", r.describe());
+    let last = r.stdout.lines().last().unwrap_or("");
+    let n: u32 = last
+        .strip_suffix(" passed, 0 failed")
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| {
+            panic!(
+                "last line {last:?} is not \"N passed, 0 failed\"\n{}",
+                r.describe()
+            )
+        });
+    assert!(
+        n >= at_least,
+        "only {n} checks ran (want >= {at_least})\n{}",
+        r.describe()
+    );
+    assert!(!r.stdout.contains("\nFAIL "), "{}", r.describe());
+}
+
+/// Nothing the emulator received carries a malformed verification_id: the library
+/// checked them before any I/O.
+fn assert_only_valid_ids_sent(emu: &Emulator) {
+    let valid = |id: &str| {
+        !id.is_empty()
+            && id.len() <= 50
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+    };
+    for req in emu.requests() {
+        if req.method == "POST" {
+            let body: serde_json::Value =
+                serde_json::from_slice(&req.body).expect("create body is JSON");
+            let id = body["verification_id"].as_str().unwrap_or("");
+            assert!(valid(id), "a malformed id reached the server: {id:?}");
+            let name = body["name"].as_str().unwrap_or("");
+            assert!(!name.trim().is_empty(), "a blank name reached the server");
+        } else if let Some(q) = req.path.split_once('?').map(|(_, q)| q) {
+            for pair in q.split('&') {
+                if let Some(id) = pair.strip_prefix("verification_id=") {
+                    assert!(valid(id), "a malformed id reached the server: {id:?}");
+                }
+            }
+        }
+    }
+}
+
+// ------------------------------------------------------------------------------------
+// abi_test.c
+
+fn abi_test(variant: Variant, runner: Runner) {
+    let exe = compile("tests/c/abi_test.c", variant);
+    let plain = emulator(None);
+    let autopay = emulator(Some(Duration::from_millis(700)));
+    let mut env = base_env(&plain.base_url());
+    env.insert("CFRPD_TEST_AUTOPAY_BASE_URL".into(), autopay.base_url());
+    env.insert("CFRPD_TEST_CLOSED_URL".into(), closed_url());
+    webhook_env(&mut env);
+    let r = run(&exe, runner, &[], &env);
+    assert_all_passed(&r, 250);
+    assert_only_valid_ids_sent(&plain);
+    assert_only_valid_ids_sent(&autopay);
+    let _ = fs::remove_file(exe);
+}
+
+#[test]
+fn abi_test_c() {
+    abi_test(Variant::Plain, Runner::Direct);
+}
+
+#[test]
+fn abi_test_c_asan_ubsan() {
+    abi_test(Variant::Sanitized, Runner::Direct);
+}
+
+#[test]
+fn abi_test_c_valgrind() {
+    if valgrind_available() {
+        abi_test(Variant::Plain, Runner::Valgrind);
+    }
+}
+
+// ------------------------------------------------------------------------------------
+// wrapper_test.cpp (include/cashfree_rpd.hpp)
+
+fn wrapper_test(variant: Variant, runner: Runner) {
+    let exe = compile("tests/cpp/wrapper_test.cpp", variant);
+    let plain = emulator(None);
+    let autopay = emulator(Some(Duration::from_millis(700)));
+    let mut env = base_env(&plain.base_url());
+    env.insert("CFRPD_TEST_AUTOPAY_BASE_URL".into(), autopay.base_url());
+    webhook_env(&mut env);
+    let r = run(&exe, runner, &[], &env);
+    assert_all_passed(&r, 30);
+    assert_only_valid_ids_sent(&plain);
+    let _ = fs::remove_file(exe);
+}
+
+#[test]
+fn wrapper_test_cpp() {
+    wrapper_test(Variant::Plain, Runner::Direct);
+}
+
+#[test]
+fn wrapper_test_cpp_asan_ubsan() {
+    wrapper_test(Variant::Sanitized, Runner::Direct);
+}
+
+#[test]
+fn wrapper_test_cpp_valgrind() {
+    if valgrind_available() {
+        wrapper_test(Variant::Plain, Runner::Valgrind);
+    }
+}
+
+// ------------------------------------------------------------------------------------
+// The leak checks see the library's allocations
+
+/// Leaks one cfrpd_error on purpose: proves that ASan and valgrind, as set up above,
+/// see memory the Rust library allocates (so a clean run above means something).
+const LEAKY_C: &str = r#"
+#include <stdio.h>
+#include "cashfree_rpd.h"
+int main(void) {
+    cfrpd_client *client = NULL;
+    cfrpd_error *err = NULL;
+    cfrpd_result rc = cfrpd_client_new(NULL, &client, &err);
+    printf("%s %s\n", cfrpd_result_name(rc), err != NULL ? "leaking" : "no error");
+    fflush(stdout); /* LeakSanitizer ends the process without flushing stdio */
+    err = NULL; /* lost */
+    return 0;
+}
+"#;
+
+fn leaky(variant: Variant, runner: Runner) -> Run {
+    let src = work_dir().join(format!("leaky-{variant:?}.c"));
+    fs::write(&src, LEAKY_C).unwrap();
+    let exe = compile(src.to_str().unwrap(), variant);
+    let r = run(&exe, runner, &[], &BTreeMap::new());
+    assert!(
+        r.stdout.contains("CFRPD_ERR_INVALID_ARGUMENT leaking"),
+        "{}",
+        r.describe()
+    );
+    let _ = fs::remove_file(exe);
+    r
+}
+
+#[test]
+fn leak_checks_see_library_allocations() {
+    let r = leaky(Variant::Sanitized, Runner::Direct);
+    assert!(
+        !r.status.success(),
+        "ASan missed the leak\n{}",
+        r.describe()
+    );
+    assert!(r.stderr.contains("LeakSanitizer"), "{}", r.describe());
+    assert!(r.stderr.contains("Direct leak of"), "{}", r.describe());
+    if valgrind_available() {
+        let r = leaky(Variant::Plain, Runner::Valgrind);
+        assert_eq!(
+            r.status.code(),
+            Some(1),
+            "valgrind missed the leak\n{}",
+            r.describe()
+        );
+        assert!(r.stderr.contains("definitely lost"), "{}", r.describe());
+    }
+}
+
+// ------------------------------------------------------------------------------------
+// threads_test.c
+
+fn threads_test(variant: Variant, runner: Runner, calls: u32) {
+    let exe = compile("tests/c/threads_test.c", variant);
+    let emu = emulator(None);
+    let mut env = base_env(&emu.base_url());
+    env.insert("CFRPD_THREADS_CALLS".into(), calls.to_string());
+    let r = run(&exe, runner, &[], &env);
+    assert!(r.status.success(), "{}", r.describe());
+    let want = format!("{} passed, 0 failed", 8 * calls);
+    assert_eq!(
+        r.stdout.lines().last(),
+        Some(want.as_str()),
+        "{}",
+        r.describe()
+    );
+    let stats = emu.stats();
+    assert_eq!(stats.creates_received, u64::from(4 * calls), "{stats:?}");
+    assert_eq!(stats.status_received, u64::from(4 * calls), "{stats:?}");
+    let _ = fs::remove_file(exe);
+}
+
+#[test]
+fn threads_test_c() {
+    threads_test(Variant::Plain, Runner::Direct, 200);
+}
+
+#[test]
+fn threads_test_c_asan_ubsan() {
+    threads_test(Variant::Sanitized, Runner::Direct, 200);
+}
+
+#[test]
+fn threads_test_c_valgrind() {
+    if valgrind_available() {
+        // Valgrind runs one thread at a time and is much slower: fewer calls.
+        threads_test(Variant::Plain, Runner::Valgrind, 40);
+    }
+}
+
+// ------------------------------------------------------------------------------------
+// The quickstarts
+
+fn quickstart(source: &str, variant: Variant, runner: Runner, error_paths: bool) {
+    let exe = compile(source, variant);
+    let paid = emulator(None);
+    let mut env = base_env(&paid.base_url());
+    env.insert("CFRPD_POLL_INTERVAL_MS".into(), "500".into());
+    env.insert("CFRPD_WAIT_TIMEOUT_MS".into(), "30000".into());
+
+    // Happy path with the id from argv[1]: PENDING, then paid.
+    let id = format!("qs-{}", run_id());
+    let r = with_payer(&paid, || run(&exe, runner, &[&id], &env));
+    assert!(r.status.success(), "{}", r.describe());
+    for want in [
+        format!("verification_id: {id} (ref_id "),
+        "pay 1 rupee with:  upi://pay?".to_string(),
+        "valid until:       20".to_string(),
+        "poll 1: PENDING".to_string(),
+        "poll 2: SUCCESS".to_string(),
+        "outcome:           SUCCESS".to_string(),
+        "account:           026291800001191".to_string(),
+        "IFSC:              YESB0000262".to_string(),
+        "name at bank:      JOHN DOE".to_string(),
+        "DIRECT_MATCH".to_string(),
+    ] {
+        assert!(
+            r.stdout.contains(&want),
+            "missing {want:?}\n{}",
+            r.describe()
+        );
+    }
+    assert!(paid.stats().creates_received == 1, "{:?}", paid.stats());
+
+    // A generated id when none is given.
+    let r = with_payer(&paid, || run(&exe, runner, &[], &env));
+    assert!(r.status.success(), "{}", r.describe());
+    assert!(
+        r.stdout.contains("verification_id: quickstart-"),
+        "{}",
+        r.describe()
+    );
+
+    // Wrong secret: the error's name, message and HTTP status, exit status 1.
+    let mut bad = env.clone();
+    bad.insert("CASHFREE_CLIENT_SECRET".into(), "wrong-secret".into());
+    let r = run(&exe, runner, &[], &bad);
+    assert_eq!(r.status.code(), Some(1), "{}", r.describe());
+    assert!(
+        r.stderr.contains("CFRPD_ERR_UNAUTHORIZED"),
+        "{}",
+        r.describe()
+    );
+    assert!(r.stderr.contains("http_status 401"), "{}", r.describe());
+    assert!(
+        r.stderr.contains("Invalid clientId and clientSecret"),
+        "{}",
+        r.describe()
+    );
+    assert!(
+        !r.stderr.contains("wrong-secret"),
+        "secret leaked\n{}",
+        r.describe()
+    );
+
+    if !error_paths {
+        let _ = fs::remove_file(exe);
+        return;
+    }
+    // Missing configuration.
+    let mut missing = env.clone();
+    missing.remove("CASHFREE_CLIENT_ID");
+    let r = run(&exe, runner, &[], &missing);
+    assert_eq!(r.status.code(), Some(1), "{}", r.describe());
+    assert!(
+        r.stderr.contains("CFRPD_ERR_INVALID_ARGUMENT"),
+        "{}",
+        r.describe()
+    );
+    assert!(r.stderr.contains("CASHFREE_CLIENT_ID"), "{}", r.describe());
+
+    // Nobody pays: the deadline, with the last status.
+    let unpaid = emulator(None);
+    let mut slow = base_env(&unpaid.base_url());
+    slow.insert("CFRPD_POLL_INTERVAL_MS".into(), "500".into());
+    slow.insert("CFRPD_WAIT_TIMEOUT_MS".into(), "1500".into());
+    let r = run(&exe, runner, &[], &slow);
+    assert_eq!(r.status.code(), Some(1), "{}", r.describe());
+    assert!(r.stdout.contains("poll 1: PENDING"), "{}", r.describe());
+    assert!(r.stderr.contains("CFRPD_ERR_DEADLINE"), "{}", r.describe());
+    assert!(
+        r.stderr.contains("last status: PENDING"),
+        "{}",
+        r.describe()
+    );
+
+    // A malformed id from the command line.
+    let r = run(&exe, runner, &["not a valid id"], &env);
+    assert_eq!(r.status.code(), Some(1), "{}", r.describe());
+    assert!(
+        r.stderr.contains("CFRPD_ERR_INVALID_ARGUMENT"),
+        "{}",
+        r.describe()
+    );
+
+    // The magic id for 422.
+    let r = run(
+        &exe,
+        runner,
+        &[&format!("emu-fault-422-{}", run_id())],
+        &env,
+    );
+    assert_eq!(r.status.code(), Some(1), "{}", r.describe());
+    assert!(
+        r.stderr.contains("CFRPD_ERR_INSUFFICIENT_BALANCE"),
+        "{}",
+        r.describe()
+    );
+    assert!(r.stderr.contains("http_status 422"), "{}", r.describe());
+    let _ = fs::remove_file(exe);
+}
+
+#[test]
+fn quickstart_c() {
+    quickstart(
+        "examples/c/quickstart.c",
+        Variant::Plain,
+        Runner::Direct,
+        true,
+    );
+}
+
+#[test]
+fn quickstart_c_asan_ubsan() {
+    quickstart(
+        "examples/c/quickstart.c",
+        Variant::Sanitized,
+        Runner::Direct,
+        true,
+    );
+}
+
+#[test]
+fn quickstart_c_valgrind() {
+    if valgrind_available() {
+        quickstart(
+            "examples/c/quickstart.c",
+            Variant::Plain,
+            Runner::Valgrind,
+            false,
+        );
+    }
+}
+
+#[test]
+fn quickstart_cpp() {
+    quickstart(
+        "examples/cpp/quickstart.cpp",
+        Variant::Plain,
+        Runner::Direct,
+        true,
+    );
+}
+
+#[test]
+fn quickstart_cpp_asan_ubsan() {
+    quickstart(
+        "examples/cpp/quickstart.cpp",
+        Variant::Sanitized,
+        Runner::Direct,
+        true,
+    );
+}
+
+#[test]
+fn quickstart_cpp_valgrind() {
+    if valgrind_available() {
+        quickstart(
+            "examples/cpp/quickstart.cpp",
+            Variant::Plain,
+            Runner::Valgrind,
+            false,
+        );
+    }
+}
+
+// ------------------------------------------------------------------------------------
+// make install + pkg-config
+
+#[test]
+fn make_install_and_pkg_config() {
+    if !tool_available("make") {
+        eprintln!("NOTICE: make is not installed: skipping make_install_and_pkg_config");
+        return;
+    }
+    if !tool_available("pkg-config") {
+        eprintln!(
+            "NOTICE: pkg-config is not installed: skipping make_install_and_pkg_config (CI installs it)"
+        );
+        return;
+    }
+    // Install the libraries this test run built (BUILD_DIR), so make runs no cargo.
+    let built = static_lib().parent().unwrap().to_path_buf();
+    assert!(
+        built.join("libcashfree_rpd.so").exists(),
+        "no libcashfree_rpd.so beside the static library"
+    );
+    let prefix = work_dir().join("prefix");
+    let _ = fs::remove_dir_all(&prefix);
+    let out = Command::new("make")
+        .current_dir(MANIFEST_DIR)
+        .arg("install")
+        .arg(format!("PREFIX={}", prefix.display()))
+        .arg(format!("BUILD_DIR={}", built.display()))
+        .output()
+        .expect("run make install");
+    assert!(
+        out.status.success(),
+        "make install failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for f in [
+        "include/cashfree_rpd.h",
+        "include/cashfree_rpd.hpp",
+        "lib/libcashfree_rpd.a",
+        "lib/libcashfree_rpd.so",
+        "lib/pkgconfig/cashfree_rpd.pc",
+    ] {
+        assert!(prefix.join(f).is_file(), "{f} was not installed");
+    }
+    let pc = fs::read_to_string(prefix.join("lib/pkgconfig/cashfree_rpd.pc")).unwrap();
+    assert!(pc.contains(&format!("prefix={}", prefix.display())), "{pc}");
+    assert!(pc.contains("Libs.private: -lpthread -ldl -lm"), "{pc}");
+    assert!(
+        pc.contains(&format!("Version: {}", env!("CARGO_PKG_VERSION"))),
+        "{pc}"
+    );
+
+    let pkg = Command::new("pkg-config")
+        .args(["--cflags", "--libs", "--static", "cashfree_rpd"])
+        .env("PKG_CONFIG_PATH", prefix.join("lib/pkgconfig"))
+        .env_remove("PKG_CONFIG_LIBDIR")
+        .output()
+        .expect("run pkg-config");
+    assert!(
+        pkg.status.success(),
+        "{}",
+        String::from_utf8_lossy(&pkg.stderr)
+    );
+    let flags = String::from_utf8(pkg.stdout).unwrap();
+    let flags: Vec<&str> = flags.split_whitespace().collect();
+    for want in ["-lcashfree_rpd", "-lpthread", "-ldl", "-lm"] {
+        assert!(flags.contains(&want), "pkg-config gave {flags:?}");
+    }
+
+    // Compile the quickstarts exactly as the README says, with nothing from the tree.
+    let paid = emulator(Some(Duration::from_millis(300)));
+    let mut env = base_env(&paid.base_url());
+    env.insert("CFRPD_POLL_INTERVAL_MS".into(), "500".into());
+    env.insert(
+        "LD_LIBRARY_PATH".into(),
+        prefix.join("lib").display().to_string(),
+    );
+    for (compiler, std, source) in [
+        ("gcc", "-std=c11", "examples/c/quickstart.c"),
+        ("g++", "-std=c++17", "examples/cpp/quickstart.cpp"),
+    ] {
+        let exe = prefix.join(format!("quickstart-{compiler}"));
+        let out = Command::new(compiler)
+            .current_dir(MANIFEST_DIR)
+            .args([std, "-Wall", "-Wextra", "-Werror", source, "-o"])
+            .arg(&exe)
+            .args(&flags)
+            .output()
+            .expect("run the compiler");
+        assert!(
+            out.status.success(),
+            "{compiler} {source} $(pkg-config --cflags --libs --static cashfree_rpd) failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let r = run(&exe, Runner::Direct, &[], &env);
+        assert!(r.status.success(), "{}", r.describe());
+        assert!(
+            r.stdout.contains("outcome:           SUCCESS"),
+            "{}",
+            r.describe()
+        );
+    }
+
+    let out = Command::new("make")
+        .current_dir(MANIFEST_DIR)
+        .arg("uninstall")
+        .arg(format!("PREFIX={}", prefix.display()))
+        .output()
+        .expect("run make uninstall");
+    assert!(out.status.success());
+    assert!(!prefix.join("lib/libcashfree_rpd.a").exists());
+    assert!(!prefix.join("include/cashfree_rpd.h").exists());
+    let _ = fs::remove_dir_all(&prefix);
+}
