@@ -987,6 +987,65 @@ static void test_webhooks(void) {
 
 /* ------------------------------------------------------------------------------------ */
 
+/* ------------------------------------------------------------------------------------ */
+/* Huge strings (10 MB) in every kind of string argument                                */
+
+#define HUGE_LEN (10u * 1024u * 1024u)
+
+static void test_huge_strings(const cfrpd_client *client) {
+    char *huge = malloc(HUGE_LEN + 1);
+    if (!CHECK(huge != NULL, "allocate a 10 MB string")) {
+        return;
+    }
+    memset(huge, 'a', HUGE_LEN);
+    huge[HUGE_LEN] = '\0';
+
+    cfrpd_config *cfg = SENTINEL;
+    CHECK(cfrpd_config_new(huge, "secret", &cfg) == CFRPD_ERR_INVALID_ARGUMENT && cfg == NULL,
+          "config_new with a 10 MB client id -> INVALID_ARGUMENT, *out NULL");
+    cfg = SENTINEL;
+    CHECK(cfrpd_config_new("id", huge, &cfg) == CFRPD_ERR_INVALID_ARGUMENT && cfg == NULL,
+          "config_new with a 10 MB secret -> INVALID_ARGUMENT, *out NULL");
+    cfg = NULL;
+    if (cfrpd_config_new("id", "secret", &cfg) == CFRPD_OK) {
+        CHECK(cfrpd_config_set_base_url(cfg, huge) == CFRPD_ERR_INVALID_ARGUMENT,
+              "set_base_url with 10 MB -> INVALID_ARGUMENT");
+        CHECK(cfrpd_config_set_proxy(cfg, huge) == CFRPD_ERR_INVALID_ARGUMENT,
+              "set_proxy with 10 MB -> INVALID_ARGUMENT");
+        CHECK(cfrpd_config_set_public_key_pem(cfg, huge) == CFRPD_ERR_SIGNATURE,
+              "set_public_key_pem with 10 MB -> SIGNATURE");
+        CHECK(cfrpd_config_add_root_ca_pem(cfg, huge) == CFRPD_ERR_INVALID_ARGUMENT,
+              "add_root_ca_pem with 10 MB -> INVALID_ARGUMENT");
+    }
+    cfrpd_config_free(cfg);
+
+    char id[64];
+    cfrpd_request *req = SENTINEL;
+    cfrpd_error *err = NULL;
+    cfrpd_result rc = cfrpd_create(client, huge, "John", &req, &err);
+    CHECK(req == NULL, "create with a 10 MB id: *out NULL");
+    expect_error("create with a 10 MB id", rc, err, CFRPD_ERR_INVALID_ARGUMENT, 0);
+    req = SENTINEL;
+    err = NULL;
+    rc = cfrpd_create(client, new_id("huge", id, sizeof id), huge, &req, &err);
+    CHECK(req == NULL, "create with a 10 MB name: *out NULL");
+    expect_error("create with a 10 MB name", rc, err, CFRPD_ERR_INVALID_ARGUMENT, 0);
+    cfrpd_status *st = SENTINEL;
+    err = NULL;
+    rc = cfrpd_get_status(client, huge, &st, &err);
+    CHECK(st == NULL, "get_status with a 10 MB id: *out NULL");
+    expect_error("get_status with a 10 MB id", rc, err, CFRPD_ERR_INVALID_ARGUMENT, 0);
+
+    cfrpd_webhook *hook = SENTINEL;
+    err = NULL;
+    rc = cfrpd_webhook_verify("secret", (const uint8_t *)huge, HUGE_LEN, huge, "1700000000", 0, &hook,
+                              &err);
+    CHECK(hook == NULL, "webhook_verify with a 10 MB body and signature: *out NULL");
+    expect_error("webhook_verify with a 10 MB body and signature", rc, err,
+                 CFRPD_ERR_WEBHOOK_SIGNATURE, 0);
+    free(huge);
+}
+
 int main(void) {
     client_id = env_or("CASHFREE_CLIENT_ID", NULL);
     client_secret = env_or("CASHFREE_CLIENT_SECRET", NULL);
@@ -1015,6 +1074,7 @@ int main(void) {
     cfrpd_client *autopay = make_client(client_secret, autopay_url, 2);
     if (client != NULL && autopay != NULL) {
         test_call_arguments(client);
+        test_huge_strings(client);
         test_happy_path(autopay);
         test_pending(client);
         test_errors(base_url, closed_url);
