@@ -12,6 +12,9 @@
 //!   thread sending pre-built requests (the floor for this server; `http://` only).
 //! - It reports calls/s, p50/p90/p99 latency, client CPU per call and the ratio
 //!   ours/raw (calls/s). `--json` prints one JSON object per line instead of a table.
+//! - The timed calls are split into rounds alternating ours and raw, so both see the
+//!   same background load. For the sequential overhead on a small VM, pin the process
+//!   to one CPU (`taskset -c 1 ... --threads 1`): see BENCHMARKS.md for why.
 //!
 //! Client CPU is `getrusage(RUSAGE_THREAD)` summed over the client threads around their
 //! loops, so the in-process emulator's threads are not counted. That would miss CPU
@@ -29,9 +32,9 @@ use cashfree_rpd::{Client, Config};
 use cashfree_rpd_emulator::{Emulator, TEST_CLIENT_ID, TEST_CLIENT_SECRET};
 
 /// Calls per thread per operation when `--requests` is not given.
-pub const DEFAULT_REQUESTS: usize = 2000;
+pub const DEFAULT_REQUESTS: usize = 5000;
 /// Thread counts run when `--threads` is not given.
-pub const DEFAULT_THREADS: &[usize] = &[1, 4];
+pub const DEFAULT_THREADS: &[usize] = &[1, 2, 4];
 /// Untimed calls per thread before each timed loop (connections, caches).
 const WARMUP: usize = 20;
 /// Timed blocks per loop; ours and raw alternate between them.
@@ -46,8 +49,8 @@ OPTIONS:
   --base-url URL     target this server (default: start the emulator in-process);
                      credentials from CASHFREE_CLIENT_ID / CASHFREE_CLIENT_SECRET,
                      defaulting to the emulator's test credentials
-  --requests N       creates and status calls per thread (default 2000)
-  --threads T[,T..]  thread counts to run, e.g. 1,2,4 (default 1,4)
+  --requests N       creates and status calls per thread (default 5000)
+  --threads T[,T..]  thread counts to run, e.g. 1,4 (default 1,2,4)
   --json             one JSON object per line instead of a table
   -h, --help         print this help
 ";
@@ -118,10 +121,15 @@ where
                 let v = value()?;
                 let parsed: Option<Vec<usize>> = v
                     .split(',')
-                    .map(|t| t.trim().parse::<usize>().ok().filter(|n| (1..=256).contains(n)))
+                    .map(|t| {
+                        t.trim()
+                            .parse::<usize>()
+                            .ok()
+                            .filter(|n| (1..=256).contains(n))
+                    })
                     .collect();
-                out.threads = parsed
-                    .ok_or_else(|| format!("--threads: {v:?} is not a list of 1..256"))?;
+                out.threads =
+                    parsed.ok_or_else(|| format!("--threads: {v:?} is not a list of 1..256"))?;
             }
             other => return Err(format!("unknown argument {other:?} (try --help)")),
         }
@@ -182,6 +190,10 @@ pub struct Row {
     pub p: [Duration; 3],
     /// Client threads' CPU (RUSAGE_THREAD, user + system) per call, µs.
     pub cpu_us: f64,
+    /// The user part of `cpu_us`.
+    pub cpu_user_us: f64,
+    /// The system part of `cpu_us`.
+    pub cpu_sys_us: f64,
     /// Whole process CPU (RUSAGE_SELF) per call, µs.
     pub proc_cpu_us: f64,
     /// calls/s of ours divided by raw's (ours rows only, when raw ran).
@@ -208,6 +220,8 @@ impl Row {
             "p90_us": us(self.p[1]),
             "p99_us": us(self.p[2]),
             "cpu_us_per_call": (self.cpu_us * 10.0).round() / 10.0,
+            "cpu_user_us_per_call": (self.cpu_user_us * 10.0).round() / 10.0,
+            "cpu_sys_us_per_call": (self.cpu_sys_us * 10.0).round() / 10.0,
             "proc_cpu_us_per_call": (self.proc_cpu_us * 10.0).round() / 10.0,
             "ratio_to_raw": self.ratio.map(|r| (r * 1000.0).round() / 1000.0),
         })
@@ -220,12 +234,12 @@ struct Target {
     client_id: String,
     client_secret: String,
     /// Kept alive for the run when started in-process.
-    _emulator: Option<Emulator>,
+    emulator: Option<Emulator>,
 }
 
 impl Target {
     fn in_process(&self) -> bool {
-        self._emulator.is_some()
+        self.emulator.is_some()
     }
 }
 
@@ -237,7 +251,7 @@ fn target(args: &Args) -> Result<Target, String> {
                 base_url: emu.base_url(),
                 client_id: TEST_CLIENT_ID.into(),
                 client_secret: TEST_CLIENT_SECRET.into(),
-                _emulator: Some(emu),
+                emulator: Some(emu),
             })
         }
         Some(url) => {
@@ -251,7 +265,7 @@ fn target(args: &Args) -> Result<Target, String> {
                 base_url: url.clone(),
                 client_id: var("CASHFREE_CLIENT_ID", TEST_CLIENT_ID),
                 client_secret: var("CASHFREE_CLIENT_SECRET", TEST_CLIENT_SECRET),
-                _emulator: None,
+                emulator: None,
             })
         }
     }
@@ -302,7 +316,16 @@ pub fn run(args: &Args, out: &mut dyn Write) -> Result<Vec<Row>, String> {
         w(writeln!(
             out,
             "{:>3} {:<6} {:<4} {:>9} {:>8} {:>8} {:>8} {:>9} {:>9} {:>8}",
-            "thr", "op", "impl", "calls/s", "p50 µs", "p90 µs", "p99 µs", "cpu µs", "proc µs", "ours/raw"
+            "thr",
+            "op",
+            "impl",
+            "calls/s",
+            "p50 µs",
+            "p90 µs",
+            "p99 µs",
+            "cpu µs",
+            "proc µs",
+            "ours/raw"
         ))?;
     }
 
@@ -352,8 +375,8 @@ pub fn run(args: &Args, out: &mut dyn Write) -> Result<Vec<Row>, String> {
             // odd ones) so that both see the same background load on a shared machine.
             let rounds = ROUNDS.min(args.requests);
             for r in 0..rounds {
-                let range = WARMUP + args.requests * r / rounds
-                    ..WARMUP + args.requests * (r + 1) / rounds;
+                let range =
+                    WARMUP + args.requests * r / rounds..WARMUP + args.requests * (r + 1) / rounds;
                 if r % 2 == 1 && !raws.is_empty() {
                     block(&mut raws, &raw_ids, range.clone(), &mut acc_raw)?;
                 }
@@ -404,7 +427,10 @@ pub fn run(args: &Args, out: &mut dyn Write) -> Result<Vec<Row>, String> {
             "cpu µs = client threads' CPU per call (RUSAGE_THREAD); {proc_note}"
         ))?;
         if raw.is_none() {
-            w(writeln!(out, "(no raw floor: it speaks plain http:// only)"))?;
+            w(writeln!(
+                out,
+                "(no raw floor: it speaks plain http:// only)"
+            ))?;
         }
     }
     Ok(rows)
@@ -415,8 +441,8 @@ pub fn run(args: &Args, out: &mut dyn Write) -> Result<Vec<Row>, String> {
 struct Acc {
     lat: Vec<Duration>,
     wall: Duration,
-    cpu: Duration,
-    proc_cpu: Duration,
+    cpu: Cpu,
+    proc_cpu: Cpu,
 }
 
 impl Acc {
@@ -424,6 +450,7 @@ impl Acc {
         self.lat.sort_unstable();
         let calls = self.lat.len().max(1);
         let lat = &self.lat;
+        let per_call = |d: Duration| d.as_secs_f64() * 1e6 / calls as f64;
         let pct = |p: f64| {
             lat.get(((p * calls as f64).ceil() as usize).clamp(1, calls) - 1)
                 .copied()
@@ -436,8 +463,10 @@ impl Acc {
             calls: self.lat.len(),
             wall: self.wall,
             p: [pct(0.50), pct(0.90), pct(0.99)],
-            cpu_us: self.cpu.as_secs_f64() * 1e6 / calls as f64,
-            proc_cpu_us: self.proc_cpu.as_secs_f64() * 1e6 / calls as f64,
+            cpu_us: per_call(self.cpu.total()),
+            cpu_user_us: per_call(self.cpu.user),
+            cpu_sys_us: per_call(self.cpu.sys),
+            proc_cpu_us: per_call(self.proc_cpu.total()),
             ratio: None,
         }
     }
@@ -461,7 +490,7 @@ where
             .zip(ids)
             .map(|(call, list)| {
                 let (barrier, list) = (&barrier, &list[range.clone()]);
-                s.spawn(move || -> Result<(Vec<Duration>, Duration, Instant), String> {
+                s.spawn(move || -> Result<(Vec<Duration>, Cpu, Instant), String> {
                     let mut lat = Vec::with_capacity(list.len());
                     barrier.wait();
                     let cpu0 = cpu_time(Who::Thread);
@@ -503,9 +532,39 @@ enum Who {
     Process,
 }
 
-/// User + system CPU time of this thread or process.
+/// User and system CPU time.
+#[derive(Clone, Copy, Default)]
+struct Cpu {
+    user: Duration,
+    sys: Duration,
+}
+
+impl Cpu {
+    fn total(self) -> Duration {
+        self.user + self.sys
+    }
+}
+
+impl std::ops::Sub for Cpu {
+    type Output = Cpu;
+    fn sub(self, o: Cpu) -> Cpu {
+        Cpu {
+            user: self.user.saturating_sub(o.user),
+            sys: self.sys.saturating_sub(o.sys),
+        }
+    }
+}
+
+impl std::ops::AddAssign for Cpu {
+    fn add_assign(&mut self, o: Cpu) {
+        self.user += o.user;
+        self.sys += o.sys;
+    }
+}
+
+/// CPU time of this thread or of the whole process.
 #[cfg(target_os = "linux")]
-fn cpu_time(who: Who) -> Duration {
+fn cpu_time(who: Who) -> Cpu {
     let which = match who {
         Who::Thread => libc::RUSAGE_THREAD,
         Who::Process => libc::RUSAGE_SELF,
@@ -514,17 +573,20 @@ fn cpu_time(who: Who) -> Duration {
     let ru = unsafe {
         let mut ru: libc::rusage = std::mem::zeroed();
         if libc::getrusage(which, &mut ru) != 0 {
-            return Duration::ZERO;
+            return Cpu::default();
         }
         ru
     };
     let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
-    tv(ru.ru_utime) + tv(ru.ru_stime)
+    Cpu {
+        user: tv(ru.ru_utime),
+        sys: tv(ru.ru_stime),
+    }
 }
 
 #[cfg(not(target_os = "linux"))]
-fn cpu_time(_who: Who) -> Duration {
-    Duration::ZERO
+fn cpu_time(_who: Who) -> Cpu {
+    Cpu::default()
 }
 
 /// Where the raw client connects and what it sends.
@@ -546,7 +608,10 @@ impl RawTarget {
             return Ok(None);
         };
         let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-        let with_port = if authority.rsplit_once(':').is_some_and(|(_, p)| !p.contains(']')) {
+        let with_port = if authority
+            .rsplit_once(':')
+            .is_some_and(|(_, p)| !p.contains(']'))
+        {
             authority.to_string()
         } else {
             format!("{authority}:80")
@@ -598,15 +663,18 @@ impl RawConn {
         match op {
             Op::Create => {
                 let body_len = r#"{"verification_id":"","name":"JOHN DOE"}"#.len() + id.len();
-                self.req.extend_from_slice(self.target.create_head.as_bytes());
+                self.req
+                    .extend_from_slice(self.target.create_head.as_bytes());
                 self.req.extend_from_slice(b"content-length: ");
                 self.req.extend_from_slice(body_len.to_string().as_bytes());
-                self.req.extend_from_slice(b"\r\n\r\n{\"verification_id\":\"");
+                self.req
+                    .extend_from_slice(b"\r\n\r\n{\"verification_id\":\"");
                 self.req.extend_from_slice(id.as_bytes());
                 self.req.extend_from_slice(b"\",\"name\":\"JOHN DOE\"}");
             }
             Op::Status => {
-                self.req.extend_from_slice(self.target.status_line.as_bytes());
+                self.req
+                    .extend_from_slice(self.target.status_line.as_bytes());
                 self.req.extend_from_slice(id.as_bytes());
                 self.req.extend_from_slice(b" HTTP/1.1\r\n");
                 self.req.extend_from_slice(self.target.common.as_bytes());
@@ -621,7 +689,8 @@ impl RawConn {
         let stream = match &mut self.stream {
             Some(s) => s,
             None => {
-                let s = TcpStream::connect(self.target.addr).map_err(|e| format!("raw connect: {e}"))?;
+                let s = TcpStream::connect(self.target.addr)
+                    .map_err(|e| format!("raw connect: {e}"))?;
                 s.set_nodelay(true).map_err(|e| e.to_string())?;
                 self.stream.insert(s)
             }
@@ -641,7 +710,9 @@ fn read_response(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Result<(), String
         if *filled == buf.len() {
             buf.resize(buf.len() * 2, 0);
         }
-        let n = stream.read(&mut buf[*filled..]).map_err(|e| e.to_string())?;
+        let n = stream
+            .read(&mut buf[*filled..])
+            .map_err(|e| e.to_string())?;
         if n == 0 {
             return Err("connection closed".into());
         }

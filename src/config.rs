@@ -18,8 +18,13 @@ pub const DEFAULT_MAX_RETRIES: u32 = 2;
 pub const MAX_RETRIES_LIMIT: u32 = 10;
 
 /// The variables [`Config::from_env`] reads.
-const ENV_VARS: [&str; 5] =
-    ["CASHFREE_CLIENT_ID", "CASHFREE_CLIENT_SECRET", "CASHFREE_ENV", "CASHFREE_BASE_URL", "CASHFREE_PUBLIC_KEY"];
+const ENV_VARS: [&str; 5] = [
+    "CASHFREE_CLIENT_ID",
+    "CASHFREE_CLIENT_SECRET",
+    "CASHFREE_ENV",
+    "CASHFREE_BASE_URL",
+    "CASHFREE_PUBLIC_KEY",
+];
 
 /// A Cashfree environment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

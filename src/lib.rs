@@ -41,6 +41,7 @@ mod model;
 mod redact;
 mod retry;
 mod signature;
+mod transport;
 mod validate;
 mod wait;
 pub mod webhook;
@@ -68,6 +69,12 @@ pub mod fuzzing {
     /// Decodes a status body exactly as [`Client::status`](crate::Client::status) does.
     pub fn decode_status(body: &[u8]) -> crate::Result<crate::Status> {
         crate::model::decode_status(body)
+    }
+
+    /// Decodes a status body through the `serde_json::Value` reference path only (the
+    /// client uses a faster direct path first; both must agree).
+    pub fn decode_status_via_value(body: &[u8]) -> crate::Result<crate::Status> {
+        crate::model::decode_status_via_value(body)
     }
 
     /// Decodes a create body exactly as [`Client::create`](crate::Client::create) does.

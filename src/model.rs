@@ -215,6 +215,18 @@ pub(crate) fn decode_created(body: &[u8], sent_id: &str) -> Result<CreatedReques
 
 /// Decodes a `200` of `GET /remitter/status`.
 pub(crate) fn decode_status(body: &[u8]) -> Result<Status> {
+    // Fast path: straight from the text into the fields. Anything it does not accept
+    // (not an object, a bad field, no id, ...) goes through the `Value` path below,
+    // which gives the same answer and the precise error.
+    if let Some(status) = decode_status_direct(body) {
+        return Ok(status);
+    }
+    decode_status_via_value(body)
+}
+
+/// [`decode_status`] through a `serde_json::Value` map: the reference behaviour, and
+/// the path that gives precise errors.
+pub(crate) fn decode_status_via_value(body: &[u8]) -> Result<Status> {
     let (obj, raw) = parse_object(body)?;
     let status = status_from_object(&obj, raw)?;
     if status.verification_id.is_none() && status.ref_id.is_none() {
@@ -225,31 +237,209 @@ pub(crate) fn decode_status(body: &[u8]) -> Result<Status> {
     Ok(status)
 }
 
+/// [`decode_status`] without building a `serde_json::Value` map first: a third of the
+/// client's CPU per status call went to that map (see BENCHMARKS.md). `None` when the
+/// body is not a plain success.
+fn decode_status_direct(body: &[u8]) -> Option<Status> {
+    let text = std::str::from_utf8(body).ok()?;
+    let fields: StatusText = serde_json::from_str(text).ok()?;
+    if fields.verification_id.is_none() && fields.ref_id.is_none() {
+        return None;
+    }
+    Some(fields.into_status(text.to_owned()))
+}
+
 /// The status fields of a JSON object (a status answer, or a webhook's `data`).
 pub(crate) fn status_from_object(obj: &Map<String, Value>, raw_json: String) -> Result<Status> {
     let f = Fields(obj);
-    let status_raw = f.text("status")?;
-    let name_match_result = f.text("name_match_result")?;
-    Ok(Status {
-        status: VerificationStatus::parse(status_raw.as_deref().unwrap_or("")),
-        name_match: NameMatch::parse(name_match_result.as_deref().unwrap_or("")),
-        status_raw,
-        verification_id: f.text("verification_id")?,
-        ref_id: f.text("ref_id")?,
-        bank_account: f.text("bank_account")?,
-        ifsc: f.text("ifsc")?,
-        upi: f.text("upi")?,
-        name_at_bank: f.text("name_at_bank")?,
-        utr: f.text("utr")?,
-        name_match_score: f.text("name_match_score")?,
-        name_match_result,
-        added_on: f.text("added_on")?,
-        processed_on: f.text("processed_on")?,
-        penny_collected_on: f.text("penny_collected_on")?,
-        reversal_status: f.text("reversal_status")?,
-        account_type: f.text("account_type")?,
-        raw_json,
-    })
+    let mut out = StatusText::default();
+    for (i, slot) in out.slots().into_iter().enumerate() {
+        *slot = f.text(STATUS_FIELDS[i])?;
+    }
+    Ok(out.into_status(raw_json))
+}
+
+/// The documented status fields, in the order of [`StatusText::slots`].
+const STATUS_FIELDS: [&str; 15] = [
+    "status",
+    "verification_id",
+    "ref_id",
+    "bank_account",
+    "ifsc",
+    "upi",
+    "name_at_bank",
+    "utr",
+    "name_match_score",
+    "name_match_result",
+    "added_on",
+    "processed_on",
+    "penny_collected_on",
+    "reversal_status",
+    "account_type",
+];
+
+/// The status fields as text, under the rules of this module.
+#[derive(Default)]
+struct StatusText {
+    status: Option<String>,
+    verification_id: Option<String>,
+    ref_id: Option<String>,
+    bank_account: Option<String>,
+    ifsc: Option<String>,
+    upi: Option<String>,
+    name_at_bank: Option<String>,
+    utr: Option<String>,
+    name_match_score: Option<String>,
+    name_match_result: Option<String>,
+    added_on: Option<String>,
+    processed_on: Option<String>,
+    penny_collected_on: Option<String>,
+    reversal_status: Option<String>,
+    account_type: Option<String>,
+}
+
+impl StatusText {
+    fn slots(&mut self) -> [&mut Option<String>; 15] {
+        [
+            &mut self.status,
+            &mut self.verification_id,
+            &mut self.ref_id,
+            &mut self.bank_account,
+            &mut self.ifsc,
+            &mut self.upi,
+            &mut self.name_at_bank,
+            &mut self.utr,
+            &mut self.name_match_score,
+            &mut self.name_match_result,
+            &mut self.added_on,
+            &mut self.processed_on,
+            &mut self.penny_collected_on,
+            &mut self.reversal_status,
+            &mut self.account_type,
+        ]
+    }
+
+    fn into_status(self, raw_json: String) -> Status {
+        Status {
+            status: VerificationStatus::parse(self.status.as_deref().unwrap_or("")),
+            name_match: NameMatch::parse(self.name_match_result.as_deref().unwrap_or("")),
+            status_raw: self.status,
+            verification_id: self.verification_id,
+            ref_id: self.ref_id,
+            bank_account: self.bank_account,
+            ifsc: self.ifsc,
+            upi: self.upi,
+            name_at_bank: self.name_at_bank,
+            utr: self.utr,
+            name_match_score: self.name_match_score,
+            name_match_result: self.name_match_result,
+            added_on: self.added_on,
+            processed_on: self.processed_on,
+            penny_collected_on: self.penny_collected_on,
+            reversal_status: self.reversal_status,
+            account_type: self.account_type,
+            raw_json,
+        }
+    }
+}
+
+/// Reads a JSON object into [`StatusText`]: known keys as [`Text`] (the last of
+/// duplicates wins, as in a `Value` map), other keys skipped.
+impl<'de> serde::Deserialize<'de> for StatusText {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct ObjectVisitor;
+        impl<'de> serde::de::Visitor<'de> for ObjectVisitor {
+            type Value = StatusText;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> std::result::Result<StatusText, A::Error> {
+                let mut out = StatusText::default();
+                while let Some(FieldIndex(i)) = map.next_key()? {
+                    match i {
+                        Some(i) => *out.slots()[i] = map.next_value::<Text>()?.0,
+                        None => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_map(ObjectVisitor)
+    }
+}
+
+/// A key's position in [`STATUS_FIELDS`], read without allocating.
+struct FieldIndex(Option<usize>);
+
+impl<'de> serde::Deserialize<'de> for FieldIndex {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl serde::de::Visitor<'_> for KeyVisitor {
+            type Value = FieldIndex;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_str<E: serde::de::Error>(self, k: &str) -> std::result::Result<FieldIndex, E> {
+                Ok(FieldIndex(STATUS_FIELDS.iter().position(|f| *f == k)))
+            }
+        }
+        d.deserialize_str(KeyVisitor)
+    }
+}
+
+/// One field under [`Fields::text`]'s rules: null → `None`, text → itself, number or
+/// boolean → its JSON text; an object, an array or a NUL character is an error.
+struct Text(Option<String>);
+
+impl<'de> serde::Deserialize<'de> for Text {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct TextVisitor;
+        impl serde::de::Visitor<'_> for TextVisitor {
+            type Value = Text;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("text, a number, a boolean or null")
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> std::result::Result<Text, E> {
+                Ok(Text(None))
+            }
+            fn visit_none<E: serde::de::Error>(self) -> std::result::Result<Text, E> {
+                Ok(Text(None))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<Text, E> {
+                if v.contains('\0') {
+                    return Err(E::custom("NUL character"));
+                }
+                Ok(Text(Some(v.to_owned())))
+            }
+            fn visit_string<E: serde::de::Error>(self, v: String) -> std::result::Result<Text, E> {
+                if v.contains('\0') {
+                    return Err(E::custom("NUL character"));
+                }
+                Ok(Text(Some(v)))
+            }
+            fn visit_bool<E: serde::de::Error>(self, v: bool) -> std::result::Result<Text, E> {
+                Ok(Text(Some(Value::Bool(v).to_string())))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> std::result::Result<Text, E> {
+                Ok(Text(Some(Value::from(v).to_string())))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> std::result::Result<Text, E> {
+                Ok(Text(Some(Value::from(v).to_string())))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> std::result::Result<Text, E> {
+                match serde_json::Number::from_f64(v) {
+                    Some(n) => Ok(Text(Some(Value::Number(n).to_string()))),
+                    None => Err(E::custom("not a finite number")),
+                }
+            }
+        }
+        d.deserialize_any(TextVisitor)
+    }
 }
 
 /// Parses a body that must be one JSON object; returns it with its text.
@@ -373,6 +563,56 @@ mod tests {
                 "{}",
                 String::from_utf8_lossy(bad)
             );
+        }
+    }
+
+    #[test]
+    fn direct_and_value_paths_agree() {
+        let bodies: &[&[u8]] = &[
+            SUCCESS.as_bytes(),
+            EXPIRED.as_bytes(),
+            br#"{"ref_id": 49, "status": "weird", "utr": true, "ifsc": null, "x": {"a":1}}"#,
+            br#"{"ref_id": -7, "name_match_score": 90.50, "upi": false, "bank_account": 1e3}"#,
+            br#"{"verification_id": "a", "verification_id": "b", "status": "success"}"#,
+            br#"{"verification_id": "a", "utr": {"x": 1}, "utr": "fine"}"#,
+            br#"{"verification_id": "a", "utr": "fine", "utr": [1]}"#,
+            br#"{"ver\u0069fication_id": "esc\u00e9", "status": "P\u0045NDING"}"#,
+            br#"{"verification_id": null, "ref_id": null}"#,
+            br#"{"ref_id": 18446744073709551615, "added_on": 123456789012345678901234}"#,
+            br#"{"ref_id": "1", "utr": "a\u0000b"}"#,
+            br#"{"ref_id": "1"} trailing"#,
+            br#"{"ref_id": "1",}"#,
+            b"  {\"ref_id\":\"1\"}\n",
+            b"[1]",
+            b"",
+            b"<html>",
+        ];
+        for body in bodies {
+            let slow = parse_object(body).and_then(|(obj, raw)| {
+                let s = status_from_object(&obj, raw)?;
+                if s.verification_id.is_none() && s.ref_id.is_none() {
+                    Err(missing("id"))
+                } else {
+                    Ok(s)
+                }
+            });
+            let shown = String::from_utf8_lossy(body);
+            // The direct path may refuse what the Value path accepts (decode_status then
+            // falls back), never the other way round, and never answers differently.
+            match (&slow, decode_status_direct(body)) {
+                (Ok(a), Some(b)) => assert_eq!(*a, b, "{shown}"),
+                (Err(_), Some(_)) => panic!("direct path accepted {shown}"),
+                (_, None) => {}
+            }
+            match (slow, decode_status(body)) {
+                (Ok(a), Ok(b)) => assert_eq!(a, b, "{shown}"),
+                (Err(_), Err(_)) => {}
+                (a, b) => panic!("{shown}: {a:?} vs {b:?}"),
+            }
+        }
+        // Ordinary answers take the direct path.
+        for ok in [SUCCESS, EXPIRED] {
+            assert!(decode_status_direct(ok.as_bytes()).is_some());
         }
     }
 

@@ -79,7 +79,10 @@ impl Client {
         options: &WaitOptions,
         mut on_poll: impl FnMut(&Status) -> bool,
     ) -> Result<Status, WaitError> {
-        let fail = |error: Error, last: Option<Status>| WaitError { error, last: last.map(Box::new) };
+        let fail = |error: Error, last: Option<Status>| WaitError {
+            error,
+            last: last.map(Box::new),
+        };
         validate_verification_id(verification_id).map_err(|e| fail(e, None))?;
         if options.timeout.is_zero() {
             return Err(fail(

@@ -317,7 +317,10 @@ mod tests {
     /// `printf '...' | openssl dgst -sha256 -hmac KEY -binary | base64`.
     #[test]
     fn hmac_test_vectors_match_openssl() {
-        assert_eq!(sign("key", b"abc"), "nBluMtwBdfhvSxy4konWYZ3mvuaZ5MN45oMJ7Zehpqs=");
+        assert_eq!(
+            sign("key", b"abc"),
+            "nBluMtwBdfhvSxy4konWYZ3mvuaZ5MN45oMJ7Zehpqs="
+        );
         let body = br#"{"data":{"status":"SUCCESS"}}"#;
         let sig = "hN5T0nmWHG18iR8A57rLztYYu4i4AAujcP+pXob9y4I=";
         assert!(verify_header("test-secret", body, sig, "1700000000", None).is_ok());

@@ -1,7 +1,7 @@
 //! Property tests: decoders never panic on arbitrary input; input validation accepts
 //! exactly the documented id alphabet.
 
-use cashfree_rpd::fuzzing::{decode_created, decode_error, decode_status};
+use cashfree_rpd::fuzzing::{decode_created, decode_error, decode_status, decode_status_via_value};
 use cashfree_rpd::{validate_verification_id, ErrorKind};
 use proptest::prelude::*;
 use serde_json::{Map, Value};
@@ -75,7 +75,7 @@ proptest! {
         let _ = decode_created(&bytes, "id");
         let e = decode_error(status, &bytes);
         prop_assert_eq!(e.http_status(), Some(status));
-        prop_assert!(e.raw_body().map_or(true, |b| b.len() <= 4096 && !b.contains('\0')));
+        prop_assert!(e.raw_body().is_none_or(|b| b.len() <= 4096 && !b.contains('\0')));
     }
 
     #[test]
@@ -84,6 +84,16 @@ proptest! {
             for f in [&s.status_raw, &s.verification_id, &s.ref_id, &s.bank_account, &s.name_at_bank, &s.utr].into_iter().flatten() {
                 prop_assert!(!f.contains('\0'));
             }
+        }
+    }
+
+    #[test]
+    fn fast_status_decoder_agrees_with_the_reference(v in json()) {
+        let body = serde_json::to_vec(&v).unwrap();
+        match (decode_status(&body), decode_status_via_value(&body)) {
+            (Ok(a), Ok(b)) => prop_assert_eq!(a, b),
+            (Err(a), Err(b)) => prop_assert_eq!(a.kind(), b.kind()),
+            (a, b) => prop_assert!(false, "{:?} vs {:?}", a, b),
         }
     }
 

@@ -7,31 +7,49 @@ fn c_snippets_are_part_of_the_c_quickstart() {
     let root = env!("CARGO_MANIFEST_DIR");
     let readme = std::fs::read_to_string(format!("{root}/README.md")).unwrap();
     let example = std::fs::read_to_string(format!("{root}/examples/c/quickstart.c")).unwrap();
-    let blocks: Vec<&str> = readme.split("```c\n").skip(1).map(|rest| rest.split("```").next().unwrap()).collect();
+    let blocks: Vec<&str> = readme
+        .split("```c\n")
+        .skip(1)
+        .map(|rest| rest.split("```").next().unwrap())
+        .collect();
     assert!(!blocks.is_empty(), "README has a C snippet");
     for block in blocks {
-        assert!(example.contains(block), "README C snippet not found in examples/c/quickstart.c:\n{block}");
+        assert!(
+            example.contains(block),
+            "README C snippet not found in examples/c/quickstart.c:\n{block}"
+        );
     }
 }
 
 #[test]
 fn readme_gives_the_two_commands() {
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
     assert!(readme.contains("cargo run --example quickstart"));
     assert!(readme.contains("cargo test --workspace"));
     let ci = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/.ci/run")).unwrap();
-    assert!(ci.contains("cargo test --workspace"), ".ci/run runs the README's test command");
+    assert!(
+        ci.contains("cargo test --workspace"),
+        ".ci/run runs the README's test command"
+    );
 }
 
 #[test]
 fn header_version_matches_the_crate() {
-    let header = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/include/cashfree_rpd.h")).unwrap();
+    let header = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/include/cashfree_rpd.h"
+    ))
+    .unwrap();
     let version = env!("CARGO_PKG_VERSION");
     assert!(header.contains(&format!("#define CFRPD_VERSION \"{version}\"")));
     let mut parts = version.split('.');
     for name in ["MAJOR", "MINOR", "PATCH"] {
         let n = parts.next().unwrap();
-        assert!(header.contains(&format!("#define CFRPD_VERSION_{name} {n}\n")), "CFRPD_VERSION_{name}");
+        assert!(
+            header.contains(&format!("#define CFRPD_VERSION_{name} {n}\n")),
+            "CFRPD_VERSION_{name}"
+        );
     }
     let runtime = unsafe { std::ffi::CStr::from_ptr(cashfree_rpd::ffi::cfrpd_version()) };
     assert_eq!(runtime.to_str().unwrap(), version);

@@ -21,13 +21,18 @@ struct Delivery {
 
 impl Delivery {
     fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 }
 
 fn receive_one(listener: &TcpListener) -> Delivery {
     let (stream, _) = listener.accept().unwrap();
-    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
     let mut reader = BufReader::new(stream);
     let mut line = String::new();
     reader.read_line(&mut line).unwrap();
@@ -43,10 +48,19 @@ fn receive_one(listener: &TcpListener) -> Delivery {
         let (k, v) = l.split_once(':').unwrap();
         headers.push((k.trim().to_ascii_lowercase(), v.trim().to_owned()));
     }
-    let len: usize = headers.iter().find(|(k, _)| k == "content-length").unwrap().1.parse().unwrap();
+    let len: usize = headers
+        .iter()
+        .find(|(k, _)| k == "content-length")
+        .unwrap()
+        .1
+        .parse()
+        .unwrap();
     let mut body = vec![0; len];
     reader.read_exact(&mut body).unwrap();
-    reader.get_mut().write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n").unwrap();
+    reader
+        .get_mut()
+        .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
+        .unwrap();
     Delivery { headers, body }
 }
 
@@ -54,28 +68,54 @@ fn receive_one(listener: &TcpListener) -> Delivery {
 fn emulator_webhook_verifies_end_to_end() {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}/hooks/rpd", listener.local_addr().unwrap());
-    let env = start_with(Options { webhook_url: Some(url), ..Options::default() });
+    let env = start_with(Options {
+        webhook_url: Some(url),
+        ..Options::default()
+    });
     let id = fresh_id("hook");
     env.client.create(&id, "John Doe").unwrap();
     env.emu.pay(&id, PayOutcome::default()).unwrap();
 
     let d = receive_one(&listener);
     let sig = d.header("x-webhook-signature").expect("signed").to_owned();
-    let ts = d.header("x-webhook-timestamp").expect("timestamped").to_owned();
+    let ts = d
+        .header("x-webhook-timestamp")
+        .expect("timestamped")
+        .to_owned();
 
     // Rust: header scheme, with a max age.
-    let ev = webhook::verify(TEST_CLIENT_SECRET, &d.body, Some(&sig), Some(&ts), Some(Duration::from_secs(300))).unwrap();
-    assert_eq!(ev.event_type.as_deref(), Some("RPD_BANK_ACCOUNT_VERIFICATION_SUCCESS"));
+    let ev = webhook::verify(
+        TEST_CLIENT_SECRET,
+        &d.body,
+        Some(&sig),
+        Some(&ts),
+        Some(Duration::from_secs(300)),
+    )
+    .unwrap();
+    assert_eq!(
+        ev.event_type.as_deref(),
+        Some("RPD_BANK_ACCOUNT_VERIFICATION_SUCCESS")
+    );
     assert_eq!(ev.data.verification_id.as_deref(), Some(id.as_str()));
     assert_eq!(ev.data.status, VerificationStatus::Success);
     // The body's own v1 signature verifies too.
     assert!(webhook::verify(TEST_CLIENT_SECRET, &d.body, None, None, None).is_ok());
     // Wrong secret, or one changed byte: refused.
-    assert_eq!(webhook::verify("other", &d.body, Some(&sig), Some(&ts), None).unwrap_err().kind(), ErrorKind::WebhookSignature);
+    assert_eq!(
+        webhook::verify("other", &d.body, Some(&sig), Some(&ts), None)
+            .unwrap_err()
+            .kind(),
+        ErrorKind::WebhookSignature
+    );
     let mut tampered = d.body.clone();
     let i = tampered.len() / 2;
     tampered[i] ^= 1;
-    assert_eq!(webhook::verify(TEST_CLIENT_SECRET, &tampered, Some(&sig), Some(&ts), None).unwrap_err().kind(), ErrorKind::WebhookSignature);
+    assert_eq!(
+        webhook::verify(TEST_CLIENT_SECRET, &tampered, Some(&sig), Some(&ts), None)
+            .unwrap_err()
+            .kind(),
+        ErrorKind::WebhookSignature
+    );
 
     // C ABI.
     let secret = std::ffi::CString::new(TEST_CLIENT_SECRET).unwrap();
@@ -84,7 +124,16 @@ fn emulator_webhook_verifies_end_to_end() {
     let mut hook = ptr::null_mut();
     let mut err = ptr::null_mut();
     let rc = unsafe {
-        cfrpd_webhook_verify(secret.as_ptr(), d.body.as_ptr(), d.body.len(), sig_c.as_ptr(), ts_c.as_ptr(), 300, &mut hook, &mut err)
+        cfrpd_webhook_verify(
+            secret.as_ptr(),
+            d.body.as_ptr(),
+            d.body.len(),
+            sig_c.as_ptr(),
+            ts_c.as_ptr(),
+            300,
+            &mut hook,
+            &mut err,
+        )
     };
     assert_eq!(rc, CFRPD_OK);
     assert!(err.is_null());
@@ -95,7 +144,16 @@ fn emulator_webhook_verifies_end_to_end() {
 
     // Exactly one header given: refused, nothing parsed.
     let rc = unsafe {
-        cfrpd_webhook_verify(secret.as_ptr(), d.body.as_ptr(), d.body.len(), sig_c.as_ptr(), ptr::null(), 0, &mut hook, &mut err)
+        cfrpd_webhook_verify(
+            secret.as_ptr(),
+            d.body.as_ptr(),
+            d.body.len(),
+            sig_c.as_ptr(),
+            ptr::null(),
+            0,
+            &mut hook,
+            &mut err,
+        )
     };
     assert_eq!(rc, CFRPD_ERR_WEBHOOK_SIGNATURE);
     assert!(hook.is_null() && !err.is_null());
@@ -105,16 +163,37 @@ fn emulator_webhook_verifies_end_to_end() {
 #[test]
 fn published_sample_parses_with_a_header_signature() {
     let body = sample("webhook_success.json");
-    let ts = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs().to_string();
+    let ts = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        .to_string();
     let sig = webhook::sign("merchant-secret", format!("{ts}{body}").as_bytes());
-    let ev = webhook::verify("merchant-secret", body.as_bytes(), Some(&sig), Some(&ts), Some(Duration::from_secs(60))).unwrap();
+    let ev = webhook::verify(
+        "merchant-secret",
+        body.as_bytes(),
+        Some(&sig),
+        Some(&ts),
+        Some(Duration::from_secs(60)),
+    )
+    .unwrap();
     assert_eq!(ev.version.as_deref(), Some("v1"));
-    assert_eq!(ev.data.ref_id.as_deref(), Some("33"), "a numeric ref_id becomes text");
-    assert_eq!(ev.data.name_at_bank.as_deref(), Some("BHARATHTEST GKUMARUT"));
+    assert_eq!(
+        ev.data.ref_id.as_deref(),
+        Some("33"),
+        "a numeric ref_id becomes text"
+    );
+    assert_eq!(
+        ev.data.name_at_bank.as_deref(),
+        Some("BHARATHTEST GKUMARUT")
+    );
     // Our v1 body signature agrees with the emulator's independent implementation.
     let v: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(
         cashfree_rpd_emulator::sign_webhook_body_v1("merchant-secret", &v["data"]),
-        webhook::sign("merchant-secret", &webhook::v1_message(v["data"].as_object().unwrap())),
+        webhook::sign(
+            "merchant-secret",
+            &webhook::v1_message(v["data"].as_object().unwrap())
+        ),
     );
 }

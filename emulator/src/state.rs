@@ -1,6 +1,6 @@
 //! The emulated verification requests and their life cycle (pending → paid/expired).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::time::{Duration, SystemTime};
 
 use serde_json::{json, Map, Value};
@@ -167,6 +167,14 @@ impl Verification {
         Ok(self.event())
     }
 
+    /// When [`advance`](Self::advance) will next change a pending request.
+    fn next_change(&self) -> SystemTime {
+        match self.auto_pay_at {
+            Some(at) if at <= self.valid_upto => at,
+            _ => self.valid_upto,
+        }
+    }
+
     /// Applies a due auto-payment or expiry; returns the event if the phase changed.
     fn advance(&mut self, now: SystemTime, auto: &PayOutcome) -> Option<Event> {
         if self.phase != Phase::Pending {
@@ -190,7 +198,10 @@ impl Verification {
 pub(crate) struct Store {
     by_id: HashMap<String, Verification>,
     by_ref: HashMap<u64, String>,
-    pending: HashSet<String>,
+    /// Pending requests by the time they next change (auto-pay or expiry), so the
+    /// sweeper only touches requests that are due. (A set of all pending ids swept
+    /// every 200 ms kept an idle emulator at 28% CPU after a 100,000-call benchmark.)
+    due: BTreeSet<(SystemTime, String)>,
     next_ref: u64,
     /// Requests created so far (for the balance limit).
     pub created: u64,
@@ -208,7 +219,7 @@ impl Store {
         Store {
             by_id: HashMap::new(),
             by_ref: HashMap::new(),
-            pending: HashSet::new(),
+            due: BTreeSet::new(),
             next_ref: 1000,
             created: 0,
         }
@@ -245,7 +256,8 @@ impl Store {
             processed_on: String::new(),
         };
         self.by_ref.insert(ref_id, v.verification_id.clone());
-        self.pending.insert(v.verification_id.clone());
+        self.due
+            .insert((v.next_change(), v.verification_id.clone()));
         self.by_id.insert(v.verification_id.clone(), v.clone());
         Ok(v)
     }
@@ -266,10 +278,11 @@ impl Store {
     ) -> Option<(Verification, Option<Event>)> {
         let id = self.id_of(key)?;
         let v = self.by_id.get_mut(&id)?;
+        let due = v.next_change();
         let event = v.advance(now, auto);
         let v = v.clone();
         if event.is_some() {
-            self.pending.remove(&id);
+            self.due.remove(&(due, id));
         }
         Some((v, event))
     }
@@ -285,25 +298,26 @@ impl Store {
             .by_id
             .get_mut(id)
             .ok_or_else(|| format!("verification_id {id} does not exist"))?;
+        let due = v.next_change();
         let event = v.pay(outcome, now)?;
-        self.pending.remove(id);
+        self.due.remove(&(due, id.to_string()));
         Ok(event)
     }
 
-    /// Applies due auto-payments and expiries to all pending requests.
+    /// Applies due auto-payments and expiries to the pending requests that are due.
     pub fn sweep(&mut self, now: SystemTime, auto: &PayOutcome) -> Vec<Event> {
         let mut events = Vec::new();
-        let by_id = &mut self.by_id;
-        self.pending.retain(|id| match by_id.get_mut(id) {
-            Some(v) => match v.advance(now, auto) {
-                Some(e) => {
-                    events.push(e);
-                    false
-                }
-                None => true,
-            },
-            None => false,
-        });
+        while let Some((at, _)) = self.due.first() {
+            if *at > now {
+                break;
+            }
+            let Some((_, id)) = self.due.pop_first() else {
+                break;
+            };
+            if let Some(e) = self.by_id.get_mut(&id).and_then(|v| v.advance(now, auto)) {
+                events.push(e);
+            }
+        }
         events
     }
 }
