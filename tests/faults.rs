@@ -3,15 +3,12 @@
 
 mod common;
 
-use std::ffi::{CStr, CString};
-use std::ptr;
 use std::time::Duration;
 
 use cashfree_rpd::ffi::*;
 use cashfree_rpd::{Client, ErrorKind};
-use cashfree_rpd_emulator::{
-    Emulator, Endpoint, Fault, FaultKind, TEST_CLIENT_ID, TEST_CLIENT_SECRET,
-};
+use cashfree_rpd_emulator::{Emulator, Endpoint, Fault, FaultKind};
+use common::cabi::{CClient, CErr};
 use common::*;
 
 /// What a call should end with.
@@ -213,93 +210,21 @@ fn code_for(kind: ErrorKind) -> cfrpd_result {
     }
 }
 
-/// A C-ABI client made only through the exported functions.
-struct CClient(*mut cfrpd_client);
-
-impl CClient {
-    fn new(base_url: &str) -> CClient {
-        let id = CString::new(TEST_CLIENT_ID).unwrap();
-        let secret = CString::new(TEST_CLIENT_SECRET).unwrap();
-        let url = CString::new(base_url).unwrap();
-        let mut cfg = ptr::null_mut();
-        let mut client = ptr::null_mut();
-        let mut err = ptr::null_mut();
-        unsafe {
+fn check_c(name: &str, what: &str, got: Result<(), CErr>, want: Want) {
+    match (got, want) {
+        (Ok(()), Want::Ok) => {}
+        (Err(e), Want::Err(kind, status, ambiguous)) => {
+            assert_eq!(e.code, code_for(kind), "{name} / {what}: {e:?}");
             assert_eq!(
-                cfrpd_config_new(id.as_ptr(), secret.as_ptr(), &mut cfg),
-                CFRPD_OK
+                e.http_status,
+                status.unwrap_or(0),
+                "{name} / {what} http_status"
             );
-            assert_eq!(cfrpd_config_set_base_url(cfg, url.as_ptr()), CFRPD_OK);
-            assert_eq!(cfrpd_config_set_max_retries(cfg, 0), CFRPD_OK);
-            assert_eq!(cfrpd_config_set_timeouts_ms(cfg, 2000, 5000), CFRPD_OK);
-            assert_eq!(cfrpd_client_new(cfg, &mut client, &mut err), CFRPD_OK);
-            assert!(err.is_null());
-            cfrpd_config_free(cfg);
-        }
-        CClient(client)
-    }
-
-    fn status(&self, id: &str) -> (cfrpd_result, Option<(u16, bool, String)>) {
-        let id = CString::new(id).unwrap();
-        let mut out = ptr::null_mut();
-        let mut err = ptr::null_mut();
-        let code = unsafe { cfrpd_get_status(self.0, id.as_ptr(), &mut out, &mut err) };
-        unsafe { finish(code, out, err, |p| cfrpd_status_free(p)) }
-    }
-
-    fn create(&self, id: &str) -> (cfrpd_result, Option<(u16, bool, String)>) {
-        let id = CString::new(id).unwrap();
-        let name = CString::new("John").unwrap();
-        let mut out = ptr::null_mut();
-        let mut err = ptr::null_mut();
-        let code = unsafe { cfrpd_create(self.0, id.as_ptr(), name.as_ptr(), &mut out, &mut err) };
-        unsafe { finish(code, out, err, |p| cfrpd_request_free(p)) }
-    }
-}
-
-/// Checks the out/err contract and frees both.
-unsafe fn finish<T>(
-    code: cfrpd_result,
-    out: *mut T,
-    err: *mut cfrpd_error,
-    free: impl FnOnce(*mut T),
-) -> (cfrpd_result, Option<(u16, bool, String)>) {
-    if code == CFRPD_OK {
-        assert!(!out.is_null() && err.is_null());
-        free(out);
-        return (code, None);
-    }
-    assert!(out.is_null(), "on failure *out is NULL");
-    assert!(!err.is_null(), "on failure *err is set");
-    let e = unsafe { &*err };
-    assert_eq!(e.code, code);
-    assert!(!e.message.is_null());
-    let message = unsafe { CStr::from_ptr(e.message) }
-        .to_str()
-        .unwrap()
-        .to_owned();
-    let details = (e.http_status, e.ambiguous, message);
-    unsafe { cfrpd_error_free(err) };
-    (code, Some(details))
-}
-
-impl Drop for CClient {
-    fn drop(&mut self) {
-        unsafe { cfrpd_client_free(self.0) };
-    }
-}
-
-fn check_c(name: &str, what: &str, got: (cfrpd_result, Option<(u16, bool, String)>), want: Want) {
-    match want {
-        Want::Ok => assert_eq!(got.0, CFRPD_OK, "{name} / {what}: {got:?}"),
-        Want::Err(kind, status, ambiguous) => {
-            assert_eq!(got.0, code_for(kind), "{name} / {what}: {got:?}");
-            let (http, amb, _) = got.1.unwrap();
-            assert_eq!(http, status.unwrap_or(0), "{name} / {what} http_status");
             if what == "create" {
-                assert_eq!(amb, ambiguous, "{name} / create ambiguous");
+                assert_eq!(e.ambiguous, ambiguous, "{name} / create ambiguous");
             }
         }
+        (got, want) => panic!("{name} / {what}: got {got:?}, want {want:?}"),
     }
 }
 
@@ -308,14 +233,13 @@ fn faults_through_the_c_abi() {
     let env = start();
     let c = CClient::new(&env.emu.base_url());
     let known = fresh_id("cknown");
-    assert_eq!(c.create(&known).0, CFRPD_OK);
+    assert!(c.create(&known).is_ok());
     for row in table() {
         env.emu
             .inject(Fault::once(Endpoint::Status, row.fault.clone()));
         check_c(row.name, "status", c.status(&known), row.status);
-        assert_eq!(
-            c.status(&known).0,
-            CFRPD_OK,
+        assert!(
+            c.status(&known).is_ok(),
             "{}: works after the fault",
             row.name
         );
@@ -328,9 +252,8 @@ fn faults_through_the_c_abi() {
             c.create(&fresh_id("cfault")),
             row.create,
         );
-        assert_eq!(
-            c.create(&fresh_id("cafter")).0,
-            CFRPD_OK,
+        assert!(
+            c.create(&fresh_id("cafter")).is_ok(),
             "{}: create works after the fault",
             row.name
         );

@@ -1,6 +1,8 @@
 //! Shared helpers for the integration tests: an emulator on loopback and a client for it.
 #![allow(dead_code)]
 
+pub mod cabi;
+
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 

@@ -1,0 +1,200 @@
+//! A client driven only through the exported C functions, for tests of the C ABI
+//! from Rust (the C programs in tests/c/ cover the same from real C).
+
+use std::ffi::{c_void, CStr, CString};
+use std::ptr;
+
+use cashfree_rpd::ffi::*;
+use cashfree_rpd_emulator::{TEST_CLIENT_ID, TEST_CLIENT_SECRET};
+
+/// Details of a failed call: code, http_status, ambiguous, retryable, retry_after_ms, message.
+#[derive(Debug, Clone)]
+pub struct CErr {
+    pub code: cfrpd_result,
+    pub http_status: u16,
+    pub ambiguous: bool,
+    pub retryable: bool,
+    pub retry_after_ms: u32,
+    pub message: String,
+}
+
+/// A configuration being built through `cfrpd_config_*`.
+pub struct CConfig(*mut cfrpd_config);
+
+impl CConfig {
+    /// The emulator's test credentials and `base_url`, fast timeouts.
+    pub fn new(base_url: &str) -> CConfig {
+        let id = CString::new(TEST_CLIENT_ID).unwrap();
+        let secret = CString::new(TEST_CLIENT_SECRET).unwrap();
+        let mut cfg = ptr::null_mut();
+        unsafe {
+            assert_eq!(
+                cfrpd_config_new(id.as_ptr(), secret.as_ptr(), &mut cfg),
+                CFRPD_OK
+            );
+        }
+        let c = CConfig(cfg);
+        assert_eq!(c.set(cfrpd_config_set_base_url, base_url), CFRPD_OK);
+        assert_eq!(
+            unsafe { cfrpd_config_set_timeouts_ms(c.0, 2000, 5000) },
+            CFRPD_OK
+        );
+        c
+    }
+
+    /// Calls a string setter.
+    pub fn set(
+        &self,
+        f: unsafe extern "C" fn(*mut cfrpd_config, *const std::os::raw::c_char) -> cfrpd_result,
+        value: &str,
+    ) -> cfrpd_result {
+        let v = CString::new(value).unwrap();
+        unsafe { f(self.0, v.as_ptr()) }
+    }
+
+    pub fn retries(self, n: u32) -> CConfig {
+        assert_eq!(unsafe { cfrpd_config_set_max_retries(self.0, n) }, CFRPD_OK);
+        self
+    }
+
+    pub fn timeouts_ms(self, connect: u32, request: u32) -> CConfig {
+        assert_eq!(
+            unsafe { cfrpd_config_set_timeouts_ms(self.0, connect, request) },
+            CFRPD_OK
+        );
+        self
+    }
+
+    pub fn client(&self) -> CClient {
+        let mut client = ptr::null_mut();
+        let mut err = ptr::null_mut();
+        let rc = unsafe { cfrpd_client_new(self.0, &mut client, &mut err) };
+        assert_eq!(rc, CFRPD_OK);
+        assert!(err.is_null());
+        CClient(client)
+    }
+}
+
+impl Drop for CConfig {
+    fn drop(&mut self) {
+        unsafe { cfrpd_config_free(self.0) };
+    }
+}
+
+/// A `cfrpd_client`, freed on drop.
+pub struct CClient(pub *mut cfrpd_client);
+
+// The C contract: a client may be shared between threads.
+unsafe impl Send for CClient {}
+unsafe impl Sync for CClient {}
+
+impl CClient {
+    /// A client for `base_url` with no retries (faults show unmasked).
+    pub fn new(base_url: &str) -> CClient {
+        CConfig::new(base_url).retries(0).client()
+    }
+
+    pub fn status(&self, id: &str) -> Result<(), CErr> {
+        let id = CString::new(id).unwrap();
+        let mut out = ptr::null_mut();
+        let mut err = ptr::null_mut();
+        let code = unsafe { cfrpd_get_status(self.0, id.as_ptr(), &mut out, &mut err) };
+        unsafe { finish(code, out, err, |p| cfrpd_status_free(p)) }
+    }
+
+    pub fn create(&self, id: &str) -> Result<(), CErr> {
+        let id = CString::new(id).unwrap();
+        let name = CString::new("John").unwrap();
+        let mut out = ptr::null_mut();
+        let mut err = ptr::null_mut();
+        let code = unsafe { cfrpd_create(self.0, id.as_ptr(), name.as_ptr(), &mut out, &mut err) };
+        unsafe { finish(code, out, err, |p| cfrpd_request_free(p)) }
+    }
+
+    /// `cfrpd_wait_for_result`; `stop_after` polls the callback returns false.
+    /// Returns the code, the final/last state (if `*out` was set) and the number of polls.
+    pub fn wait(
+        &self,
+        id: &str,
+        timeout_ms: u32,
+        stop_after: Option<u32>,
+    ) -> (cfrpd_result, Option<cfrpd_state>, u32) {
+        struct Polls {
+            seen: u32,
+            stop_after: Option<u32>,
+        }
+        unsafe extern "C" fn on_poll(user: *mut c_void, latest: *const cfrpd_status) -> bool {
+            let polls = unsafe { &mut *(user as *mut Polls) };
+            assert!(!latest.is_null());
+            polls.seen += 1;
+            polls.stop_after.is_none_or(|n| polls.seen < n)
+        }
+        let mut polls = Polls {
+            seen: 0,
+            stop_after,
+        };
+        let id = CString::new(id).unwrap();
+        let mut out = ptr::null_mut();
+        let mut err = ptr::null_mut();
+        let code = unsafe {
+            cfrpd_wait_for_result(
+                self.0,
+                id.as_ptr(),
+                timeout_ms,
+                500,
+                Some(on_poll),
+                (&mut polls as *mut Polls).cast(),
+                &mut out,
+                &mut err,
+            )
+        };
+        assert_eq!(code == CFRPD_OK, err.is_null());
+        let state = (!out.is_null()).then(|| unsafe { (*out).state });
+        unsafe {
+            cfrpd_status_free(out);
+            cfrpd_error_free(err);
+        }
+        (code, state, polls.seen)
+    }
+}
+
+impl Drop for CClient {
+    fn drop(&mut self) {
+        unsafe { cfrpd_client_free(self.0) };
+    }
+}
+
+/// Checks the out/err contract of one call and frees both.
+///
+/// # Safety
+/// `out`/`err` are what the call wrote.
+pub unsafe fn finish<T>(
+    code: cfrpd_result,
+    out: *mut T,
+    err: *mut cfrpd_error,
+    free: impl FnOnce(*mut T),
+) -> Result<(), CErr> {
+    if code == CFRPD_OK {
+        assert!(!out.is_null() && err.is_null());
+        free(out);
+        return Ok(());
+    }
+    assert!(out.is_null(), "on failure *out is NULL");
+    assert!(!err.is_null(), "on failure *err is set");
+    let e = unsafe { &*err };
+    assert_eq!(e.code, code);
+    assert!(!e.message.is_null());
+    let details = CErr {
+        code,
+        http_status: e.http_status,
+        ambiguous: e.ambiguous,
+        retryable: e.retryable,
+        retry_after_ms: e.retry_after_ms,
+        message: unsafe { CStr::from_ptr(e.message) }
+            .to_str()
+            .unwrap()
+            .to_owned(),
+    };
+    unsafe { cfrpd_error_free(err) };
+    Err(details)
+}
