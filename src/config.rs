@@ -56,8 +56,8 @@ impl Environment {
     /// Parses `sandbox` / `production` in any case.
     pub fn parse(s: &str) -> Option<Environment> {
         match s.trim().to_ascii_lowercase().as_str() {
-            "sandbox" | "test" => Some(Environment::Sandbox),
-            "production" | "prod" | "live" => Some(Environment::Production),
+            "sandbox" => Some(Environment::Sandbox),
+            "production" => Some(Environment::Production),
             _ => None,
         }
     }
@@ -464,6 +464,18 @@ mod tests {
         ]))
         .unwrap();
         assert_eq!(cfg.effective_base_url(), Environment::Production.base_url());
+    }
+
+    #[test]
+    fn environment_names_are_exactly_sandbox_and_production() {
+        assert_eq!(Environment::parse("SandBox"), Some(Environment::Sandbox));
+        assert_eq!(
+            Environment::parse("PRODUCTION"),
+            Some(Environment::Production)
+        );
+        for bad in ["prod", "live", "test", "", "staging"] {
+            assert_eq!(Environment::parse(bad), None, "{bad}");
+        }
     }
 
     #[test]

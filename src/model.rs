@@ -82,7 +82,7 @@ impl VerificationStatus {
         match s.trim().to_ascii_uppercase().as_str() {
             "PENDING" => VerificationStatus::Pending,
             "SUCCESS" => VerificationStatus::Success,
-            "FAILURE" | "FAILED" => VerificationStatus::Failure,
+            "FAILURE" => VerificationStatus::Failure,
             "EXPIRED" => VerificationStatus::Expired,
             _ => VerificationStatus::Unknown(s.to_owned()),
         }
@@ -641,7 +641,15 @@ mod tests {
     }
 
     #[test]
-    fn enums_are_case_insensitive() {
+    fn enums_are_case_insensitive_and_unknown_values_are_kept() {
+        assert_eq!(
+            VerificationStatus::parse("FAILED"),
+            VerificationStatus::Unknown("FAILED".into())
+        );
+        assert_eq!(
+            NameMatch::parse("PARTIAL"),
+            NameMatch::Unknown("PARTIAL".into())
+        );
         assert_eq!(
             VerificationStatus::parse("success"),
             VerificationStatus::Success
