@@ -179,7 +179,10 @@ mod tests {
 
     #[test]
     fn names() {
-        assert_eq!(status_name(&VerificationStatus::parse("failure")), "FAILURE");
+        assert_eq!(
+            status_name(&VerificationStatus::parse("failure")),
+            "FAILURE"
+        );
         assert_eq!(
             status_name(&VerificationStatus::Unknown("ODD".into())),
             "ODD"
