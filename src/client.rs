@@ -149,8 +149,17 @@ impl Client {
                 headers.push(("x-cf-signature", sig));
             }
             let verdict = match inner.http.send(body, url, &headers, timeout) {
-                Ok(resp) if (200..300).contains(&resp.status) && resp.body_problem.is_none() => {
-                    let RawResponse { status, body, .. } = resp;
+                Err(failure) => retry::from_failure(failure, call, &inner.target, None),
+                Ok(resp) if !(200..300).contains(&resp.status) => {
+                    let clean = inner.redactor.scrub(&resp.body).into_owned();
+                    retry::from_response(&resp, &clean, call, &inner.target)
+                }
+                Ok(RawResponse {
+                    status,
+                    body_problem: Some(problem),
+                    ..
+                }) => retry::from_unreadable_body(status, problem, call, &inner.target),
+                Ok(RawResponse { status, body, .. }) => {
                     // Copy the body only when something was scrubbed out of it.
                     let scrubbed = match inner.redactor.scrub(&body) {
                         Cow::Owned(v) => Some(v),
@@ -158,13 +167,10 @@ impl Client {
                     };
                     return Ok((status, scrubbed.unwrap_or(body)));
                 }
-                Ok(resp) => {
-                    let clean = inner.redactor.scrub(&resp.body).into_owned();
-                    retry::from_response(&resp, &clean, call, &inner.target)
-                }
-                Err(failure) => retry::from_failure(failure, call, &inner.target, None),
             };
             let Verdict { error, auto_retry } = verdict;
+            // Messages are built from scrubbed bodies already; this second pass (errors
+            // only) also covers text from the transport layer.
             let scrubbed = inner.redactor.scrub_str(error.message());
             let error = error.with_message(scrubbed);
             if !auto_retry || attempt >= inner.max_retries {

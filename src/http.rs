@@ -105,6 +105,23 @@ impl Http {
         })
     }
 
+    /// Adds the headers, and a per-request timeout only when it differs from the
+    /// agent's (a per-request config copies ureq's whole config).
+    fn prepare<B>(
+        &self,
+        mut req: ureq::RequestBuilder<B>,
+        headers: &[(&str, &str)],
+        timeout: Duration,
+    ) -> ureq::RequestBuilder<B> {
+        if timeout != self.default_timeout {
+            req = req.config().timeout_global(Some(timeout)).build();
+        }
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        req
+    }
+
     /// Sends one request. `headers` are added as given; `timeout` bounds the whole exchange.
     pub(crate) fn send(
         &self,
@@ -113,24 +130,12 @@ impl Http {
         headers: &[(&str, &str)],
         timeout: Duration,
     ) -> std::result::Result<RawResponse, Failure> {
-        let own_timeout = timeout != self.default_timeout;
         let result = match post_body {
-            Some(body) => {
-                let mut req = self.agent.post(url);
-                if own_timeout {
-                    req = req.config().timeout_global(Some(timeout)).build();
-                }
-                with_headers(req, headers)
-                    .header("content-type", "application/json")
-                    .send(body)
-            }
-            None => {
-                let mut req = self.agent.get(url);
-                if own_timeout {
-                    req = req.config().timeout_global(Some(timeout)).build();
-                }
-                with_headers(req, headers).call()
-            }
+            Some(body) => self
+                .prepare(self.agent.post(url), headers, timeout)
+                .header("content-type", "application/json")
+                .send(body),
+            None => self.prepare(self.agent.get(url), headers, timeout).call(),
         };
         let mut response = result.map_err(classify)?;
         let status = response.status().as_u16();
@@ -163,16 +168,6 @@ impl Http {
             retry_after,
         })
     }
-}
-
-fn with_headers<B>(
-    mut req: ureq::RequestBuilder<B>,
-    headers: &[(&str, &str)],
-) -> ureq::RequestBuilder<B> {
-    for (k, v) in headers {
-        req = req.header(*k, *v);
-    }
-    req
 }
 
 /// `Retry-After` in its seconds form (the date form is ignored).

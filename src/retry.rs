@@ -98,30 +98,6 @@ pub(crate) fn from_response(
     target: &str,
 ) -> Verdict {
     let status = resp.status;
-    if (200..300).contains(&status) {
-        return match &resp.body_problem {
-            Some(BodyProblem::Broken(f)) => from_failure(
-                Failure {
-                    kind: f.kind,
-                    maybe_sent: true,
-                    detail: format!("the answer was cut off ({})", f.detail),
-                },
-                call,
-                target,
-                Some(status),
-            ),
-            Some(BodyProblem::TooLarge) => undecodable(
-                Error::new(
-                    ErrorKind::UnexpectedResponse,
-                    "unexpected response: the body is larger than 1 MiB",
-                ),
-                status,
-                b"",
-                call,
-            ),
-            None => unreachable_ok(status, body, call),
-        };
-    }
     let details = ApiDetails::parse(body);
     let kind = kind_for(status, &details);
     let retry_after = resp.retry_after;
@@ -183,14 +159,35 @@ pub(crate) fn undecodable(error: Error, status: u16, body: &[u8], call: CallKind
     }
 }
 
-fn unreachable_ok(status: u16, body: &[u8], call: CallKind) -> Verdict {
-    // Callers only pass readable 2xx bodies here when decoding failed elsewhere.
-    undecodable(
-        Error::new(ErrorKind::UnexpectedResponse, "unexpected response"),
-        status,
-        body,
-        call,
-    )
+/// A 2xx whose body could not be read: cut off (a network error after the request
+/// certainly arrived) or larger than 1 MiB.
+pub(crate) fn from_unreadable_body(
+    status: u16,
+    problem: BodyProblem,
+    call: CallKind,
+    target: &str,
+) -> Verdict {
+    match problem {
+        BodyProblem::Broken(f) => from_failure(
+            Failure {
+                kind: f.kind,
+                maybe_sent: true,
+                detail: format!("the answer was cut off ({})", f.detail),
+            },
+            call,
+            target,
+            Some(status),
+        ),
+        BodyProblem::TooLarge => undecodable(
+            Error::new(
+                ErrorKind::UnexpectedResponse,
+                "unexpected response: the body is larger than 1 MiB",
+            ),
+            status,
+            b"",
+            call,
+        ),
+    }
 }
 
 fn kind_for(status: u16, details: &ApiDetails) -> ErrorKind {
