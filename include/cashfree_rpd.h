@@ -408,9 +408,9 @@ typedef struct cfrpd_webhook {
 #define CFRPD_STATE_UNKNOWN 0
 
 /**
- * Waiting for the customer to pay.
+ * Cashfree's CREATED: made, not paid yet.
  */
-#define CFRPD_STATE_PENDING 1
+#define CFRPD_STATE_CREATED 1
 
 /**
  * Paid: the bank account fields are filled.

@@ -64,8 +64,8 @@ pub(crate) fn decode_png_base64(text: &str) -> Option<Vec<u8>> {
 /// The state of a verification request.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum VerificationStatus {
-    /// Waiting for the customer to pay.
-    Pending,
+    /// Cashfree's `CREATED`: the request is made and the customer has not paid yet.
+    Created,
     /// Paid: the bank account fields are filled.
     Success,
     /// The payment failed.
@@ -73,6 +73,8 @@ pub enum VerificationStatus {
     /// Nobody paid within the validity window.
     Expired,
     /// A value this library does not know (kept as sent), or no status at all (`""`).
+    /// Not final: a wait goes on polling. (`PENDING` is not a documented status and
+    /// lands here too.)
     Unknown(String),
 }
 
@@ -80,7 +82,7 @@ impl VerificationStatus {
     /// Parses case-insensitively; anything else is `Unknown` with the raw text.
     pub fn parse(s: &str) -> VerificationStatus {
         match s.trim().to_ascii_uppercase().as_str() {
-            "PENDING" => VerificationStatus::Pending,
+            "CREATED" => VerificationStatus::Created,
             "SUCCESS" => VerificationStatus::Success,
             "FAILURE" => VerificationStatus::Failure,
             "EXPIRED" => VerificationStatus::Expired,
@@ -649,6 +651,15 @@ mod tests {
         assert_eq!(
             NameMatch::parse("PARTIAL"),
             NameMatch::Unknown("PARTIAL".into())
+        );
+        assert_eq!(
+            VerificationStatus::parse("PENDING"),
+            VerificationStatus::Unknown("PENDING".into())
+        );
+        assert!(!VerificationStatus::parse("PENDING").is_final());
+        assert_eq!(
+            VerificationStatus::parse("created"),
+            VerificationStatus::Created
         );
         assert_eq!(
             VerificationStatus::parse("success"),

@@ -364,7 +364,7 @@ fn emulator(auto_pay_after: Option<Duration>) -> Emulator {
 }
 
 /// Runs `f` while a helper pays every request on `emu` shortly after its first status
-/// poll, so that a waiting program deterministically sees PENDING, then SUCCESS
+/// poll, so that a waiting program deterministically sees CREATED, then SUCCESS
 /// (auto-pay after a fixed delay races with slow starts under valgrind).
 fn with_payer<R>(emu: &Emulator, f: impl FnOnce() -> R) -> R {
     let stop = std::sync::atomic::AtomicBool::new(false);
@@ -696,7 +696,7 @@ fn quickstart(source: &str, variant: Variant, runner: Runner, error_paths: bool)
     env.insert("CFRPD_POLL_INTERVAL_MS".into(), "500".into());
     env.insert("CFRPD_WAIT_TIMEOUT_MS".into(), "30000".into());
 
-    // Happy path with the id from argv[1]: PENDING, then paid.
+    // Happy path with the id from argv[1]: CREATED, then paid.
     let id = format!("qs-{}", run_id());
     let r = with_payer(&paid, || run(&exe, runner, &[&id], &env));
     assert!(r.status.success(), "{}", r.describe());
@@ -704,7 +704,7 @@ fn quickstart(source: &str, variant: Variant, runner: Runner, error_paths: bool)
         format!("verification_id: {id} (ref_id "),
         "pay 1 rupee with:  upi://pay?".to_string(),
         "valid until:       20".to_string(),
-        "poll 1: PENDING".to_string(),
+        "poll 1: CREATED".to_string(),
         "poll 2: SUCCESS".to_string(),
         "outcome:           SUCCESS".to_string(),
         "account:           026291800001191".to_string(),
@@ -774,10 +774,10 @@ fn quickstart(source: &str, variant: Variant, runner: Runner, error_paths: bool)
     slow.insert("CFRPD_WAIT_TIMEOUT_MS".into(), "1500".into());
     let r = run(&exe, runner, &[], &slow);
     assert_eq!(r.status.code(), Some(1), "{}", r.describe());
-    assert!(r.stdout.contains("poll 1: PENDING"), "{}", r.describe());
+    assert!(r.stdout.contains("poll 1: CREATED"), "{}", r.describe());
     assert!(r.stderr.contains("CFRPD_ERR_DEADLINE"), "{}", r.describe());
     assert!(
-        r.stderr.contains("last status: PENDING"),
+        r.stderr.contains("last status: CREATED"),
         "{}",
         r.describe()
     );

@@ -141,11 +141,11 @@ fn wait_for_result_through_the_c_abi() {
     let id = fresh_id("c-never");
     client.create(&id).unwrap();
     let (rc, state, _) = client.wait(&id, 1200, None);
-    assert_eq!((rc, state), (CFRPD_ERR_DEADLINE, Some(CFRPD_STATE_PENDING)));
+    assert_eq!((rc, state), (CFRPD_ERR_DEADLINE, Some(CFRPD_STATE_CREATED)));
     let (rc, state, polls) = client.wait(&id, 10_000, Some(2));
     assert_eq!(
         (rc, state, polls),
-        (CFRPD_ERR_CANCELLED, Some(CFRPD_STATE_PENDING), 2)
+        (CFRPD_ERR_CANCELLED, Some(CFRPD_STATE_CREATED), 2)
     );
     let (rc, state, _) = client.wait("bad id", 1000, None);
     assert_eq!((rc, state), (CFRPD_ERR_INVALID_ARGUMENT, None));

@@ -24,7 +24,7 @@ fn create_pay_status_success() {
     assert!(png.starts_with(b"\x89PNG"));
 
     let pending = env.client.status(&id).unwrap();
-    assert_eq!(pending.status, VerificationStatus::Pending);
+    assert_eq!(pending.status, VerificationStatus::Created);
     assert!(!pending.is_final());
 
     env.emu

@@ -82,7 +82,7 @@ fn https_with_custom_ca_works_and_without_it_fails() {
     client.create(&id, "John").unwrap();
     assert_eq!(
         client.status(&id).unwrap().status,
-        VerificationStatus::Pending
+        VerificationStatus::Created
     );
 }
 
@@ -104,7 +104,7 @@ fn get_retries_through_503_and_fails_fast_without_retries() {
         .inject(Fault::once(Endpoint::Status, FaultKind::Documented(503)));
     assert_eq!(
         env.client.status(&id).unwrap().status,
-        VerificationStatus::Pending
+        VerificationStatus::Created
     );
     assert_eq!(env.emu.stats().status_received, 2);
 
@@ -192,7 +192,7 @@ fn create_that_times_out_after_sending_is_not_resent() {
     // The advice works: the id exists.
     assert_eq!(
         env.client.status(&id).unwrap().status,
-        VerificationStatus::Pending
+        VerificationStatus::Created
     );
 }
 
@@ -232,7 +232,7 @@ fn wait_returns_success_after_auto_pay() {
     assert_eq!(status.status, VerificationStatus::Success);
     assert!(
         polls >= 2,
-        "saw PENDING first, then SUCCESS ({polls} polls)"
+        "saw CREATED first, then SUCCESS ({polls} polls)"
     );
 }
 
@@ -252,7 +252,7 @@ fn wait_deadline_hands_back_the_last_status() {
         )
         .unwrap_err();
     assert_eq!(e.error.kind(), ErrorKind::Deadline);
-    assert_eq!(e.last.unwrap().status, VerificationStatus::Pending);
+    assert_eq!(e.last.unwrap().status, VerificationStatus::Created);
     let took = started.elapsed();
     assert!(
         took >= Duration::from_millis(1200) && took < Duration::from_secs(3),

@@ -110,7 +110,7 @@ fn rust_error_paths_never_show_the_secret() {
     // A success body that echoes the secret: raw_json and fields are scrubbed.
     let secret_json = serde_json::to_string(SECRET).unwrap();
     let body = format!(
-        r#"{{"verification_id":"{id}","ref_id":"5","status":"PENDING","name_at_bank":{secret_json},"echo":{secret_json}}}"#
+        r#"{{"verification_id":"{id}","ref_id":"5","status":"CREATED","name_at_bank":{secret_json},"echo":{secret_json}}}"#
     );
     emu.inject(Fault::once(
         Endpoint::Status,

@@ -10,8 +10,8 @@ pub const API: i32 = 1;
 pub const USAGE: i32 = 2;
 /// Network, timeout or TLS failure.
 pub const NETWORK: i32 = 3;
-/// `wait`: the deadline passed while the request was still pending.
-pub const PENDING: i32 = 4;
+/// `wait`: the deadline passed while the request was still not paid (CREATED).
+pub const STILL_WAITING: i32 = 4;
 /// `wait`: the verification ended FAILURE or EXPIRED.
 pub const NOT_VERIFIED: i32 = 5;
 
@@ -20,7 +20,7 @@ pub fn for_kind(kind: ErrorKind) -> i32 {
     match kind {
         ErrorKind::InvalidInput | ErrorKind::Signature => USAGE,
         ErrorKind::Network | ErrorKind::Timeout | ErrorKind::Tls => NETWORK,
-        ErrorKind::Deadline => PENDING,
+        ErrorKind::Deadline => STILL_WAITING,
         _ => API,
     }
 }
@@ -37,6 +37,6 @@ mod tests {
         assert_eq!(for_kind(ErrorKind::Unauthorized), API);
         assert_eq!(for_kind(ErrorKind::Server), API);
         assert_eq!(for_kind(ErrorKind::UnexpectedResponse), API);
-        assert_eq!(for_kind(ErrorKind::Deadline), PENDING);
+        assert_eq!(for_kind(ErrorKind::Deadline), STILL_WAITING);
     }
 }

@@ -5,11 +5,11 @@ use std::io::Write;
 use cashfree_rpd::{CreatedRequest, NameMatch, Status, VerificationStatus};
 use serde_json::{json, Value};
 
-/// `PENDING`, `SUCCESS`, `FAILURE`, `EXPIRED`, or the raw text of an unknown status
+/// `CREATED`, `SUCCESS`, `FAILURE`, `EXPIRED`, or the raw text of an unknown status
 /// (`""` when there was none).
 pub fn status_name(s: &VerificationStatus) -> &str {
     match s {
-        VerificationStatus::Pending => "PENDING",
+        VerificationStatus::Created => "CREATED",
         VerificationStatus::Success => "SUCCESS",
         VerificationStatus::Failure => "FAILURE",
         VerificationStatus::Expired => "EXPIRED",

@@ -152,14 +152,14 @@ fn status_by_id_and_by_ref_id() {
 
     let r = s.run(&["status", "--id", "t-status"]).expect(0);
     assert!(r.stdout.contains("status:"), "{r:#?}");
-    assert!(r.stdout.contains("PENDING"), "{r:#?}");
+    assert!(r.stdout.contains("CREATED"), "{r:#?}");
     assert!(r.stdout.contains("name_match_result:"), "{r:#?}");
 
     let v = s
         .run(&["status", "--ref-id", &ref_id, "--json"])
         .expect(0)
         .json();
-    assert_eq!(v["status"], "PENDING");
+    assert_eq!(v["status"], "CREATED");
     assert_eq!(v["final"], false);
     assert_eq!(v["verification_id"], "t-status");
     assert_eq!(v["ref_id"].to_string(), ref_id);
@@ -256,7 +256,7 @@ fn wait_deadline_exits_4_with_the_last_status() {
     assert!(started.elapsed() < Duration::from_secs(10));
     let v = r.json();
     assert_eq!(v["error"]["kind"], "deadline");
-    assert_eq!(v["last_status"]["status"], "PENDING");
+    assert_eq!(v["last_status"]["status"], "CREATED");
     assert!(r.stderr.starts_with("waiting for t-deadline"), "{r:#?}");
     assert!(r.stderr.contains("error: "), "{r:#?}");
 }

@@ -11,7 +11,7 @@ use crate::PayOutcome;
 /// Life-cycle state of a request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Phase {
-    Pending,
+    Created,
     Success,
     Failure,
     Expired,
@@ -20,7 +20,7 @@ pub(crate) enum Phase {
 impl Phase {
     fn as_str(self) -> &'static str {
         match self {
-            Phase::Pending => "PENDING",
+            Phase::Created => "CREATED",
             Phase::Success => "SUCCESS",
             Phase::Failure => "FAILURE",
             Phase::Expired => "EXPIRED",
@@ -150,9 +150,9 @@ impl Verification {
 
     /// Marks the request paid (or failed). Errors if it is not pending.
     fn pay(&mut self, outcome: &PayOutcome, now: SystemTime) -> Result<Event, String> {
-        if self.phase != Phase::Pending {
+        if self.phase != Phase::Created {
             return Err(format!(
-                "verification_id {} is {}, not PENDING",
+                "verification_id {} is {}, not CREATED",
                 self.verification_id,
                 self.phase.as_str()
             ));
@@ -177,7 +177,7 @@ impl Verification {
 
     /// Applies a due auto-payment or expiry; returns the event if the phase changed.
     fn advance(&mut self, now: SystemTime, auto: &PayOutcome) -> Option<Event> {
-        if self.phase != Phase::Pending {
+        if self.phase != Phase::Created {
             return None;
         }
         if let Some(at) = self.auto_pay_at {
@@ -198,7 +198,7 @@ impl Verification {
 pub(crate) struct Store {
     by_id: HashMap<String, Verification>,
     by_ref: HashMap<u64, String>,
-    /// Pending requests by the time they next change (auto-pay or expiry), so the
+    /// Requests not paid yet by the time they next change (auto-pay or expiry), so the
     /// sweeper only touches requests that are due. (A set of all pending ids swept
     /// every 200 ms kept an idle emulator at 28% CPU after a 100,000-call benchmark.)
     due: BTreeSet<(SystemTime, String)>,
@@ -250,7 +250,7 @@ impl Store {
             name: name.to_string(),
             valid_upto: clock::add(now, validity),
             auto_pay_at: auto_pay_after.map(|d| clock::add(now, d)),
-            phase: Phase::Pending,
+            phase: Phase::Created,
             added_on: clock::iso_ist(now),
             payer_name: String::new(),
             processed_on: String::new(),

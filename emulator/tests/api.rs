@@ -38,7 +38,7 @@ fn create_then_status_pending_then_paid() {
     assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"));
 
     let s = status(emu.addr(), "verification_id=order-1").json();
-    assert_eq!(s["status"], "PENDING");
+    assert_eq!(s["status"], "CREATED");
     assert_eq!(s["ref_id"], "1000");
     assert_eq!(s["bank_account"], "");
     assert_eq!(s["name_at_bank"], "");
@@ -287,7 +287,7 @@ fn keep_alive_serves_several_requests_on_one_connection() {
         &[],
     ))
     .unwrap();
-    assert_eq!(read_response(&mut s).unwrap().json()["status"], "PENDING");
+    assert_eq!(read_response(&mut s).unwrap().json()["status"], "CREATED");
     // Pipelined: two requests in one write.
     let mut two = request(
         "GET",
@@ -381,7 +381,7 @@ fn faults_apply_fifo_to_matching_endpoint() {
 
     emu.inject(Fault::once(Endpoint::Status, FaultKind::ExtraFields));
     let s = status(a, "verification_id=f1").json();
-    assert_eq!(s["status"], "PENDING");
+    assert_eq!(s["status"], "CREATED");
     assert!(s.get("emulator_extra").is_some());
 
     emu.inject(Fault::once(Endpoint::Status, FaultKind::WrongContentType));

@@ -153,7 +153,7 @@ fn https_mode_handshakes_with_the_generated_ca() {
             &[],
         ))
         .unwrap();
-        assert_eq!(read_response(&mut tls).unwrap().json()["status"], "PENDING");
+        assert_eq!(read_response(&mut tls).unwrap().json()["status"], "CREATED");
     }
     // Plain HTTP to the TLS port fails.
     assert!(call(

@@ -61,7 +61,7 @@ pub(crate) unsafe fn free_request(r: *mut cfrpd_request) {
 
 pub(crate) fn status_out(s: &Status) -> Box<cfrpd_status> {
     let state = match s.status {
-        VerificationStatus::Pending => CFRPD_STATE_PENDING,
+        VerificationStatus::Created => CFRPD_STATE_CREATED,
         VerificationStatus::Success => CFRPD_STATE_SUCCESS,
         VerificationStatus::Failure => CFRPD_STATE_FAILURE,
         VerificationStatus::Expired => CFRPD_STATE_EXPIRED,

@@ -69,8 +69,8 @@ pub const CFRPD_ENV_PRODUCTION: cfrpd_environment = 1;
 pub type cfrpd_state = u32;
 /// Absent or unknown status text (the raw text is in `status`).
 pub const CFRPD_STATE_UNKNOWN: cfrpd_state = 0;
-/// Waiting for the customer to pay.
-pub const CFRPD_STATE_PENDING: cfrpd_state = 1;
+/// Cashfree's CREATED: made, not paid yet.
+pub const CFRPD_STATE_CREATED: cfrpd_state = 1;
 /// Paid: the bank account fields are filled.
 pub const CFRPD_STATE_SUCCESS: cfrpd_state = 2;
 /// The payment failed.

@@ -666,7 +666,7 @@ static void test_happy_path(const cfrpd_client *client) {
 }
 
 /* ------------------------------------------------------------------------------------ */
-/* A request nobody pays: PENDING, DEADLINE, CANCELLED                                  */
+/* A request nobody pays: CREATED, DEADLINE, CANCELLED                                  */
 
 static void test_pending(const cfrpd_client *client) {
     char idbuf[64];
@@ -681,32 +681,32 @@ static void test_pending(const cfrpd_client *client) {
     cfrpd_status *st = NULL;
     rc = cfrpd_get_status(client, id, &st, NULL);
     if (CHECK(rc == CFRPD_OK && st != NULL, "cfrpd_get_status(%s) -> %s", id, cfrpd_result_name(rc))) {
-        CHECK(st->state == CFRPD_STATE_PENDING && !st->is_final && str_eq(st->status, "PENDING"),
-              "state PENDING, not final (%s)", show(st->status));
+        CHECK(st->state == CFRPD_STATE_CREATED && !st->is_final && str_eq(st->status, "CREATED"),
+              "state CREATED, not final (%s)", show(st->status));
         CHECK(st->bank_account != NULL && st->bank_account[0] == '\0',
               "empty bank_account is \"\" (not NULL)");
         CHECK(st->name_match == CFRPD_MATCH_UNKNOWN, "name_match UNKNOWN while pending");
     }
     cfrpd_status_free(st);
 
-    /* DEADLINE: *out holds the last PENDING status. */
+    /* DEADLINE: *out holds the last CREATED status. */
     struct poll_log log = {0, CFRPD_STATE_UNKNOWN, true, id, 0, NULL, false};
     st = SENTINEL;
     cfrpd_error *err = NULL;
     rc = cfrpd_wait_for_result(client, id, 2000, 500, record_poll, &log, &st, &err);
-    CHECK(rc == CFRPD_ERR_DEADLINE && st != NULL && st != SENTINEL && st->state == CFRPD_STATE_PENDING &&
+    CHECK(rc == CFRPD_ERR_DEADLINE && st != NULL && st != SENTINEL && st->state == CFRPD_STATE_CREATED &&
               str_eq(st->verification_id, id),
           "cfrpd_wait_for_result(2000 ms, never paid) -> %s, *out = last status (%s)",
           cfrpd_result_name(rc), st != NULL && st != SENTINEL ? show(st->status) : "NULL");
-    CHECK(log.calls >= 1 && log.last_state == CFRPD_STATE_PENDING && log.ids_ok,
-          "poll callback saw PENDING %u times", log.calls);
+    CHECK(log.calls >= 1 && log.last_state == CFRPD_STATE_CREATED && log.ids_ok,
+          "poll callback saw CREATED %u times", log.calls);
     if (st != SENTINEL) cfrpd_status_free(st);
     expect_error("cfrpd_wait_for_result deadline error", rc, err, CFRPD_ERR_DEADLINE, 0);
 
     /* DEADLINE with err NULL still hands back the status. */
     st = NULL;
     rc = cfrpd_wait_for_result(client, id, 1000, 500, NULL, NULL, &st, NULL);
-    CHECK(rc == CFRPD_ERR_DEADLINE && st != NULL && st->state == CFRPD_STATE_PENDING,
+    CHECK(rc == CFRPD_ERR_DEADLINE && st != NULL && st->state == CFRPD_STATE_CREATED,
           "cfrpd_wait_for_result(no callback, err NULL) -> %s with the last status",
           cfrpd_result_name(rc));
     cfrpd_status_free(st);
@@ -716,7 +716,7 @@ static void test_pending(const cfrpd_client *client) {
     st = SENTINEL;
     err = NULL;
     rc = cfrpd_wait_for_result(client, id, 30000, 500, record_poll, &cancel, &st, &err);
-    CHECK(rc == CFRPD_ERR_CANCELLED && st != NULL && st != SENTINEL && st->state == CFRPD_STATE_PENDING,
+    CHECK(rc == CFRPD_ERR_CANCELLED && st != NULL && st != SENTINEL && st->state == CFRPD_STATE_CREATED,
           "cfrpd_wait_for_result(callback returns false) -> %s, *out = last status",
           cfrpd_result_name(rc));
     CHECK(cancel.calls == 1, "cancelling callback called once (%u)", cancel.calls);

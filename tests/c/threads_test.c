@@ -48,7 +48,7 @@ static void *work(void *arg) {
         } else {
             cfrpd_status *st = NULL;
             rc = cfrpd_get_status(shared_client, id, &st, &err);
-            good = rc == CFRPD_OK && st != NULL && st->state == CFRPD_STATE_PENDING &&
+            good = rc == CFRPD_OK && st != NULL && st->state == CFRPD_STATE_CREATED &&
                    st->verification_id != NULL && strcmp(st->verification_id, id) == 0;
             cfrpd_status_free(st);
         }

@@ -122,8 +122,8 @@ int main() {
               "create: qr_png is a PNG");
 
         cfrpd::Status st = client.status(id);
-        check(st.state == CFRPD_STATE_PENDING && !st.is_final && st.status == "PENDING",
-              "status: PENDING");
+        check(st.state == CFRPD_STATE_CREATED && !st.is_final && st.status == "CREATED",
+              "status: CREATED");
         check(st.bank_account.has_value() && st.bank_account->empty(),
               "status: empty bank_account is \"\", not nullopt");
         cfrpd::Status by_ref = client.status_by_ref_id(req.ref_id);
@@ -135,14 +135,14 @@ int main() {
     // Deadline and cancel carry the last status.
     if (auto e = expect_error("wait_for_result(1500 ms)", CFRPD_ERR_DEADLINE,
                               [&] { client.wait_for_result(id, 1500ms, 500ms); })) {
-        check(e->last_status() && e->last_status()->state == CFRPD_STATE_PENDING,
-              "deadline: last_status() is PENDING");
+        check(e->last_status() && e->last_status()->state == CFRPD_STATE_CREATED,
+              "deadline: last_status() is CREATED");
     }
     unsigned calls = 0;
     if (auto e = expect_error("wait_for_result(callback returns false)", CFRPD_ERR_CANCELLED, [&] {
             client.wait_for_result(id, 20s, 500ms, [&](const cfrpd::Status &s) {
                 calls++;
-                return s.state != CFRPD_STATE_PENDING;
+                return s.state != CFRPD_STATE_CREATED;
             });
         })) {
         check(calls == 1 && e->last_status() && e->last_status()->verification_id == id,
