@@ -33,7 +33,19 @@
 #define CFRPD_VERSION_MAJOR 0
 #define CFRPD_VERSION_MINOR 1
 #define CFRPD_VERSION_PATCH 0
+/** MAJOR*10000 + MINOR*100 + PATCH; compare with cfrpd_version_number() at run time. */
+#define CFRPD_VERSION_NUMBER (CFRPD_VERSION_MAJOR * 10000 + CFRPD_VERSION_MINOR * 100 + CFRPD_VERSION_PATCH)
 
+
+/**
+ * Default number of idle connections kept for reuse.
+ */
+#define DEFAULT_MAX_IDLE_CONNECTIONS 4
+
+/**
+ * Largest idle pool accepted.
+ */
+#define MAX_IDLE_CONNECTIONS_LIMIT 1024
 
 /**
  * Longest verification_id accepted (characters of [A-Za-z0-9._-]).
@@ -161,6 +173,23 @@ typedef struct cfrpd_error {
    * The response body (at most 4 KiB, secret scrubbed), or NULL.
    */
   char *raw_body;
+  /**
+   * The x-request-id sent with the last attempt (quote it to Cashfree support);
+   * NULL when nothing was sent (bad input, no connection attempt).
+   */
+  char *request_id;
+  /**
+   * `X-RateLimit-Limit` of the failing answer, or -1 when absent.
+   */
+  int64_t rate_limit_limit;
+  /**
+   * `X-RateLimit-Remaining` of the failing answer, or -1 when absent.
+   */
+  int64_t rate_limit_remaining;
+  /**
+   * `X-RateLimit-Reset` of the failing answer in milliseconds, or -1 when absent.
+   */
+  int64_t rate_limit_reset_ms;
 } cfrpd_error;
 
 /**
@@ -172,6 +201,11 @@ typedef uint32_t cfrpd_state;
  * How well the name at the bank matches the expected name.
  */
 typedef uint32_t cfrpd_name_match;
+
+/**
+ * The refund of the rupee, from `reversal_status`.
+ */
+typedef uint32_t cfrpd_reversal;
 
 /**
  * The result of a verification request. Owned by the caller: release with
@@ -243,7 +277,8 @@ typedef struct cfrpd_status {
    */
   char *penny_collected_on;
   /**
-   * Refund of the rupee, e.g. "PENDING", "SUCCESS".
+   * Refund of the rupee as sent: "PENDING", "TRANSFER_INITIATED",
+   * "TRANSFER_SUCCESS", "FAILED"; "" before payment. Parsed in `reversal`.
    */
   char *reversal_status;
   /**
@@ -254,6 +289,10 @@ typedef struct cfrpd_status {
    * The whole response body.
    */
   char *raw_json;
+  /**
+   * Parsed `reversal_status` (case-insensitive).
+   */
+  cfrpd_reversal reversal;
 } cfrpd_status;
 
 /**
@@ -265,9 +304,41 @@ typedef bool (*cfrpd_poll_callback)(void *user_data,
                                     const struct cfrpd_status *latest);
 
 /**
+ * Level of a diagnostics record (`cfrpd_config_set_log_callback`).
+ */
+typedef uint32_t cfrpd_log_level;
+
+/**
+ * Receives diagnostics records (`cfrpd_config_set_log_callback`). `message` is valid
+ * during the call only. Runs on the thread making the cfrpd_ call; may call cfrpd_
+ * functions; must not throw (C++) or longjmp out.
+ */
+typedef void (*cfrpd_log_callback)(void *user_data,
+                                   cfrpd_log_level level,
+                                   const char *message);
+
+/**
  * A Cashfree environment (`cfrpd_config_set_environment`).
  */
 typedef uint32_t cfrpd_environment;
+
+/**
+ * A rate-limit window (`cfrpd_client_rate_limit`); each field is -1 when unknown.
+ */
+typedef struct cfrpd_rate_limit {
+  /**
+   * `X-RateLimit-Limit`: requests allowed in the window.
+   */
+  int64_t limit;
+  /**
+   * `X-RateLimit-Remaining`: requests left in the window.
+   */
+  int64_t remaining;
+  /**
+   * Milliseconds from now until the window resets (0 once it passed).
+   */
+  int64_t reset_ms;
+} cfrpd_rate_limit;
 
 /**
  * A verified webhook delivery. Owned by the caller: release with `cfrpd_webhook_free`.
@@ -428,6 +499,52 @@ typedef struct cfrpd_webhook {
 #define CFRPD_STATE_EXPIRED 4
 
 /**
+ * Absent, empty (before payment) or another value (the raw text is in `reversal_status`).
+ */
+#define CFRPD_REVERSAL_UNKNOWN 0
+
+/**
+ * `PENDING`: the refund has not started.
+ */
+#define CFRPD_REVERSAL_PENDING 1
+
+/**
+ * `TRANSFER_INITIATED`: the refund is on its way.
+ */
+#define CFRPD_REVERSAL_TRANSFER_INITIATED 2
+
+/**
+ * `TRANSFER_SUCCESS`: the rupee is back with the payer.
+ */
+#define CFRPD_REVERSAL_TRANSFER_SUCCESS 3
+
+/**
+ * `FAILED`: the refund failed.
+ */
+#define CFRPD_REVERSAL_FAILED 4
+
+/**
+ * A call failed.
+ */
+#define CFRPD_LOG_ERROR 1
+
+/**
+ * A retry (reason and delay), or something that looks wrong.
+ */
+#define CFRPD_LOG_WARN 2
+
+/**
+ * One line per attempt: method, path and query, HTTP status or failure kind,
+ * milliseconds, attempt number, request id.
+ */
+#define CFRPD_LOG_INFO 3
+
+/**
+ * Connection opened (address, connect time) or reused.
+ */
+#define CFRPD_LOG_DEBUG 4
+
+/**
  * Absent, empty or unknown (the raw text is in `name_match_result`).
  */
 #define CFRPD_MATCH_UNKNOWN 0
@@ -543,6 +660,13 @@ cfrpd_result cfrpd_wait_for_result(const struct cfrpd_client *client,
 const char *cfrpd_version(void);
 
 /**
+ * The version of the library actually linked as one number: MAJOR*10000 +
+ * MINOR*100 + PATCH (0.1.0 is 100). Compare with `CFRPD_VERSION_NUMBER` of the header
+ * a program was built with to refuse an older library at run time.
+ */
+uint32_t cfrpd_version_number(void);
+
+/**
  * The constant's name of a result code, e.g. "CFRPD_ERR_TIMEOUT" (static; do not
  * free). An unknown value gives "CFRPD_UNKNOWN_RESULT".
  */
@@ -583,6 +707,59 @@ cfrpd_result cfrpd_config_new(const char *client_id,
  */
 cfrpd_result cfrpd_config_from_env(struct cfrpd_config **out,
                                    struct cfrpd_error **err);
+
+/**
+ * Why the last failed call on this config failed (e.g. why a proxy URL or a PEM was
+ * refused), or NULL after a success (and for NULL). Owned by the config: valid until
+ * the next call on it; do not free. Never contains the secret or a proxy password.
+ *
+ * # Safety
+ * `c` is NULL or a live config.
+ */
+const char *cfrpd_config_last_error(const struct cfrpd_config *c);
+
+/**
+ * Bounds one whole call in milliseconds: every attempt, back-off and Retry-After wait
+ * (0 = the default, 60 s). No call outlives it by more than a few milliseconds,
+ * whatever the server does (trickles bytes, stalls mid-TLS). When it fires the result
+ * is CFRPD_ERR_TIMEOUT (ambiguous for a create that was sent). A wait's own
+ * timeout_ms still bounds the wait; each poll of a wait is one call.
+ *
+ * # Safety
+ * `c` is NULL or a live config.
+ */
+cfrpd_result cfrpd_config_set_call_deadline_ms(struct cfrpd_config *c,
+                                               uint32_t ms);
+
+/**
+ * How many idle connections the client keeps open for reuse (default 4, at most
+ * 1024, else CFRPD_ERR_INVALID_ARGUMENT; 0 keeps none). A server polling many requests
+ * from many threads wants about one per thread.
+ *
+ * # Safety
+ * `c` is NULL or a live config.
+ */
+cfrpd_result cfrpd_config_set_max_idle_connections(struct cfrpd_config *c,
+                                                   uint32_t n);
+
+/**
+ * Sends diagnostics records up to `max_level` (CFRPD_LOG_ERROR..CFRPD_LOG_DEBUG) to
+ * `callback`; a NULL callback turns logging off. The message is valid during the call
+ * only; the callback runs on the thread making the cfrpd_ call and may call cfrpd_
+ * functions; it must not throw. Never the secret (nor the proxy password), never a
+ * body at INFO or above. One INFO line per attempt (method, path and query, HTTP
+ * status or failure kind, milliseconds, attempt number, request id); a WARN line per
+ * retry (reason and delay); connection opened / reused at DEBUG. Clients made from
+ * this config afterwards use it. An unknown level is CFRPD_ERR_INVALID_ARGUMENT.
+ *
+ * # Safety
+ * `c` is NULL or a live config; `callback` is NULL or safe to call with `user_data`
+ * from any thread that uses a client made from this config.
+ */
+cfrpd_result cfrpd_config_set_log_callback(struct cfrpd_config *c,
+                                           cfrpd_log_level max_level,
+                                           cfrpd_log_callback callback,
+                                           void *user_data);
 
 /**
  * Chooses CFRPD_ENV_SANDBOX or CFRPD_ENV_PRODUCTION. Any other value is
@@ -676,6 +853,17 @@ void cfrpd_config_free(struct cfrpd_config *c);
 cfrpd_result cfrpd_client_new(const struct cfrpd_config *c,
                               struct cfrpd_client **out,
                               struct cfrpd_error **err);
+
+/**
+ * The rate-limit window of the last answer that carried X-RateLimit-* headers, into
+ * `*out` (fields -1 when unknown; `reset_ms` counted from now). CFRPD_OK even when no
+ * answer had them (then every field is -1).
+ *
+ * # Safety
+ * `client` is NULL or live; `out` is NULL or writable.
+ */
+cfrpd_result cfrpd_client_rate_limit(const struct cfrpd_client *client,
+                                     struct cfrpd_rate_limit *out);
 
 /**
  * Frees a client. NULL is a no-op. No other thread may be using it.

@@ -1,21 +1,38 @@
 //! The blocking client: create a request, read its status.
+//!
+//! Every call runs under one deadline (the config's call deadline, or a wait's own),
+//! which bounds every attempt, back-off and `Retry-After` wait. Each attempt sends a
+//! fresh `x-request-id` and is logged (see [`crate::diagnostics`]).
 
-use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use zeroize::Zeroizing;
+
 use crate::config::Config;
+use crate::diagnostics::{LogLevel, Logger};
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::{Http, RawResponse};
-use crate::model::{decode_created, decode_status, CreatedRequest, Status};
+use crate::model::{
+    decode_created, decode_status, is_error_object, CreatedRequest, Identity, Status,
+};
+use crate::ratelimit::{RateLimit, RateLimitTracker};
 use crate::redact::Redactor;
 use crate::retry::{self, CallKind, Verdict};
 use crate::signature::Signer;
+use crate::transport::{attempt_trace, begin_attempt};
 use crate::validate::{validate_name, validate_ref_id, validate_verification_id};
+
+/// The API version sent in `x-api-version` (the verification suite's current one).
+pub const API_VERSION: &str = "2023-12-18";
 
 /// A Cashfree RPD client. Cheap to clone (clones share one connection pool);
 /// `Send + Sync`: share one between threads.
+///
+/// After `fork()`, a client used in the child opens its own connections and never
+/// touches the parent's; the parent is unaffected. Forking while another thread is
+/// inside a call on the same client is not supported.
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
@@ -26,12 +43,16 @@ struct Inner {
     create_url: String,
     status_url: String,
     client_id: String,
-    client_secret: String,
+    /// The one copy of the secret a client keeps; zeroed when the client is dropped.
+    client_secret: Zeroizing<String>,
     signer: Option<Signer>,
     redactor: Redactor,
     max_retries: u32,
     request_timeout: Duration,
+    call_deadline: Duration,
     target: String,
+    logger: Logger,
+    rate_limit: RateLimitTracker,
 }
 
 /// What a status call asks for.
@@ -39,6 +60,37 @@ struct Inner {
 pub(crate) enum Lookup<'a> {
     Id(&'a str),
     RefId(i64),
+}
+
+/// `start + d`, or far in the future when that does not fit.
+pub(crate) fn deadline_after(start: Instant, d: Duration) -> Instant {
+    start
+        .checked_add(d)
+        .unwrap_or_else(|| start + crate::config::LONGEST_DURATION)
+}
+
+/// A fresh `x-request-id`: `cfrpd-` and 32 random hex digits (from the OS, so a forked
+/// child never repeats its parent's).
+fn new_request_id() -> String {
+    let mut bytes = [0u8; 16];
+    if getrandom::fill(&mut bytes).is_err() {
+        // No OS randomness: time and a counter still make it unique enough to trace.
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static N: AtomicU64 = AtomicU64::new(0);
+        let t = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64);
+        bytes[..8].copy_from_slice(&t.to_le_bytes());
+        bytes[8..12].copy_from_slice(&std::process::id().to_le_bytes());
+        bytes[12..].copy_from_slice(&(N.fetch_add(1, Ordering::Relaxed) as u32).to_le_bytes());
+    }
+    let mut id = String::with_capacity(38);
+    id.push_str("cfrpd-");
+    for b in bytes {
+        id.push(char::from_digit((b >> 4) as u32, 16).unwrap_or('0'));
+        id.push(char::from_digit((b & 15) as u32, 16).unwrap_or('0'));
+    }
+    id
 }
 
 impl Client {
@@ -54,12 +106,15 @@ impl Client {
                 create_url: format!("{base}/reverse-penny-drop"),
                 status_url: format!("{base}/remitter/status"),
                 client_id: config.client_id.clone(),
-                client_secret: config.client_secret.clone(),
+                client_secret: Zeroizing::new(config.client_secret.to_string()),
                 signer: config.signer_key.clone(),
-                redactor: Redactor::new(&config.client_secret),
+                redactor: config.redactor(),
                 max_retries: config.max_retries,
                 request_timeout: config.request_timeout,
+                call_deadline: config.call_deadline,
                 target: config.target_label(),
+                logger: config.logger.clone(),
+                rate_limit: RateLimitTracker::new(),
             }),
         })
     }
@@ -79,113 +134,231 @@ impl Client {
             &serde_json::json!({ "verification_id": verification_id, "name": name }),
         )
         .map_err(|e| Error::invalid(format!("cannot encode the request: {e}")))?;
-        let (status, bytes) =
-            self.execute(CallKind::Create, &self.inner.create_url, Some(&body), None)?;
-        decode_created(&bytes, verification_id)
-            .map_err(|e| retry::undecodable(e, status, &bytes, CallKind::Create).error)
+        let done = self.execute(CallKind::Create, &self.inner.create_url, Some(&body), None)?;
+        decode_created(&done.body, verification_id)
+            .map(|c| c.scrubbed(&self.inner.redactor))
+            .map_err(|e| self.undecodable(e, &done, CallKind::Create))
     }
 
     /// The current status of a request, by the merchant's verification_id.
+    ///
+    /// An answer about another request (a different `verification_id`) is an
+    /// [`ErrorKind::UnexpectedResponse`], never returned as this one's.
     pub fn status(&self, verification_id: &str) -> Result<Status> {
         self.lookup(Lookup::Id(verification_id), None)
     }
 
-    /// The current status of a request, by Cashfree's ref_id (> 0).
+    /// The current status of a request, by Cashfree's ref_id (> 0). An answer with
+    /// another `ref_id` is an [`ErrorKind::UnexpectedResponse`].
     pub fn status_by_ref_id(&self, ref_id: i64) -> Result<Status> {
         self.lookup(Lookup::RefId(ref_id), None)
     }
 
-    /// A status call whose attempts and retries all end by `deadline`.
+    /// The rate-limit window of the last answer that carried one (`reset` counted
+    /// from now), or `None` when no answer had the headers.
+    pub fn rate_limit(&self) -> Option<RateLimit> {
+        self.inner.rate_limit.current()
+    }
+
+    /// A status call whose attempts and retries all end by `deadline` (and by the
+    /// call deadline).
     pub(crate) fn lookup(&self, what: Lookup<'_>, deadline: Option<Instant>) -> Result<Status> {
-        let url = match what {
+        let (url, identity) = match what {
             Lookup::Id(id) => {
                 validate_verification_id(id)?;
                 // The id alphabet needs no percent-encoding.
-                format!("{}?verification_id={id}", self.inner.status_url)
+                (
+                    format!("{}?verification_id={id}", self.inner.status_url),
+                    Identity::VerificationId(id),
+                )
             }
             Lookup::RefId(r) => {
                 validate_ref_id(r)?;
-                format!("{}?ref_id={r}", self.inner.status_url)
+                (
+                    format!("{}?ref_id={r}", self.inner.status_url),
+                    Identity::RefId(r),
+                )
             }
         };
-        let (status, bytes) = self.execute(CallKind::Get, &url, None, deadline)?;
-        decode_status(&bytes)
-            .map_err(|e| retry::undecodable(e, status, &bytes, CallKind::Get).error)
+        let done = self.execute(CallKind::Get, &url, None, deadline)?;
+        decode_status(&done.body)
+            .and_then(|s| s.check_identity(identity).map(|()| s))
+            .map(|s| s.scrubbed(&self.inner.redactor))
+            .map_err(|e| self.undecodable(e, &done, CallKind::Get))
     }
 
-    /// Sends with the retry rules; returns a 2xx status and its scrubbed body.
+    /// A 2xx that could not be used: the error, with the body and request id, scrubbed.
+    fn undecodable(&self, e: Error, done: &Done, call: CallKind) -> Error {
+        let inner = &*self.inner;
+        let m = format!(
+            "{} answer from Cashfree {}: {}",
+            call.verb(),
+            inner.target,
+            e.message()
+        );
+        let e = retry::undecodable(e.with_message(m), done.status, &done.body, call)
+            .error
+            .with_request_id(Some(done.request_id.clone()))
+            .scrubbed(&inner.redactor);
+        inner
+            .logger
+            .emit(LogLevel::Error, &inner.redactor, || e.message().to_owned());
+        e
+    }
+
+    /// Sends with the retry rules; returns a 2xx answer (body as received).
     fn execute(
         &self,
         call: CallKind,
         url: &str,
         body: Option<&[u8]>,
-        deadline: Option<Instant>,
-    ) -> Result<(u16, Vec<u8>)> {
+        wait_deadline: Option<Instant>,
+    ) -> Result<Done> {
         let inner = &*self.inner;
+        let started = Instant::now();
+        let call_deadline = deadline_after(started, inner.call_deadline);
+        let deadline = wait_deadline.map_or(call_deadline, |d| d.min(call_deadline));
+        let method = if body.is_some() { "POST" } else { "GET" };
+        let path = url
+            .split_once("://")
+            .and_then(|(_, rest)| rest.find('/').map(|i| &rest[i..]))
+            .unwrap_or(url);
         let mut attempt = 0;
+        let mut last_request_id: Option<String> = None;
         loop {
-            let timeout = match deadline {
-                Some(d) => {
-                    let left = d.saturating_duration_since(Instant::now());
-                    if left.is_zero() {
-                        return Err(Error::new(
-                            ErrorKind::Timeout,
-                            format!("{call:?} call not sent: the deadline passed"),
-                        ));
-                    }
-                    left.min(inner.request_timeout)
-                }
-                None => inner.request_timeout,
-            };
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                let e = Error::new(
+                    ErrorKind::Timeout,
+                    format!(
+                        "{} not sent to {}: the call deadline passed",
+                        call.verb(),
+                        inner.target
+                    ),
+                )
+                .with_flags(true, false)
+                .with_request_id(last_request_id);
+                return Err(e.scrubbed(&inner.redactor));
+            }
+            let timeout = left.min(inner.request_timeout);
             let signature = match &inner.signer {
                 Some(s) => Some(s.sign()?),
                 None => None,
             };
+            let request_id = new_request_id();
             let mut headers: Vec<(&str, &str)> = vec![
                 ("x-client-id", &inner.client_id),
-                ("x-client-secret", &inner.client_secret),
+                ("x-client-secret", inner.client_secret.as_str()),
+                ("x-api-version", API_VERSION),
+                ("x-request-id", &request_id),
             ];
             if let Some(sig) = &signature {
                 headers.push(("x-cf-signature", sig));
             }
-            let verdict = match inner.http.send(body, url, &headers, timeout) {
-                Err(failure) => retry::from_failure(failure, call, &inner.target, None),
-                Ok(resp) if !(200..300).contains(&resp.status) => {
-                    let clean = inner.redactor.scrub(&resp.body).into_owned();
-                    retry::from_response(&resp, &clean, call, &inner.target)
+            begin_attempt();
+            let sent_at = Instant::now();
+            let result = inner.http.send(body, url, &headers, timeout);
+            let ms = sent_at.elapsed().as_millis();
+            let trace = attempt_trace();
+            inner
+                .logger
+                .emit(LogLevel::Debug, &inner.redactor, || match trace.connected {
+                    Some(peer) => format!(
+                        "connection opened to {peer} in {} ms",
+                        trace.connect_time.as_millis()
+                    ),
+                    None if result.is_ok() => "connection reused".to_owned(),
+                    None => "no connection made".to_owned(),
+                });
+            let verdict = match result {
+                Err(failure) => {
+                    let shown = format!("{:?}", failure.kind).to_ascii_lowercase();
+                    inner.logger.emit(LogLevel::Info, &inner.redactor, || {
+                        format!(
+                            "{method} {path} -> {shown} ({}) in {ms} ms (attempt {}, request id {request_id})",
+                            failure.detail,
+                            attempt + 1
+                        )
+                    });
+                    retry::from_failure(failure, call, &inner.target, None)
                 }
-                Ok(RawResponse {
-                    status,
-                    body_problem: Some(problem),
-                    ..
-                }) => retry::from_unreadable_body(status, problem, call, &inner.target),
-                Ok(RawResponse { status, body, .. }) => {
-                    // Copy the body only when something was scrubbed out of it.
-                    let scrubbed = match inner.redactor.scrub(&body) {
-                        Cow::Owned(v) => Some(v),
-                        Cow::Borrowed(_) => None,
-                    };
-                    return Ok((status, scrubbed.unwrap_or(body)));
+                Ok(resp) => {
+                    inner.logger.emit(LogLevel::Info, &inner.redactor, || {
+                        format!(
+                            "{method} {path} -> HTTP {} in {ms} ms (attempt {}, request id {request_id})",
+                            resp.status,
+                            attempt + 1
+                        )
+                    });
+                    if let Some(r) = &resp.rate_limit {
+                        inner.rate_limit.observe(r);
+                    }
+                    match resp {
+                        RawResponse {
+                            status,
+                            body_problem: Some(problem),
+                            ..
+                        } if (200..300).contains(&status) => {
+                            retry::from_unreadable_body(status, problem, call, &inner.target)
+                        }
+                        RawResponse { status, body, .. }
+                            if (200..300).contains(&status) && !is_error_object(&body) =>
+                        {
+                            return Ok(Done {
+                                status,
+                                body,
+                                request_id,
+                            });
+                        }
+                        resp => retry::from_response(&resp, call, &inner.target),
+                    }
                 }
             };
             let Verdict { error, auto_retry } = verdict;
-            // Messages are built from scrubbed bodies already; this second pass (errors
-            // only) also covers text from the transport layer.
-            let scrubbed = inner.redactor.scrub_str(error.message());
-            let error = error.with_message(scrubbed);
+            let mut error = error.with_request_id(Some(request_id.clone()));
+            if call == CallKind::Create && attempt > 0 {
+                error = retry::after_resend(error);
+            }
+            last_request_id = Some(request_id);
             if !auto_retry || attempt >= inner.max_retries {
+                let error = error.scrubbed(&inner.redactor);
+                inner.logger.emit(LogLevel::Error, &inner.redactor, || {
+                    error.message().to_owned()
+                });
                 return Err(error);
             }
             let wait = retry::backoff(attempt, error.retry_after());
-            if let Some(d) = deadline {
-                if Instant::now() + wait >= d {
-                    return Err(error);
-                }
+            if Instant::now() + wait >= deadline {
+                let error = error.scrubbed(&inner.redactor);
+                inner.logger.emit(LogLevel::Error, &inner.redactor, || {
+                    format!(
+                        "not retried: the call deadline comes first. {}",
+                        error.message()
+                    )
+                });
+                return Err(error);
             }
+            inner.logger.emit(LogLevel::Warn, &inner.redactor, || {
+                format!(
+                    "retrying {} in {} ms (attempt {} of {}): {}",
+                    call.verb(),
+                    wait.as_millis(),
+                    attempt + 2,
+                    inner.max_retries + 1,
+                    error.message()
+                )
+            });
             std::thread::sleep(wait);
             attempt += 1;
         }
     }
+}
+
+/// A 2xx answer as received.
+struct Done {
+    status: u16,
+    body: Vec<u8>,
+    request_id: String,
 }
 
 impl fmt::Debug for Client {

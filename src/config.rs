@@ -4,7 +4,11 @@ use std::fmt;
 use std::net::Ipv4Addr;
 use std::time::Duration;
 
+use zeroize::Zeroizing;
+
+use crate::diagnostics::{LogCallback, LogLevel, Logger};
 use crate::error::{Error, ErrorKind, Result};
+use crate::redact::Redactor;
 use crate::signature::Signer;
 use crate::validate::validate_credential;
 
@@ -16,6 +20,15 @@ pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 pub const DEFAULT_MAX_RETRIES: u32 = 2;
 /// Largest accepted `max_retries`.
 pub const MAX_RETRIES_LIMIT: u32 = 10;
+/// Default bound on one whole call (every attempt, back-off and `Retry-After` wait).
+pub const DEFAULT_CALL_DEADLINE: Duration = Duration::from_secs(60);
+/// Default number of idle connections kept for reuse.
+pub const DEFAULT_MAX_IDLE_CONNECTIONS: usize = 4;
+/// Largest idle pool accepted.
+pub const MAX_IDLE_CONNECTIONS_LIMIT: usize = 1024;
+/// Longer durations anywhere (timeouts, deadlines) are cut to this: `u32::MAX` ms,
+/// about 49.7 days (so `Duration::MAX` never overflows a clock).
+pub const LONGEST_DURATION: Duration = Duration::from_millis(u32::MAX as u64);
 
 /// The variables [`Config::from_env`] reads.
 const ENV_VARS: [&str; 5] = [
@@ -65,19 +78,23 @@ impl Environment {
 
 /// Everything a [`Client`](crate::Client) needs. Setters check their input at once.
 ///
-/// The secret is never shown by `Debug`.
+/// The secret (and a proxy password) is never shown by `Debug`, and is zeroed in memory
+/// when the config is dropped.
 #[derive(Clone)]
 pub struct Config {
     pub(crate) client_id: String,
-    pub(crate) client_secret: String,
+    pub(crate) client_secret: Zeroizing<String>,
     pub(crate) environment: Environment,
     pub(crate) base_url: Option<String>,
     pub(crate) connect_timeout: Duration,
     pub(crate) request_timeout: Duration,
     pub(crate) signer_key: Option<Signer>,
     pub(crate) root_cas: Vec<Vec<u8>>,
-    pub(crate) proxy: Option<String>,
+    pub(crate) proxy: Option<Zeroizing<String>>,
     pub(crate) max_retries: u32,
+    pub(crate) call_deadline: Duration,
+    pub(crate) max_idle_connections: usize,
+    pub(crate) logger: Logger,
 }
 
 impl Config {
@@ -90,7 +107,7 @@ impl Config {
         validate_credential("client secret", client_secret)?;
         Ok(Config {
             client_id: client_id.to_owned(),
-            client_secret: client_secret.to_owned(),
+            client_secret: Zeroizing::new(client_secret.to_owned()),
             environment: Environment::Sandbox,
             base_url: None,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
@@ -99,6 +116,9 @@ impl Config {
             root_cas: Vec::new(),
             proxy: None,
             max_retries: DEFAULT_MAX_RETRIES,
+            call_deadline: DEFAULT_CALL_DEADLINE,
+            max_idle_connections: DEFAULT_MAX_IDLE_CONNECTIONS,
+            logger: Logger::default(),
         })
     }
 
@@ -174,17 +194,67 @@ impl Config {
     }
 
     /// Per-attempt timeouts; `Duration::ZERO` means the default (connect 10 s, request 30 s).
+    /// Longer than [`LONGEST_DURATION`] counts as that. The call deadline
+    /// ([`set_call_deadline`](Self::set_call_deadline)) bounds every attempt as well.
     pub fn set_timeouts(&mut self, connect: Duration, request: Duration) -> &mut Self {
         self.connect_timeout = if connect.is_zero() {
             DEFAULT_CONNECT_TIMEOUT
         } else {
-            connect
+            connect.min(LONGEST_DURATION)
         };
         self.request_timeout = if request.is_zero() {
             DEFAULT_REQUEST_TIMEOUT
         } else {
-            request
+            request.min(LONGEST_DURATION)
         };
+        self
+    }
+
+    /// Bounds one whole call: every attempt, back-off and `Retry-After` wait
+    /// (`Duration::ZERO` means the default, 60 s; longer than [`LONGEST_DURATION`]
+    /// counts as that). No call outlives it by more than a few milliseconds, whatever
+    /// the server does; when it fires the error is [`ErrorKind::Timeout`] (ambiguous for
+    /// a create that was sent). A wait's own timeout still bounds the wait; each poll
+    /// of a wait is one call.
+    pub fn set_call_deadline(&mut self, deadline: Duration) -> &mut Self {
+        self.call_deadline = if deadline.is_zero() {
+            DEFAULT_CALL_DEADLINE
+        } else {
+            deadline.min(LONGEST_DURATION)
+        };
+        self
+    }
+
+    /// How many idle connections the client keeps open for reuse (default 4, at most
+    /// 1024; 0 keeps none). A server polling many requests at once wants about as many
+    /// as it has threads calling.
+    pub fn set_max_idle_connections(&mut self, n: usize) -> Result<&mut Self> {
+        if n > MAX_IDLE_CONNECTIONS_LIMIT {
+            return Err(Error::invalid(format!(
+                "max_idle_connections {n} is too high: at most {MAX_IDLE_CONNECTIONS_LIMIT}"
+            )));
+        }
+        self.max_idle_connections = n;
+        Ok(self)
+    }
+
+    /// Sends the client's log records up to `max_level` to `callback` (besides the
+    /// `log` facade, target `cashfree_rpd`, which always gets them). The callback runs
+    /// on the thread making the call. Records never contain the secret or the proxy
+    /// password, nor a body at INFO or above. See [`LogLevel`] for what each level has.
+    pub fn set_log_callback(
+        &mut self,
+        max_level: LogLevel,
+        callback: impl Fn(LogLevel, &str) + Send + Sync + 'static,
+    ) -> &mut Self {
+        let callback: LogCallback = std::sync::Arc::new(callback);
+        self.logger = Logger::new(Some((max_level, callback)));
+        self
+    }
+
+    /// Turns the log callback off (the `log` facade still gets the records).
+    pub fn clear_log_callback(&mut self) -> &mut Self {
+        self.logger = Logger::default();
         self
     }
 
@@ -244,9 +314,16 @@ impl Config {
                 "proxy URL contains spaces or control characters",
             ));
         }
-        ureq::Proxy::new(url)
-            .map_err(|e| Error::invalid(format!("proxy {url:?} is not a valid URL: {e}")))?;
-        self.proxy = Some(url.to_owned());
+        ureq::Proxy::new(url).map_err(|e| {
+            let why = Redactor::default()
+                .and(proxy_password(url).unwrap_or(""))
+                .scrub_str(&e.to_string());
+            Error::invalid(format!(
+                "proxy {} is not a valid URL: {why}",
+                proxy_label(url)
+            ))
+        })?;
+        self.proxy = Some(Zeroizing::new(url.to_owned()));
         Ok(self)
     }
 
@@ -269,14 +346,25 @@ impl Config {
             .unwrap_or(self.environment.base_url())
     }
 
-    /// A short label for messages: `sandbox`, `production`, or the custom base URL.
+    /// A short label for messages: `sandbox`, `production`, or the custom base URL,
+    /// and the proxy (without its password) when there is one.
     pub(crate) fn target_label(&self) -> String {
-        match &self.base_url {
+        let target = match &self.base_url {
             Some(url) if url == Environment::Sandbox.base_url() => "sandbox".into(),
             Some(url) if url == Environment::Production.base_url() => "production".into(),
             Some(url) => url.clone(),
             None => self.environment.name().into(),
+        };
+        match &self.proxy {
+            Some(p) => format!("{target} via proxy {}", proxy_label(p)),
+            None => target,
         }
+    }
+
+    /// Scrubs the client secret and the proxy password.
+    pub(crate) fn redactor(&self) -> Redactor {
+        let proxy_pw = self.proxy.as_deref().and_then(|p| proxy_password(p));
+        Redactor::new(&self.client_secret).and(proxy_pw.unwrap_or(""))
     }
 
     /// The client id.
@@ -306,9 +394,31 @@ impl fmt::Debug for Config {
             .field("request_timeout", &self.request_timeout)
             .field("signature", &self.signer_key.is_some())
             .field("extra_root_cas", &self.root_cas.len())
-            .field("proxy", &self.proxy)
+            .field("proxy", &self.proxy.as_deref().map(|p| proxy_label(p)))
             .field("max_retries", &self.max_retries)
+            .field("call_deadline", &self.call_deadline)
+            .field("max_idle_connections", &self.max_idle_connections)
+            .field("log", &self.logger)
             .finish()
+    }
+}
+
+/// The password in a proxy URL's user info, if any (percent-encoded as written).
+pub(crate) fn proxy_password(url: &str) -> Option<&str> {
+    let rest = url.split_once("://")?.1;
+    let authority = &rest[..rest.find('/').unwrap_or(rest.len())];
+    let userinfo = &authority[..authority.rfind('@')?];
+    userinfo
+        .split_once(':')
+        .map(|(_, pw)| pw)
+        .filter(|pw| !pw.is_empty())
+}
+
+/// A proxy URL for messages: its password replaced by `[redacted]`.
+pub(crate) fn proxy_label(url: &str) -> String {
+    match proxy_password(url) {
+        Some(pw) => url.replacen(&format!(":{pw}@"), ":[redacted]@", 1),
+        None => url.to_owned(),
     }
 }
 
@@ -482,6 +592,44 @@ mod tests {
     fn debug_hides_the_secret() {
         let cfg = Config::new("id", "very-secret-value").unwrap();
         assert!(!format!("{cfg:?}").contains("very-secret-value"));
+    }
+
+    #[test]
+    fn proxy_password_is_never_shown() {
+        assert_eq!(proxy_password("http://u:p%40ss@proxy:3128"), Some("p%40ss"));
+        assert_eq!(proxy_password("http://u@proxy:3128"), None);
+        assert_eq!(proxy_password("http://proxy:3128/x@y"), None);
+        assert_eq!(
+            proxy_label("http://user:hunter2@proxy:3128"),
+            "http://user:[redacted]@proxy:3128"
+        );
+        let mut cfg = Config::new("id", "s").unwrap();
+        cfg.set_proxy("http://user:hunter2@127.0.0.1:3128").unwrap();
+        let shown = format!("{cfg:?}");
+        assert!(
+            !shown.contains("hunter2") && shown.contains("user:[redacted]@"),
+            "{shown}"
+        );
+        assert!(cfg
+            .target_label()
+            .contains("via proxy http://user:[redacted]@127.0.0.1:3128"));
+        assert_eq!(
+            cfg.redactor().scrub_str("x hunter2 s"),
+            "x [redacted] [redacted]"
+        );
+    }
+
+    #[test]
+    fn durations_never_overflow() {
+        let mut cfg = Config::new("id", "s").unwrap();
+        cfg.set_timeouts(Duration::MAX, Duration::MAX);
+        cfg.set_call_deadline(Duration::MAX);
+        assert_eq!(cfg.connect_timeout, LONGEST_DURATION);
+        assert_eq!(cfg.call_deadline, LONGEST_DURATION);
+        cfg.set_call_deadline(Duration::ZERO);
+        assert_eq!(cfg.call_deadline, DEFAULT_CALL_DEADLINE);
+        assert!(cfg.set_max_idle_connections(1025).is_err());
+        assert!(cfg.set_max_idle_connections(0).is_ok());
     }
 
     #[test]

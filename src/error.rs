@@ -3,6 +3,9 @@
 use std::fmt;
 use std::time::Duration;
 
+use crate::ratelimit::RateLimit;
+use crate::redact::Redactor;
+
 /// `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -80,6 +83,8 @@ struct Inner {
     retryable: bool,
     ambiguous: bool,
     raw_body: Option<String>,
+    request_id: Option<String>,
+    rate_limit: Option<RateLimit>,
 }
 
 /// Largest `raw_body` kept in an error.
@@ -100,6 +105,8 @@ impl Error {
                 retryable: false,
                 ambiguous: false,
                 raw_body: None,
+                request_id: None,
+                rate_limit: None,
             }),
         }
     }
@@ -131,17 +138,46 @@ impl Error {
         self
     }
 
-    /// Keeps at most [`RAW_BODY_LIMIT`] bytes of an (already scrubbed) body.
+    /// Keeps the body (cut to [`RAW_BODY_LIMIT`] bytes once scrubbed: see
+    /// [`scrubbed`](Self::scrubbed); a body of more than 64 KiB is cut here already).
     pub(crate) fn with_raw_body(mut self, body: &[u8]) -> Error {
         if !body.is_empty() {
             let text = String::from_utf8_lossy(body);
-            self.inner.raw_body = Some(c_safe(truncate_on_char(&text, RAW_BODY_LIMIT).to_owned()));
+            let kept = if text.len() > 64 * 1024 {
+                truncate_on_char(&text, RAW_BODY_LIMIT)
+            } else {
+                &text
+            };
+            self.inner.raw_body = Some(c_safe(kept.to_owned()));
         }
         self
     }
 
     pub(crate) fn with_message(mut self, message: String) -> Error {
         self.inner.message = c_safe(message);
+        self
+    }
+
+    pub(crate) fn with_request_id(mut self, id: Option<String>) -> Error {
+        self.inner.request_id = id;
+        self
+    }
+
+    pub(crate) fn with_rate_limit(mut self, r: Option<RateLimit>) -> Error {
+        self.inner.rate_limit = r;
+        self
+    }
+
+    /// The same error with the secrets scrubbed out of every string in it.
+    pub(crate) fn scrubbed(mut self, r: &Redactor) -> Error {
+        let i = &mut *self.inner;
+        r.scrub_in_place(&mut i.message);
+        r.scrub_opt(&mut i.api_code);
+        r.scrub_opt(&mut i.api_type);
+        if let Some(body) = &mut i.raw_body {
+            let clean = r.scrub_json(body);
+            *body = truncate_on_char(&clean, RAW_BODY_LIMIT).to_owned();
+        }
         self
     }
 
@@ -191,6 +227,17 @@ impl Error {
     pub fn raw_body(&self) -> Option<&str> {
         self.inner.raw_body.as_deref()
     }
+
+    /// The `x-request-id` sent with the call's last attempt (quote it to Cashfree
+    /// support); `None` when nothing was sent (bad input, no connection attempt).
+    pub fn request_id(&self) -> Option<&str> {
+        self.inner.request_id.as_deref()
+    }
+
+    /// The `X-RateLimit-*` window the failing answer carried, if any.
+    pub fn rate_limit(&self) -> Option<RateLimit> {
+        self.inner.rate_limit
+    }
 }
 
 impl fmt::Display for Error {
@@ -212,6 +259,8 @@ impl fmt::Debug for Error {
             .field("retryable", &i.retryable)
             .field("ambiguous", &i.ambiguous)
             .field("raw_body", &i.raw_body)
+            .field("request_id", &i.request_id)
+            .field("rate_limit", &i.rate_limit)
             .finish()
     }
 }
@@ -256,7 +305,9 @@ mod tests {
     #[test]
     fn raw_body_is_cut_to_4k_on_a_char_boundary() {
         let body = "é".repeat(3000); // 6000 bytes
-        let e = Error::new(ErrorKind::Server, "x").with_raw_body(body.as_bytes());
+        let e = Error::new(ErrorKind::Server, "x")
+            .with_raw_body(body.as_bytes())
+            .scrubbed(&Redactor::default());
         let raw = e.raw_body().unwrap();
         assert!(raw.len() <= RAW_BODY_LIMIT && raw.len() >= RAW_BODY_LIMIT - 1);
         assert!(raw.chars().all(|c| c == 'é'));

@@ -1,5 +1,8 @@
 //! One HTTP exchange over a shared `ureq::Agent`: no redirects, no proxy from the
 //! environment, bodies capped, errors sorted by whether the request may have arrived.
+//!
+//! After `fork()` a child never uses the parent's agent (nor the locks inside it, which
+//! another parent thread may have held at fork time): it builds its own on first use.
 
 use std::io::{ErrorKind as IoKind, Read};
 use std::net::{IpAddr, SocketAddr};
@@ -13,16 +16,40 @@ use ureq::unversioned::transport::NextTimeout;
 
 use crate::config::Config;
 use crate::error::{Error, ErrorKind, Result};
+use crate::ratelimit::RateLimit;
+use crate::transport::{attempt_trace, current_pid};
 
 /// Largest response body read (success or error).
 pub(crate) const MAX_BODY: u64 = 1024 * 1024;
 
-/// The agent and the fixed headers of one client.
+/// The agent of one client (and, after a fork, the child's own).
 pub(crate) struct Http {
+    /// The agent of the process that made the client.
     agent: ureq::Agent,
+    owner_pid: u32,
+    /// A forked child's agent: (pid, agent). Only ever locked in a child.
+    forked: Mutex<Option<(u32, ureq::Agent)>>,
+    /// Everything needed to build another agent (for a forked child).
+    recipe: AgentRecipe,
     /// The agent's whole-exchange timeout: a call with this one needs no per-request
     /// configuration (which copies the whole ureq config on every call).
     default_timeout: Duration,
+}
+
+/// What [`Http::new`] builds an agent from.
+struct AgentRecipe {
+    config: ureq::config::Config,
+    has_proxy: bool,
+}
+
+impl AgentRecipe {
+    fn build(&self) -> ureq::Agent {
+        ureq::Agent::with_parts(
+            self.config.clone(),
+            crate::transport::connector(self.has_proxy),
+            LiteralResolver::default(),
+        )
+    }
 }
 
 /// A response that arrived (any status).
@@ -32,7 +59,11 @@ pub(crate) struct RawResponse {
     pub(crate) body: Vec<u8>,
     /// Why the body could not be read, if it could not.
     pub(crate) body_problem: Option<BodyProblem>,
+    /// How long the server asks to wait: `Retry-After`; on a 429 without it,
+    /// `x-ratelimit-retry`, else `X-RateLimit-Reset`.
     pub(crate) retry_after: Option<Duration>,
+    /// The `X-RateLimit-*` window the answer carried.
+    pub(crate) rate_limit: Option<RateLimit>,
 }
 
 /// A body that could not be read.
@@ -77,11 +108,15 @@ impl Http {
             .root_certs(roots)
             .build();
         let proxy = match &config.proxy {
-            Some(url) => {
-                Some(ureq::Proxy::new(url).map_err(|e| Error::invalid(format!("proxy: {e}")))?)
-            }
+            Some(url) => Some(ureq::Proxy::new(url).map_err(|_| {
+                Error::invalid(format!(
+                    "proxy {} is not a valid proxy URL",
+                    crate::config::proxy_label(url)
+                ))
+            })?),
             None => None,
         };
+        let has_proxy = proxy.is_some();
         let agent_config = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
@@ -93,16 +128,43 @@ impl Http {
             .timeout_connect(Some(config.connect_timeout))
             .timeout_global(Some(config.request_timeout))
             .max_response_header_size(64 * 1024)
+            .max_idle_connections(config.max_idle_connections)
+            .max_idle_connections_per_host(config.max_idle_connections)
             .build();
-        let agent = ureq::Agent::with_parts(
-            agent_config,
-            crate::transport::connector(),
-            LiteralResolver::default(),
-        );
+        let recipe = AgentRecipe {
+            config: agent_config,
+            has_proxy,
+        };
         Ok(Http {
-            agent,
+            agent: recipe.build(),
+            owner_pid: current_pid(),
+            forked: Mutex::new(None),
+            recipe,
             default_timeout: config.request_timeout,
         })
+    }
+
+    /// The agent for this process: the client's own, or after `fork()` the child's.
+    fn agent(&self) -> std::borrow::Cow<'_, ureq::Agent> {
+        let pid = current_pid();
+        if pid == self.owner_pid {
+            return std::borrow::Cow::Borrowed(&self.agent);
+        }
+        // A child (or grandchild). try_lock: a lock held at fork time by a thread that
+        // does not exist here must not hang this call; such a call gets an agent of
+        // its own for once.
+        match self.forked.try_lock() {
+            Ok(mut slot) => {
+                if slot.as_ref().is_none_or(|(p, _)| *p != pid) {
+                    // Dropping a grandparent's agent closes this process's copies of
+                    // its descriptors only (no shutdown, no TLS close_notify).
+                    *slot = Some((pid, self.recipe.build()));
+                }
+                let agent = slot.as_ref().map(|(_, a)| a.clone());
+                std::borrow::Cow::Owned(agent.unwrap_or_else(|| self.recipe.build()))
+            }
+            Err(_) => std::borrow::Cow::Owned(self.recipe.build()),
+        }
     }
 
     /// Adds the headers, and a per-request timeout only when it differs from the
@@ -130,20 +192,30 @@ impl Http {
         headers: &[(&str, &str)],
         timeout: Duration,
     ) -> std::result::Result<RawResponse, Failure> {
+        let agent = self.agent();
         let result = match post_body {
             Some(body) => self
-                .prepare(self.agent.post(url), headers, timeout)
+                .prepare(agent.post(url), headers, timeout)
                 .header("content-type", "application/json")
                 .send(body),
-            None => self.prepare(self.agent.get(url), headers, timeout).call(),
+            None => self.prepare(agent.get(url), headers, timeout).call(),
         };
-        let mut response = result.map_err(classify)?;
+        let mut response = result.map_err(|e| classify(e, url))?;
         let status = response.status().as_u16();
-        let retry_after = response
-            .headers()
-            .get("retry-after")
-            .and_then(|v| v.to_str().ok())
-            .and_then(parse_retry_after);
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .and_then(parse_retry_after)
+        };
+        let rate_limit = RateLimit::from_headers(|name| {
+            response.headers().get(name).and_then(|v| v.to_str().ok())
+        });
+        let mut retry_after = header("retry-after");
+        if status == 429 && retry_after.is_none() {
+            retry_after = header("x-ratelimit-retry").or(rate_limit.and_then(|r| r.reset));
+        }
         // Sized from Content-Length up front: growing from empty reallocated and re-read
         // several times per answer (callgrind: 7.2k -> 4.2k instructions per status call).
         let expected = response.body().content_length().unwrap_or(0).min(MAX_BODY);
@@ -159,13 +231,14 @@ impl Http {
         let (body, body_problem) = match read {
             Ok(b) => (b, None),
             Err(ureq::Error::BodyExceedsLimit(_)) => (Vec::new(), Some(BodyProblem::TooLarge)),
-            Err(e) => (Vec::new(), Some(BodyProblem::Broken(classify(e)))),
+            Err(e) => (Vec::new(), Some(BodyProblem::Broken(classify(e, url)))),
         };
         Ok(RawResponse {
             status,
             body,
             body_problem,
             retry_after,
+            rate_limit,
         })
     }
 }
@@ -180,32 +253,78 @@ pub(crate) fn parse_retry_after(v: &str) -> Option<Duration> {
 }
 
 /// Sorts a ureq error into network / timeout / TLS, and whether the request may have
-/// reached the server.
-fn classify(e: ureq::Error) -> Failure {
+/// reached the server: only when it was handed to a connection ([`attempt_trace`]).
+fn classify(e: ureq::Error, url: &str) -> Failure {
     use ureq::Timeout as T;
-    let (kind, maybe_sent) = match &e {
-        ureq::Error::Timeout(t) => (ErrorKind::Timeout, !matches!(t, T::Resolve | T::Connect)),
-        ureq::Error::HostNotFound | ureq::Error::ConnectionFailed => (ErrorKind::Network, false),
-        ureq::Error::Tls(_) | ureq::Error::Rustls(_) | ureq::Error::Pem(_) => {
-            (ErrorKind::Tls, false)
+    let trace = attempt_trace();
+    let https = url.len() >= 8 && url[..8].eq_ignore_ascii_case("https://");
+    let mut detail = describe(&e);
+    let kind = match &e {
+        ureq::Error::Timeout(t) => {
+            if https && !trace.written && trace.connected.is_some() && matches!(t, T::Connect) {
+                detail = "the server accepted the connection but did not complete the TLS \
+                          handshake (is it plain HTTP? use http:// for a plain-HTTP loopback \
+                          server)"
+                    .into();
+            }
+            ErrorKind::Timeout
         }
-        ureq::Error::Io(io) if io_is_tls(io) => (ErrorKind::Tls, false),
+        ureq::Error::HostNotFound | ureq::Error::ConnectionFailed => ErrorKind::Network,
+        ureq::Error::Tls(_) | ureq::Error::Rustls(_) | ureq::Error::Pem(_) => {
+            detail = tls_detail(&e, detail);
+            ErrorKind::Tls
+        }
+        ureq::Error::Io(io) if io_is_tls(io) => {
+            detail = tls_detail(&e, detail);
+            ErrorKind::Tls
+        }
         ureq::Error::Io(io) => match io.kind() {
-            IoKind::ConnectionRefused
-            | IoKind::AddrNotAvailable
-            | IoKind::NetworkUnreachable
-            | IoKind::HostUnreachable
-            | IoKind::NotFound => (ErrorKind::Network, false),
-            IoKind::TimedOut | IoKind::WouldBlock => (ErrorKind::Timeout, true),
-            _ => (ErrorKind::Network, true),
+            IoKind::TimedOut | IoKind::WouldBlock => ErrorKind::Timeout,
+            _ => ErrorKind::Network,
         },
-        _ => (ErrorKind::Network, true),
+        ureq::Error::Protocol(_) | ureq::Error::BadUri(_) if !https => {
+            detail = format!(
+                "{detail} (the server did not answer with HTTP: if it speaks TLS, use https://)"
+            );
+            ErrorKind::Network
+        }
+        _ => ErrorKind::Network,
     };
+    let maybe_sent = trace.written
+        && !matches!(
+            &e,
+            ureq::Error::Timeout(T::Resolve | T::Connect)
+                | ureq::Error::HostNotFound
+                | ureq::Error::ConnectionFailed
+        );
     Failure {
         kind,
         maybe_sent,
-        detail: describe(&e),
+        detail,
     }
+}
+
+/// Says which TLS failure it was, in words.
+fn tls_detail(e: &ureq::Error, fallback: String) -> String {
+    let text = fallback.to_ascii_lowercase();
+    let why = if text.contains("expired") {
+        "the server certificate has expired (or the clock is wrong)"
+    } else if text.contains("notvalidforname") || text.contains("not valid for name") {
+        "the server certificate is not valid for this host name"
+    } else if text.contains("unknownissuer") || text.contains("unknown issuer") {
+        "the server certificate is signed by an unknown CA (add it with the root CA setting)"
+    } else if text.contains("peerincompatible")
+        || text.contains("protocol version")
+        || text.contains("protocolversion")
+    {
+        "the server offers no TLS version or cipher suite this library accepts (TLS 1.2+ needed)"
+    } else if text.contains("corrupt message") || text.contains("invalidcontenttype") {
+        "the server did not answer TLS (is it plain HTTP? use http:// for a loopback emulator)"
+    } else {
+        return format!("TLS failed: {fallback}");
+    };
+    let _ = e;
+    format!("{why} [{fallback}]")
 }
 
 fn io_is_tls(io: &std::io::Error) -> bool {
@@ -220,9 +339,13 @@ fn describe(e: &ureq::Error) -> String {
             IoKind::ConnectionRefused => "connection refused".into(),
             IoKind::ConnectionReset => "connection reset by the server".into(),
             IoKind::UnexpectedEof => "the server closed the connection early".into(),
+            IoKind::BrokenPipe => {
+                "the server closed the connection while the request was sent".into()
+            }
             _ => io.to_string(),
         },
         ureq::Error::HostNotFound => "host name not found".into(),
+        ureq::Error::ConnectProxyFailed(why) => format!("the proxy refused the tunnel: {why}"),
         other => other.to_string(),
     }
 }

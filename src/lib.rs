@@ -35,9 +35,11 @@
 
 mod client;
 mod config;
+pub mod diagnostics;
 mod error;
 mod http;
 mod model;
+mod ratelimit;
 mod redact;
 mod retry;
 mod signature;
@@ -48,15 +50,34 @@ pub mod webhook;
 
 pub mod ffi;
 
-pub use client::Client;
-pub use config::{Config, Environment};
+pub use client::{Client, API_VERSION};
+pub use config::{Config, Environment, DEFAULT_CALL_DEADLINE, LONGEST_DURATION};
+pub use diagnostics::LogLevel;
 pub use error::{Error, ErrorKind, Result};
-pub use model::{CreatedRequest, NameMatch, Status, VerificationStatus};
+pub use model::{CreatedRequest, NameMatch, ReversalStatus, Status, VerificationStatus};
+pub use ratelimit::RateLimit;
 pub use validate::{validate_name, validate_ref_id, validate_verification_id};
 pub use wait::{WaitError, WaitOptions};
 
 /// The crate version, as in `Cargo.toml` (also sent in the `User-Agent`).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// [`VERSION`] as one number: MAJOR*10000 + MINOR*100 + PATCH.
+pub const VERSION_NUMBER: u32 = {
+    const fn num(s: &str) -> u32 {
+        let b = s.as_bytes();
+        let mut i = 0;
+        let mut n = 0;
+        while i < b.len() && b[i].is_ascii_digit() {
+            n = n * 10 + (b[i] - b'0') as u32;
+            i += 1;
+        }
+        n
+    }
+    num(env!("CARGO_PKG_VERSION_MAJOR")) * 10000
+        + num(env!("CARGO_PKG_VERSION_MINOR")) * 100
+        + num(env!("CARGO_PKG_VERSION_PATCH"))
+};
 
 /// Compiles the README's Rust snippets as doctests, so they cannot rot.
 #[cfg(doctest)]
@@ -89,7 +110,10 @@ pub mod fuzzing {
             body: body.to_vec(),
             body_problem: None,
             retry_after: None,
+            rate_limit: None,
         };
-        crate::retry::from_response(&resp, body, crate::retry::CallKind::Get, "fuzz").error
+        crate::retry::from_response(&resp, crate::retry::CallKind::Get, "fuzz")
+            .error
+            .scrubbed(&crate::redact::Redactor::default())
     }
 }

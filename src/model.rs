@@ -10,6 +10,7 @@ use base64::Engine;
 use serde_json::{Map, Value};
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::redact::Redactor;
 
 /// A created verification request: the links the customer pays ₹1 with.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,6 +36,8 @@ pub struct CreatedRequest {
     pub qr_code: Option<String>,
     /// The whole response body.
     pub raw_json: String,
+    /// The PNG decoded from `qr_code` as received (before any scrubbing).
+    qr_png: Option<Vec<u8>>,
 }
 
 impl CreatedRequest {
@@ -42,7 +45,25 @@ impl CreatedRequest {
     /// not valid base64, or not a PNG. Whitespace and a `data:image/png;base64,` prefix
     /// are tolerated.
     pub fn qr_png(&self) -> Option<Vec<u8>> {
-        decode_png_base64(self.qr_code.as_deref()?)
+        self.qr_png.clone()
+    }
+
+    /// The same request with the secrets scrubbed out of every string.
+    pub(crate) fn scrubbed(mut self, r: &Redactor) -> CreatedRequest {
+        r.scrub_in_place(&mut self.verification_id);
+        r.scrub_in_place(&mut self.upi_link);
+        for f in [
+            &mut self.valid_upto,
+            &mut self.gpay,
+            &mut self.bhim,
+            &mut self.paytm,
+            &mut self.phonepe,
+            &mut self.qr_code,
+        ] {
+            r.scrub_opt(f);
+        }
+        self.raw_json = r.scrub_json(&self.raw_json);
+        self
     }
 }
 
@@ -63,6 +84,7 @@ pub(crate) fn decode_png_base64(text: &str) -> Option<Vec<u8>> {
 
 /// The state of a verification request.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum VerificationStatus {
     /// Cashfree's `CREATED`: the request is made and the customer has not paid yet.
     Created,
@@ -90,6 +112,17 @@ impl VerificationStatus {
         }
     }
 
+    /// `CREATED`, `SUCCESS`, `FAILURE`, `EXPIRED`, or the raw text of an unknown status.
+    pub fn as_str(&self) -> &str {
+        match self {
+            VerificationStatus::Created => "CREATED",
+            VerificationStatus::Success => "SUCCESS",
+            VerificationStatus::Failure => "FAILURE",
+            VerificationStatus::Expired => "EXPIRED",
+            VerificationStatus::Unknown(raw) => raw,
+        }
+    }
+
     /// SUCCESS, FAILURE or EXPIRED: polling further will not change it.
     pub fn is_final(&self) -> bool {
         matches!(
@@ -99,8 +132,49 @@ impl VerificationStatus {
     }
 }
 
+/// The refund of the rupee, from `reversal_status`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ReversalStatus {
+    /// `PENDING`: the refund has not started.
+    Pending,
+    /// `TRANSFER_INITIATED`: the refund is on its way.
+    TransferInitiated,
+    /// `TRANSFER_SUCCESS`: the rupee is back with the payer.
+    TransferSuccess,
+    /// `FAILED`: the refund failed.
+    Failed,
+    /// Absent, empty (before payment) or a value this library does not know (kept as sent).
+    Unknown(String),
+}
+
+impl ReversalStatus {
+    /// Parses case-insensitively; anything else is `Unknown` with the raw text.
+    pub fn parse(s: &str) -> ReversalStatus {
+        match s.trim().to_ascii_uppercase().as_str() {
+            "PENDING" => ReversalStatus::Pending,
+            "TRANSFER_INITIATED" => ReversalStatus::TransferInitiated,
+            "TRANSFER_SUCCESS" => ReversalStatus::TransferSuccess,
+            "FAILED" => ReversalStatus::Failed,
+            _ => ReversalStatus::Unknown(s.to_owned()),
+        }
+    }
+
+    /// The documented name, or the raw text of an unknown value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            ReversalStatus::Pending => "PENDING",
+            ReversalStatus::TransferInitiated => "TRANSFER_INITIATED",
+            ReversalStatus::TransferSuccess => "TRANSFER_SUCCESS",
+            ReversalStatus::Failed => "FAILED",
+            ReversalStatus::Unknown(raw) => raw,
+        }
+    }
+}
+
 /// How well the name at the bank matches the name given at create.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum NameMatch {
     /// `DIRECT_MATCH`
     Direct,
@@ -126,6 +200,18 @@ impl NameMatch {
             "POOR_PARTIAL_MATCH" => NameMatch::PoorPartial,
             "NO_MATCH" => NameMatch::NoMatch,
             _ => NameMatch::Unknown(s.to_owned()),
+        }
+    }
+
+    /// `DIRECT_MATCH`, ... or the raw text of an unknown value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            NameMatch::Direct => "DIRECT_MATCH",
+            NameMatch::GoodPartial => "GOOD_PARTIAL_MATCH",
+            NameMatch::ModeratePartial => "MODERATE_PARTIAL_MATCH",
+            NameMatch::PoorPartial => "POOR_PARTIAL_MATCH",
+            NameMatch::NoMatch => "NO_MATCH",
+            NameMatch::Unknown(raw) => raw,
         }
     }
 }
@@ -164,12 +250,16 @@ pub struct Status {
     pub processed_on: Option<String>,
     /// When the rupee arrived.
     pub penny_collected_on: Option<String>,
-    /// Refund of the rupee, e.g. `PENDING`, `SUCCESS`.
+    /// Refund of the rupee as sent: `PENDING`, `TRANSFER_INITIATED`,
+    /// `TRANSFER_SUCCESS`, `FAILED`; empty before payment. Parsed in
+    /// [`reversal`](Self::reversal).
     pub reversal_status: Option<String>,
     /// e.g. `SAVINGS`, `CURRENT`.
     pub account_type: Option<String>,
     /// The whole response body.
     pub raw_json: String,
+    /// The parsed refund state.
+    pub reversal: ReversalStatus,
 }
 
 impl Status {
@@ -177,6 +267,70 @@ impl Status {
     pub fn is_final(&self) -> bool {
         self.status.is_final()
     }
+
+    /// The same status with the secrets scrubbed out of every string (the enums were
+    /// parsed from the text as received).
+    pub(crate) fn scrubbed(mut self, r: &Redactor) -> Status {
+        for f in [
+            &mut self.status_raw,
+            &mut self.verification_id,
+            &mut self.ref_id,
+            &mut self.bank_account,
+            &mut self.ifsc,
+            &mut self.upi,
+            &mut self.name_at_bank,
+            &mut self.utr,
+            &mut self.name_match_score,
+            &mut self.name_match_result,
+            &mut self.added_on,
+            &mut self.processed_on,
+            &mut self.penny_collected_on,
+            &mut self.reversal_status,
+            &mut self.account_type,
+        ] {
+            r.scrub_opt(f);
+        }
+        if let ReversalStatus::Unknown(t) = &mut self.reversal {
+            r.scrub_in_place(t);
+        }
+        if let VerificationStatus::Unknown(t) = &mut self.status {
+            r.scrub_in_place(t);
+        }
+        if let NameMatch::Unknown(t) = &mut self.name_match {
+            r.scrub_in_place(t);
+        }
+        self.raw_json = r.scrub_json(&self.raw_json);
+        self
+    }
+
+    /// `Err` when this answer is about another request than the one asked for.
+    pub(crate) fn check_identity(&self, asked: Identity<'_>) -> Result<()> {
+        let other = match asked {
+            Identity::VerificationId(id) => self
+                .verification_id
+                .as_deref()
+                .filter(|got| *got != id)
+                .map(|got| format!("verification_id {got:?}, not {id:?}")),
+            Identity::RefId(want) => self
+                .ref_id
+                .as_deref()
+                .filter(|got| got.trim().parse::<i64>().ok() != Some(want))
+                .map(|got| format!("ref_id {got:?}, not {want}")),
+        };
+        match other {
+            None => Ok(()),
+            Some(what) => Err(unexpected(format!(
+                "the answer is about another request ({what}); it was not used"
+            ))),
+        }
+    }
+}
+
+/// The request a status call asked about.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Identity<'a> {
+    VerificationId(&'a str),
+    RefId(i64),
 }
 
 /// Decodes a `200` of `POST /reverse-penny-drop`, checking it answers `sent_id`.
@@ -210,6 +364,7 @@ pub(crate) fn decode_created(body: &[u8], sent_id: &str) -> Result<CreatedReques
         bhim: f.text("bhim")?,
         paytm: f.text("paytm")?,
         phonepe: f.text("phonepe")?,
+        qr_png: f.text("qr_code")?.as_deref().and_then(decode_png_base64),
         qr_code: f.text("qr_code")?,
         raw_json: raw,
     })
@@ -325,6 +480,7 @@ impl StatusText {
         Status {
             status: VerificationStatus::parse(self.status.as_deref().unwrap_or("")),
             name_match: NameMatch::parse(self.name_match_result.as_deref().unwrap_or("")),
+            reversal: ReversalStatus::parse(self.reversal_status.as_deref().unwrap_or("")),
             status_raw: self.status,
             verification_id: self.verification_id,
             ref_id: self.ref_id,
@@ -461,6 +617,26 @@ pub(crate) fn parse_object(body: &[u8]) -> Result<(Map<String, Value>, String)> 
     }
 }
 
+/// True when a 2xx body is Cashfree's error object rather than an answer: a JSON
+/// object with none of the success ids (`verification_id`, `ref_id`) and at least one
+/// of the error fields `code`, `message`, `type` (top-level or under `error`).
+pub(crate) fn is_error_object(body: &[u8]) -> bool {
+    let Ok(Value::Object(top)) = serde_json::from_slice::<Value>(body) else {
+        return false;
+    };
+    let present = |m: &Map<String, Value>, k: &str| m.get(k).is_some_and(|v| !v.is_null());
+    if present(&top, "verification_id") || present(&top, "ref_id") {
+        return false;
+    }
+    let has_error_field = |m: &Map<String, Value>| {
+        ["code", "message", "type"]
+            .iter()
+            .any(|k| matches!(m.get(*k), Some(Value::String(_))))
+    };
+    has_error_field(&top)
+        || matches!(top.get("error"), Some(Value::Object(e)) if has_error_field(e))
+}
+
 pub(crate) fn looks_like_html(text: &str) -> bool {
     let head = text
         .trim_start()
@@ -504,9 +680,65 @@ fn unexpected(what: String) -> Error {
 mod tests {
     use super::*;
 
-    const CREATE: &str = include_str!("../../shared/samples/create_response.json");
-    const SUCCESS: &str = include_str!("../../shared/samples/status_success.json");
-    const EXPIRED: &str = include_str!("../../shared/samples/status_expired.json");
+    const CREATE: &str = include_str!("../tests/data/samples/create_response.json");
+    const SUCCESS: &str = include_str!("../tests/data/samples/status_success.json");
+    const EXPIRED: &str = include_str!("../tests/data/samples/status_expired.json");
+    const CREATED: &str = include_str!("../tests/data/samples/status_created.json");
+
+    #[test]
+    fn created_sample_decodes_to_the_created_state() {
+        let s = decode_status(CREATED.as_bytes()).unwrap();
+        assert_eq!(s.status, VerificationStatus::Created);
+        assert!(!s.is_final());
+        assert_eq!(s.reversal, ReversalStatus::Unknown(String::new()));
+        assert_eq!(s.verification_id.as_deref(), Some("92"));
+        assert_eq!(s, decode_status_via_value(CREATED.as_bytes()).unwrap());
+    }
+
+    #[test]
+    fn reversal_states() {
+        for (text, want) in [
+            ("PENDING", ReversalStatus::Pending),
+            ("transfer_initiated", ReversalStatus::TransferInitiated),
+            ("TRANSFER_SUCCESS", ReversalStatus::TransferSuccess),
+            ("FAILED", ReversalStatus::Failed),
+            ("SUCCESS", ReversalStatus::Unknown("SUCCESS".into())),
+        ] {
+            assert_eq!(ReversalStatus::parse(text), want, "{text}");
+        }
+        let s = decode_status(SUCCESS.as_bytes()).unwrap();
+        assert_eq!(s.reversal, ReversalStatus::Pending);
+    }
+
+    #[test]
+    fn identity_is_checked() {
+        let s = decode_status(SUCCESS.as_bytes()).unwrap();
+        assert!(s
+            .check_identity(Identity::VerificationId("3890AAB000"))
+            .is_ok());
+        assert!(s.check_identity(Identity::RefId(123)).is_ok());
+        let e = s
+            .check_identity(Identity::VerificationId("other"))
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::UnexpectedResponse);
+        assert!(e.message().contains("another request"), "{e}");
+        assert!(s.check_identity(Identity::RefId(124)).is_err());
+        // An answer without the id asked by cannot be checked on it and is kept.
+        let e = decode_status(EXPIRED.as_bytes()).unwrap();
+        assert!(e.check_identity(Identity::RefId(49)).is_ok());
+    }
+
+    #[test]
+    fn error_objects_under_2xx_are_recognised() {
+        assert!(is_error_object(
+            br#"{"code":"verification_id_already_exists","message":"verification_id already exists","type":"validation_error"}"#
+        ));
+        assert!(is_error_object(br#"{"error":{"message":"x"}}"#));
+        assert!(!is_error_object(SUCCESS.as_bytes()));
+        assert!(!is_error_object(br#"{"ref_id":"1","message":"ok"}"#));
+        assert!(!is_error_object(br#"{"code":1}"#));
+        assert!(!is_error_object(b"<html>"));
+    }
 
     #[test]
     fn create_sample_decodes_with_a_real_png() {

@@ -1,18 +1,29 @@
-//! Keeps the client secret out of everything the library hands back.
+//! Keeps the client secret (and a proxy password) out of everything the library hands
+//! back: fields, raw JSON, error messages, log records.
+//!
+//! Bodies are decoded as received and only then scrubbed, so a secret that happens to
+//! match a key, a number or a status word never changes what is decoded.
+
+use serde_json::Value;
 
 /// What replaces the secret in any text the library returns.
 pub(crate) const REDACTED: &str = "[redacted]";
 
-/// Scrubs one secret from response bodies and messages.
-#[derive(Clone)]
+/// Scrubs secrets from response bodies and messages.
+#[derive(Clone, Default)]
 pub(crate) struct Redactor {
-    /// The secret as it appears plainly, and as JSON escapes it (when different).
+    /// Each secret as it appears plainly, and as JSON escapes it (when different).
     needles: Vec<Vec<u8>>,
 }
 
 impl Redactor {
     pub(crate) fn new(secret: &str) -> Redactor {
-        let mut needles = Vec::new();
+        Redactor::default().and(secret)
+    }
+
+    /// Also scrubs `secret` (e.g. a proxy password). Empty secrets are ignored.
+    pub(crate) fn and(mut self, secret: &str) -> Redactor {
+        let needles = &mut self.needles;
         if !secret.is_empty() {
             needles.push(secret.as_bytes().to_vec());
             let escaped = serde_json::to_string(secret).unwrap_or_default();
@@ -25,7 +36,52 @@ impl Redactor {
                 needles.push(slash.into_bytes());
             }
         }
-        Redactor { needles }
+        // Longest first, so that a secret inside another is not replaced half-way.
+        needles.sort_by_key(|n| std::cmp::Reverse(n.len()));
+        needles.dedup();
+        self
+    }
+
+    /// Scrubs one string in place (allocates only when a secret is found).
+    pub(crate) fn scrub_in_place(&self, s: &mut String) {
+        if let std::borrow::Cow::Owned(v) = self.scrub(s.as_bytes()) {
+            *s = String::from_utf8_lossy(&v).into_owned();
+        }
+    }
+
+    /// [`scrub_in_place`](Self::scrub_in_place) for an optional field.
+    pub(crate) fn scrub_opt(&self, s: &mut Option<String>) {
+        if let Some(s) = s {
+            self.scrub_in_place(s);
+        }
+    }
+
+    /// Scrubs a JSON text. A secret can also hide behind `\uXXXX` escapes: when the
+    /// text has escapes and its decoded strings hold a secret, the JSON is written out
+    /// again in serde_json's plain form (same content) and that is scrubbed.
+    pub(crate) fn scrub_json(&self, raw: &str) -> String {
+        if self.needles.is_empty() {
+            return raw.to_owned();
+        }
+        if raw.contains("\\u") {
+            if let Ok(v) = serde_json::from_str::<Value>(raw) {
+                if self.value_has_secret(&v) {
+                    return self.scrub_str(&v.to_string());
+                }
+            }
+        }
+        self.scrub_str(raw)
+    }
+
+    fn value_has_secret(&self, v: &Value) -> bool {
+        let has = |s: &str| self.needles.iter().any(|n| find(s.as_bytes(), n).is_some());
+        match v {
+            Value::String(s) => has(s),
+            Value::Array(a) => a.iter().any(|x| self.value_has_secret(x)),
+            Value::Object(m) => m.iter().any(|(k, x)| has(k) || self.value_has_secret(x)),
+            Value::Number(n) => has(&n.to_string()),
+            Value::Bool(_) | Value::Null => false,
+        }
     }
 
     /// Returns `bytes` with every occurrence of the secret replaced by `[redacted]`.
@@ -111,6 +167,23 @@ mod tests {
         assert_eq!(find(b"abc", b"abcd"), None);
         assert_eq!(find(b"", b"a"), None);
         assert_eq!(find(b"xyz", b"z"), Some(2));
+    }
+
+    #[test]
+    fn unicode_escapes_cannot_hide_the_secret() {
+        let r = Redactor::new("bob");
+        let raw = r#"{"name":"b\u006fb","k":"x"}"#;
+        let out = r.scrub_json(raw);
+        assert!(!out.contains("bob") && !out.contains("\\u006f"), "{out}");
+        assert!(out.contains(REDACTED));
+        // Without a secret in it, the text is kept byte for byte.
+        assert_eq!(r.scrub_json(r#"{"a":"\u0041"}"#), r#"{"a":"\u0041"}"#);
+    }
+
+    #[test]
+    fn several_secrets_longest_first() {
+        let r = Redactor::new("ab").and("abcd").and("");
+        assert_eq!(r.scrub_str("xabcdx ab"), "x[redacted]x [redacted]");
     }
 
     #[test]

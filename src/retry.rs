@@ -7,7 +7,16 @@
 //!   was made, or the answer was 429 or 503. After a timeout or reset *after* sending,
 //!   a 500/502/504 (or other 5xx), or a 2xx we cannot read, the error is `ambiguous`.
 //! - Backoff: full jitter over 250 ms × 2^attempt, capped at 5 s; never less than
-//!   `Retry-After`, which is honoured up to 30 s (longer: no retry).
+//!   `Retry-After` (on a 429 without it: `x-ratelimit-retry`, else `X-RateLimit-Reset`),
+//!   which is honoured up to 30 s (longer: no retry).
+//! - A 2xx whose body is Cashfree's error object (no success ids; `code`/`message`/
+//!   `type`) is that error, never re-sent, not ambiguous unless it is a server error on
+//!   a create.
+//! - A create re-sent under these rules that then meets "already exists" is ambiguous:
+//!   an earlier attempt was processed.
+//!
+//! Errors are built from bodies as received; the client scrubs the secrets out of the
+//! finished error.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -35,7 +44,7 @@ pub(crate) enum CallKind {
 }
 
 impl CallKind {
-    fn verb(self) -> &'static str {
+    pub(crate) fn verb(self) -> &'static str {
         match self {
             CallKind::Create => "create",
             CallKind::Get => "status",
@@ -69,7 +78,7 @@ pub(crate) fn from_failure(
     );
     let mut error;
     let auto_retry;
-    if f.kind == ErrorKind::Tls {
+    if f.kind == ErrorKind::Tls && !(call == CallKind::Create && f.maybe_sent) {
         message.push_str(" (check the server certificate, the extra root CAs and the proxy)");
         error = Error::new(f.kind, message).with_flags(false, false);
         auto_retry = false;
@@ -90,16 +99,17 @@ pub(crate) fn from_failure(
     Verdict { error, auto_retry }
 }
 
-/// A response arrived that is not a readable 2xx. `body` is already scrubbed.
-pub(crate) fn from_response(
-    resp: &RawResponse,
-    body: &[u8],
-    call: CallKind,
-    target: &str,
-) -> Verdict {
+/// A response arrived that is not a readable 2xx, or a 2xx that is Cashfree's error
+/// object (see [`crate::model::is_error_object`]).
+pub(crate) fn from_response(resp: &RawResponse, call: CallKind, target: &str) -> Verdict {
     let status = resp.status;
+    let body = &resp.body[..];
     let details = ApiDetails::parse(body);
-    let kind = kind_for(status, &details);
+    let kind = if (200..300).contains(&status) {
+        kind_for_2xx_error(&details)
+    } else {
+        kind_for(status, &details)
+    };
     let retry_after = resp.retry_after;
     let mut message = format!(
         "{} failed: Cashfree {target} answered HTTP {status}",
@@ -116,10 +126,17 @@ pub(crate) fn from_response(
         None => {}
     }
     message.push_str(". ");
-    message.push_str(&hint(kind, target, retry_after));
+    match details.environment_mix_up() {
+        Some(hint) => message.push_str(hint),
+        None => message.push_str(&hint(kind, target, retry_after)),
+    }
 
     let long_wait = retry_after.is_some_and(|d| d > MAX_RETRY_AFTER);
     let (retryable, ambiguous, auto_retry) = match (call, kind, status) {
+        // An error object under 2xx: never re-sent; a server error on a create may
+        // have been processed.
+        (CallKind::Create, ErrorKind::Server, 200..=299) => (false, true, false),
+        (_, _, 200..=299) => (kind == ErrorKind::Server, false, false),
         (_, ErrorKind::RateLimited, _) => (true, false, !long_wait),
         (CallKind::Create, ErrorKind::Server, 503) => (true, false, !long_wait),
         (CallKind::Create, ErrorKind::Server, _) => (false, true, false),
@@ -135,8 +152,24 @@ pub(crate) fn from_response(
         .with_api_details(details.code, details.ty)
         .with_retry_after(retry_after)
         .with_flags(retryable, ambiguous)
-        .with_raw_body(body);
+        .with_raw_body(body)
+        .with_rate_limit(resp.rate_limit);
     Verdict { error, auto_retry }
+}
+
+/// The error a create meets when an earlier attempt of the same call was re-sent:
+/// "already exists" then means that attempt was processed.
+pub(crate) fn after_resend(error: Error) -> Error {
+    if error.kind() != ErrorKind::DuplicateId || error.is_ambiguous() {
+        return error;
+    }
+    let m = format!(
+        "{} This create was re-sent after an attempt that seemed not to arrive: that attempt \
+         was processed. Look the verification_id up with a status call (its payment links \
+         are there); do not create again.",
+        error.message()
+    );
+    error.with_flags(false, true).with_message(m)
 }
 
 /// A 2xx whose body could not be decoded: never retried; a create is ambiguous.
@@ -190,6 +223,24 @@ pub(crate) fn from_unreadable_body(
     }
 }
 
+/// The kind of Cashfree's error object arriving under a 2xx (C_API.md, Revision 2).
+fn kind_for_2xx_error(d: &ApiDetails) -> ErrorKind {
+    let text = |s: &Option<String>| s.as_deref().unwrap_or("").to_ascii_lowercase();
+    let (code, message, ty) = (text(&d.code), text(&d.message), text(&d.ty));
+    let any = |needle: &str| [&code, &message, &ty].iter().any(|s| s.contains(needle));
+    if d.says_already_exists() {
+        ErrorKind::DuplicateId
+    } else if any("authentication") || any("unauthori") {
+        ErrorKind::Unauthorized
+    } else if any("insufficient") {
+        ErrorKind::InsufficientBalance
+    } else if ty == "api_error" || any("internal") {
+        ErrorKind::Server
+    } else {
+        ErrorKind::BadRequest
+    }
+}
+
 fn kind_for(status: u16, details: &ApiDetails) -> ErrorKind {
     match status {
         400 if details.says_already_exists() => ErrorKind::DuplicateId,
@@ -208,7 +259,7 @@ fn hint(kind: ErrorKind, target: &str, retry_after: Option<Duration>) -> String 
     match kind {
         ErrorKind::DuplicateId => "This verification_id was used before: create with a new id, or look this one up with a status call.".into(),
         ErrorKind::BadRequest => "Check the verification_id, name or ref_id sent.".into(),
-        ErrorKind::Unauthorized => format!("Check the client id and secret, and that they are {target} credentials."),
+        ErrorKind::Unauthorized => format!("Check the client id and secret, and that they belong to {}.", describe_target(target)),
         ErrorKind::Forbidden => "Whitelist this machine's IP in the Cashfree dashboard, or set the public key so requests carry x-cf-signature.".into(),
         ErrorKind::NotFound => "Check the id, and that the base URL points at the verification API.".into(),
         ErrorKind::InsufficientBalance => "Top up the verification balance in the Cashfree dashboard.".into(),
@@ -257,6 +308,40 @@ impl ApiDetails {
         }
     }
 
+    /// The fix for Cashfree's "Client secret belongs to test environment" (and its
+    /// mirror), when this is that error.
+    fn environment_mix_up(&self) -> Option<&'static str> {
+        let all = [&self.message, &self.code]
+            .iter()
+            .filter_map(|s| s.as_deref())
+            .map(|s| s.to_ascii_lowercase().replace('_', " "))
+            .collect::<Vec<_>>()
+            .join(" ");
+        if all.contains("test environment") {
+            Some(
+                "Sandbox (test) credentials were sent to production. Use production credentials, \
+                 or point the client at the sandbox: CASHFREE_ENV=sandbox, \
+                 cfrpd_config_set_environment(config, CFRPD_ENV_SANDBOX) or \
+                 Config::set_environment(Environment::Sandbox).",
+            )
+        } else if all.contains("production environment") || all.contains("prod environment") {
+            Some(
+                "Production credentials were sent to the sandbox. Use sandbox (test) credentials, \
+                 or point the client at production: CASHFREE_ENV=production, \
+                 cfrpd_config_set_environment(config, CFRPD_ENV_PRODUCTION) or \
+                 Config::set_environment(Environment::Production).",
+            )
+        } else if all.contains("invalid environment") {
+            Some(
+                "The credentials belong to the other Cashfree environment: check CASHFREE_ENV \
+                 (or cfrpd_config_set_environment / Config::set_environment) against where the \
+                 client secret was issued.",
+            )
+        } else {
+            None
+        }
+    }
+
     fn says_already_exists(&self) -> bool {
         [&self.message, &self.code]
             .iter()
@@ -266,6 +351,14 @@ impl ApiDetails {
                     .replace('_', " ")
                     .contains("already exists")
             })
+    }
+}
+
+/// "sandbox credentials", "production credentials", or "the server at URL".
+fn describe_target(target: &str) -> String {
+    match target.split(' ').next().unwrap_or(target) {
+        t @ ("sandbox" | "production") => format!("the {t} environment"),
+        _ => format!("the server at {target} (its credentials, not Cashfree's own)"),
     }
 }
 
@@ -313,12 +406,86 @@ mod tests {
             body: body.as_bytes().to_vec(),
             body_problem: None,
             retry_after: retry_after.map(Duration::from_secs),
+            rate_limit: None,
         }
     }
 
     fn verdict(status: u16, body: &str, call: CallKind) -> Verdict {
         let r = resp(status, body, None);
-        from_response(&r, body.as_bytes(), call, "sandbox")
+        from_response(&r, call, "sandbox")
+    }
+
+    #[test]
+    fn error_objects_under_200() {
+        let dup = r#"{"code":"verification_id_already_exists","message":"verification_id already exists","type":"validation_error"}"#;
+        for (body, kind) in [
+            (dup, ErrorKind::DuplicateId),
+            (
+                r#"{"code":"authentication_failed","message":"x","type":"authentication_error"}"#,
+                ErrorKind::Unauthorized,
+            ),
+            (
+                r#"{"message":"Insufficient balance to process this request"}"#,
+                ErrorKind::InsufficientBalance,
+            ),
+            (r#"{"code":"x","type":"api_error"}"#, ErrorKind::Server),
+            (
+                r#"{"code":"internal_error","message":"retry later"}"#,
+                ErrorKind::Server,
+            ),
+            (
+                r#"{"code":"verification_id_missing","message":"verification_id is missing","type":"validation_error"}"#,
+                ErrorKind::BadRequest,
+            ),
+        ] {
+            for call in [CallKind::Create, CallKind::Get] {
+                let v = verdict(200, body, call);
+                assert_eq!(v.error.kind(), kind, "{body}");
+                assert_eq!(v.error.http_status(), Some(200));
+                assert!(!v.auto_retry, "{body}");
+                let server_create = kind == ErrorKind::Server && call == CallKind::Create;
+                assert_eq!(v.error.is_ambiguous(), server_create, "{body}");
+            }
+        }
+    }
+
+    #[test]
+    fn environment_mix_up_says_how_to_fix_it() {
+        let body = r#"{"code":"client_secret_invalid_environment","message":"Client secret belongs to test environment","type":"authentication_error"}"#;
+        let v = verdict(400, body, CallKind::Create);
+        assert_eq!(v.error.kind(), ErrorKind::BadRequest);
+        let m = v.error.message();
+        assert!(
+            m.contains("Sandbox (test) credentials were sent to production"),
+            "{m}"
+        );
+        assert!(
+            m.contains("CASHFREE_ENV=sandbox") && m.contains("cfrpd_config_set_environment"),
+            "{m}"
+        );
+    }
+
+    #[test]
+    fn a_resent_create_that_meets_already_exists_is_ambiguous() {
+        let dup = r#"{"message":"verification_id already exists"}"#;
+        let e = after_resend(verdict(400, dup, CallKind::Create).error);
+        assert!(e.is_ambiguous() && !e.is_retryable());
+        assert_eq!(e.kind(), ErrorKind::DuplicateId);
+        let other = after_resend(verdict(401, "{}", CallKind::Create).error);
+        assert!(!other.is_ambiguous());
+    }
+
+    #[test]
+    fn tls_after_the_request_was_written_is_ambiguous_for_a_create() {
+        let f = |maybe_sent| Failure {
+            kind: ErrorKind::Tls,
+            maybe_sent,
+            detail: "bad record mac".into(),
+        };
+        let v = from_failure(f(true), CallKind::Create, "sandbox", None);
+        assert!(v.error.is_ambiguous() && !v.auto_retry && v.error.kind() == ErrorKind::Tls);
+        let v = from_failure(f(false), CallKind::Create, "sandbox", None);
+        assert!(!v.error.is_ambiguous() && !v.auto_retry);
     }
 
     #[test]
@@ -419,7 +586,7 @@ mod tests {
             assert!(!v.auto_retry && !v.error.is_retryable(), "{s}");
         }
         let long = resp(429, "{}", Some(31));
-        let v = from_response(&long, b"{}", CallKind::Get, "sandbox");
+        let v = from_response(&long, CallKind::Get, "sandbox");
         assert!(!v.auto_retry && v.error.is_retryable());
         assert_eq!(v.error.retry_after(), Some(Duration::from_secs(31)));
     }

@@ -8,15 +8,25 @@
 //! out in two writes (head, then body). This transport:
 //!
 //! - holds output until the exchange waits for input, so a request leaves in one write;
-//! - changes a socket timeout only when the one in place is off by more than 1/64 of
-//!   the wanted value (at least 1 ms): deadlines keep that precision (±0.5 s of 30 s);
+//! - changes a socket timeout only when the one in place is shorter than the wanted
+//!   value by at most 1/64 (at least 1 ms), never when it is longer: a read or write
+//!   never outlives the call's deadline (a read that ends early is simply resumed);
+//! - never writes, reads or shuts down a connection made by another process: after
+//!   `fork()` the child's pool reports the parent's connections closed (it closes its
+//!   copy of the descriptor, which leaves the parent's connection alone) and opens its own;
+//! - writes with `MSG_NOSIGNAL`, so a reset connection is an error, not a `SIGPIPE`
+//!   that kills a C host left with the default disposition;
+//! - notes, per thread, whether the current attempt opened a connection and whether
+//!   its request was handed to the connection ([`AttemptTrace`]): a failure before the
+//!   request was written certainly did not reach the server;
 //! - checks a pooled connection with one `recv(MSG_PEEK | MSG_DONTWAIT)` on Unix, and
 //!   answers the pool's second check from the first when no I/O happened in between
 //!   and less than 1 ms passed (a connection returned and at once taken again).
 //!
 //! TLS (`RustlsConnector`) and CONNECT proxies chain on top of it as they do on ureq's.
 
-use std::io::{self, Read, Write};
+use std::cell::Cell;
+use std::io::{self, Read};
 use std::net::{SocketAddr, TcpStream};
 use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
@@ -32,11 +42,120 @@ const HOLD_LIMIT: usize = 64 * 1024;
 /// How long a probe that found the connection open stands for the next one.
 const PROBE_REUSE: Duration = Duration::from_millis(1);
 
-/// The connector chain: CONNECT proxy (if configured), then this TCP, then rustls.
-pub(crate) fn connector() -> impl Connector<(), Out = impl Transport> {
+/// What one attempt did on this thread (see [`begin_attempt`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct AttemptTrace {
+    /// The request (head or body) was handed to a connection: it may have arrived.
+    pub(crate) written: bool,
+    /// A new TCP connection was opened (else a pooled one was reused, or none made).
+    pub(crate) connected: Option<SocketAddr>,
+    /// How long the TCP connect took.
+    pub(crate) connect_time: Duration,
+}
+
+thread_local! {
+    static TRACE: Cell<AttemptTrace> = const {
+        Cell::new(AttemptTrace { written: false, connected: None, connect_time: Duration::ZERO })
+    };
+}
+
+/// Starts a new attempt on this thread (ureq runs a request on the calling thread).
+pub(crate) fn begin_attempt() {
+    TRACE.with(|t| t.set(AttemptTrace::default()));
+}
+
+/// What the current attempt on this thread has done so far.
+pub(crate) fn attempt_trace() -> AttemptTrace {
+    TRACE.with(Cell::get)
+}
+
+fn note(f: impl FnOnce(&mut AttemptTrace)) {
+    TRACE.with(|t| {
+        let mut v = t.get();
+        f(&mut v);
+        t.set(v);
+    });
+}
+
+/// This process's id (changes in a child after `fork()`).
+#[cfg(unix)]
+pub(crate) fn current_pid() -> u32 {
+    std::process::id()
+}
+
+#[cfg(not(unix))]
+pub(crate) fn current_pid() -> u32 {
+    0
+}
+
+/// The connector chain: CONNECT proxy (if configured), then this TCP, then rustls,
+/// then the mark that notes when the request is written.
+pub(crate) fn connector(has_proxy: bool) -> impl Connector<(), Out = impl Transport> {
     ().chain(ConnectProxyConnector::default())
         .chain(LeanTcpConnector)
         .chain(RustlsConnector::default())
+        .chain(WriteMarkConnector { has_proxy })
+}
+
+/// Wraps the finished connection so that handing it the request is noted in the
+/// [`AttemptTrace`]. The leg to a CONNECT proxy is not marked: writing `CONNECT` sends
+/// nothing to Cashfree.
+#[derive(Debug)]
+pub(crate) struct WriteMarkConnector {
+    has_proxy: bool,
+}
+
+impl<In: Transport> Connector<In> for WriteMarkConnector {
+    type Out = WriteMark<In>;
+
+    fn connect(
+        &self,
+        details: &ConnectionDetails,
+        chained: Option<In>,
+    ) -> Result<Option<Self::Out>, Error> {
+        // ureq connects to the proxy itself with a copy of the config without the proxy.
+        let proxy_leg = self.has_proxy && details.config.proxy().is_none();
+        Ok(chained.map(|inner| WriteMark {
+            inner,
+            mark: !proxy_leg,
+        }))
+    }
+}
+
+/// See [`WriteMarkConnector`].
+#[derive(Debug)]
+pub(crate) struct WriteMark<T> {
+    inner: T,
+    mark: bool,
+}
+
+impl<T: Transport> Transport for WriteMark<T> {
+    fn buffers(&mut self) -> &mut dyn Buffers {
+        self.inner.buffers()
+    }
+
+    fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), Error> {
+        if self.mark && amount > 0 {
+            note(|t| t.written = true);
+        }
+        self.inner.transmit_output(amount, timeout)
+    }
+
+    fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, Error> {
+        self.inner.await_input(timeout)
+    }
+
+    fn maybe_await_input(&mut self, timeout: NextTimeout) -> Result<bool, Error> {
+        self.inner.maybe_await_input(timeout)
+    }
+
+    fn is_open(&mut self) -> bool {
+        self.inner.is_open()
+    }
+
+    fn is_tls(&self) -> bool {
+        self.inner.is_tls()
+    }
 }
 
 /// Opens [`LeanTcp`] connections.
@@ -55,8 +174,14 @@ impl<In: Transport> Connector<In> for LeanTcpConnector {
             // A CONNECT proxy tunnel already made the connection.
             return Ok(Some(Either::A(t)));
         }
+        let started = Instant::now();
         let stream = connect_any(&details.addrs, details.timeout)?;
         stream.set_nodelay(true)?;
+        let peer = stream.peer_addr().ok();
+        note(|t| {
+            t.connected = peer;
+            t.connect_time = started.elapsed();
+        });
         let stream = Arc::new(stream);
         (details.register_shutdown)(Arc::downgrade(&stream) as Weak<dyn ShutdownHandle>)?;
         let config = details.config;
@@ -67,6 +192,7 @@ impl<In: Transport> Connector<In> for LeanTcpConnector {
             probed_open: None,
             read_timeout: None,
             write_timeout: None,
+            owner_pid: current_pid(),
         })))
     }
 }
@@ -139,6 +265,8 @@ pub(crate) struct LeanTcp {
     /// The timeouts set on the socket (`None`: none set yet).
     read_timeout: Option<Duration>,
     write_timeout: Option<Duration>,
+    /// The process that opened the connection (see the module documentation).
+    owner_pid: u32,
 }
 
 impl std::fmt::Debug for LeanTcp {
@@ -149,13 +277,14 @@ impl std::fmt::Debug for LeanTcp {
     }
 }
 
-/// Whether a socket timeout of `current` may stand in for `wanted`.
+/// Whether a socket timeout of `current` may stand in for `wanted`: never longer, and
+/// shorter by at most 1/64 (at least 1 ms).
 fn close_enough(current: Option<Duration>, wanted: Duration) -> bool {
     let Some(current) = current else {
         return false;
     };
     let slack = (wanted / 64).max(Duration::from_millis(1));
-    current.abs_diff(wanted) <= slack
+    current <= wanted && wanted - current <= slack
 }
 
 /// Sets a socket timeout unless the one in place is [`close_enough`].
@@ -178,11 +307,28 @@ fn io_error(e: io::Error, timeout: &NextTimeout) -> Error {
     }
 }
 
+/// The error for I/O attempted on another process's connection (never reached: the
+/// pool drops such connections first).
+fn foreign() -> Error {
+    Error::Io(io::Error::new(
+        io::ErrorKind::NotConnected,
+        "connection opened by another process (before fork)",
+    ))
+}
+
 impl LeanTcp {
+    fn is_foreign(&self) -> bool {
+        self.owner_pid != current_pid()
+    }
+
     /// Writes the held output.
     fn flush(&mut self, timeout: NextTimeout) -> Result<(), Error> {
         if self.held.is_empty() {
             return Ok(());
+        }
+        if self.is_foreign() {
+            self.held.clear();
+            return Err(foreign());
         }
         let timeout = timeout.for_write();
         if timeout.after.is_zero() {
@@ -192,7 +338,7 @@ impl LeanTcp {
             let stream = &*self.stream;
             set_timeout(&mut self.write_timeout, *t, |d| stream.set_write_timeout(d))?;
         }
-        let result = (&*self.stream).write_all(&self.held);
+        let result = send_all(&self.stream, &self.held);
         self.held.clear();
         result.map_err(|e| io_error(e, &timeout))
     }
@@ -224,6 +370,9 @@ impl Transport for LeanTcp {
     fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, Error> {
         self.probed_open = None;
         self.flush(timeout)?;
+        if self.is_foreign() {
+            return Err(foreign());
+        }
         let timeout = timeout.for_read();
         if timeout.after.is_zero() {
             return Err(Error::Timeout(timeout.reason));
@@ -251,7 +400,7 @@ impl Transport for LeanTcp {
     }
 
     fn is_open(&mut self) -> bool {
-        if !self.held.is_empty() {
+        if !self.held.is_empty() || self.is_foreign() {
             return false;
         }
         let now = Instant::now();
@@ -265,6 +414,38 @@ impl Transport for LeanTcp {
         self.probed_open = open.then_some(now);
         open
     }
+}
+
+/// Writes all of `buf`; on Unix with `MSG_NOSIGNAL` (no `SIGPIPE` on a reset peer).
+#[cfg(unix)]
+fn send_all(stream: &TcpStream, mut buf: &[u8]) -> io::Result<()> {
+    use std::os::fd::AsRawFd;
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    const FLAGS: libc::c_int = libc::MSG_NOSIGNAL;
+    // Elsewhere (macOS) SO_NOSIGPIPE would be the way; Rust programs ignore SIGPIPE.
+    #[cfg(not(any(target_os = "linux", target_os = "android")))]
+    const FLAGS: libc::c_int = 0;
+    while !buf.is_empty() {
+        // SAFETY: a valid socket owned by `stream`, and a buffer of `buf.len()` bytes.
+        let n = unsafe { libc::send(stream.as_raw_fd(), buf.as_ptr().cast(), buf.len(), FLAGS) };
+        if n < 0 {
+            let e = io::Error::last_os_error();
+            if e.kind() == io::ErrorKind::Interrupted {
+                continue;
+            }
+            return Err(e);
+        }
+        if n == 0 {
+            return Err(io::ErrorKind::WriteZero.into());
+        }
+        buf = &buf[n as usize..];
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn send_all(mut stream: &TcpStream, buf: &[u8]) -> io::Result<()> {
+    std::io::Write::write_all(&mut stream, buf)
 }
 
 /// True when the peer has neither closed the connection nor sent anything unasked.
@@ -296,6 +477,7 @@ fn probe(stream: &TcpStream) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Write;
     use std::net::TcpListener;
 
     #[test]
@@ -305,7 +487,9 @@ mod tests {
         assert!(close_enough(Some(s(30)), s(30)));
         assert!(close_enough(Some(Duration::from_millis(29_600)), s(30)));
         assert!(!close_enough(Some(Duration::from_millis(29_000)), s(30)));
+        // Never longer than wanted: a socket timeout must not outlive the deadline.
         assert!(!close_enough(Some(s(30)), s(29)));
+        assert!(!close_enough(Some(Duration::from_millis(30_001)), s(30)));
         assert!(close_enough(
             Some(Duration::from_micros(1500)),
             Duration::from_micros(2000)

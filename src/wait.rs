@@ -3,7 +3,7 @@
 use std::fmt;
 use std::time::{Duration, Instant};
 
-use crate::client::{Client, Lookup};
+use crate::client::{deadline_after, Client, Lookup};
 use crate::error::{Error, ErrorKind};
 use crate::model::Status;
 use crate::validate::validate_verification_id;
@@ -72,7 +72,12 @@ impl Client {
     /// with [`ErrorKind::Cancelled`] (unless that status is already final: then it is
     /// returned). Transient failures (network, timeout, 429, 5xx) are retried until the
     /// deadline; others end the wait at once. On deadline or cancel, the error carries
-    /// the last status seen.
+    /// the last status seen. Every answer must be about `verification_id`: one about
+    /// another request ends the wait with [`ErrorKind::UnexpectedResponse`].
+    ///
+    /// Rate limits: when an answer says the window is used up (`X-RateLimit-Remaining:
+    /// 0`), the next poll waits for `X-RateLimit-Reset` instead of polling into 429s
+    /// (a fleet of terminals shares one merchant's window).
     pub fn wait_for_result(
         &self,
         verification_id: &str,
@@ -91,7 +96,7 @@ impl Client {
             ));
         }
         let started = Instant::now();
-        let deadline = started + options.timeout;
+        let deadline = deadline_after(started, options.timeout);
         let interval = options.effective_interval();
         let mut last: Option<Status> = None;
         let mut last_error: Option<Error>;
@@ -122,7 +127,14 @@ impl Client {
             if left.is_zero() {
                 break;
             }
-            std::thread::sleep(interval.min(left));
+            let mut pause = interval;
+            if let Some(r) = self.rate_limit().filter(|r| r.is_exhausted()) {
+                // Just past the reset, so that the next poll lands in the new window.
+                if let Some(reset) = r.reset {
+                    pause = pause.max(reset + Duration::from_millis(50));
+                }
+            }
+            std::thread::sleep(pause.min(left));
             if Instant::now() >= deadline {
                 break;
             }

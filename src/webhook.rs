@@ -44,7 +44,9 @@ pub struct WebhookEvent {
 /// `signature` and `timestamp` are the `x-webhook-signature` / `x-webhook-timestamp`
 /// header values; when both are `None`, the body's own `signature` (v1 scheme) is
 /// verified instead. `max_age`: refuse a timestamp older (or further in the future)
-/// than this. A wrong, missing or stale signature is [`ErrorKind::WebhookSignature`]
+/// than this; with `max_age` set and neither header given, the delivery is refused
+/// (the v1 body scheme has no timestamp: a stripped-header replay would pass the age
+/// check). A wrong, missing or stale signature is [`ErrorKind::WebhookSignature`]
 /// and nothing is parsed; a verified body that is not a webhook is
 /// [`ErrorKind::UnexpectedResponse`].
 pub fn verify(
@@ -59,6 +61,13 @@ pub fn verify(
     }
     match (signature, timestamp) {
         (Some(sig), Some(ts)) => verify_header(client_secret, raw_body, sig, ts, max_age)?,
+        (None, None) if max_age.is_some_and(|a| !a.is_zero()) => {
+            return Err(sig_error(
+                "a maximum age was asked for but the delivery has no x-webhook-timestamp: \
+                 the v1 body signature carries no time, so a replayed body would pass (pass \
+                 the x-webhook-signature and x-webhook-timestamp headers, or no maximum age)",
+            ))
+        }
         (None, None) => verify_body_v1(client_secret, raw_body)?,
         _ => {
             return Err(sig_error(
@@ -166,20 +175,32 @@ fn decode_signature(sig: &str) -> Result<Vec<u8>> {
         .map_err(|_| sig_error("the signature is not standard base64"))
 }
 
+/// Decodes the body as received, then scrubs the secret out of every string.
 fn parse(client_secret: &str, raw_body: &[u8]) -> Result<WebhookEvent> {
-    let clean = Redactor::new(client_secret).scrub(raw_body).into_owned();
-    let (obj, _) = parse_object(&clean).map_err(|e| not_a_webhook(e.message()))?;
+    let redactor = Redactor::new(client_secret);
+    let scrub = |e: Error| e.scrubbed(&redactor);
+    let (obj, _) = parse_object(raw_body).map_err(|e| scrub(not_a_webhook(e.message())))?;
     let Some(Value::Object(data)) = obj.get("data") else {
         return Err(not_a_webhook("it has no \"data\" object"));
     };
     let data_json = serde_json::to_string(data).unwrap_or_default();
     let f = Fields(&obj);
-    Ok(WebhookEvent {
-        event_type: f.text("event_type")?,
-        event_time: f.text("event_time")?,
-        version: f.text("version")?,
-        data: status_from_object(data, data_json)?,
-    })
+    let mut event = WebhookEvent {
+        event_type: f.text("event_type").map_err(scrub)?,
+        event_time: f.text("event_time").map_err(scrub)?,
+        version: f.text("version").map_err(scrub)?,
+        data: status_from_object(data, data_json)
+            .map_err(scrub)?
+            .scrubbed(&redactor),
+    };
+    for field in [
+        &mut event.event_type,
+        &mut event.event_time,
+        &mut event.version,
+    ] {
+        redactor.scrub_opt(field);
+    }
+    Ok(event)
 }
 
 fn sig_error(why: &str) -> Error {
@@ -201,7 +222,7 @@ mod tests {
     use super::*;
     use crate::model::VerificationStatus;
 
-    const SAMPLE: &str = include_str!("../../shared/samples/webhook_success.json");
+    const SAMPLE: &str = include_str!("../tests/data/samples/webhook_success.json");
     const SECRET: &str = "webhook-test-secret";
 
     fn now_s() -> String {

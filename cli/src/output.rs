@@ -8,25 +8,12 @@ use serde_json::{json, Value};
 /// `CREATED`, `SUCCESS`, `FAILURE`, `EXPIRED`, or the raw text of an unknown status
 /// (`""` when there was none).
 pub fn status_name(s: &VerificationStatus) -> &str {
-    match s {
-        VerificationStatus::Created => "CREATED",
-        VerificationStatus::Success => "SUCCESS",
-        VerificationStatus::Failure => "FAILURE",
-        VerificationStatus::Expired => "EXPIRED",
-        VerificationStatus::Unknown(raw) => raw,
-    }
+    s.as_str()
 }
 
 /// `DIRECT_MATCH`, ... or the raw text of an unknown value.
 pub fn name_match_name(m: &NameMatch) -> &str {
-    match m {
-        NameMatch::Direct => "DIRECT_MATCH",
-        NameMatch::GoodPartial => "GOOD_PARTIAL_MATCH",
-        NameMatch::ModeratePartial => "MODERATE_PARTIAL_MATCH",
-        NameMatch::PoorPartial => "POOR_PARTIAL_MATCH",
-        NameMatch::NoMatch => "NO_MATCH",
-        NameMatch::Unknown(raw) => raw,
-    }
+    m.as_str()
 }
 
 /// The created request as a JSON object (every field; absent ones are `null`).

@@ -1,6 +1,7 @@
 //! Version, result names, configuration and client lifetime.
 
-use std::os::raw::c_char;
+use std::ffi::CString;
+use std::os::raw::{c_char, c_void};
 use std::time::Duration;
 
 use super::error::name_of;
@@ -17,6 +18,14 @@ use crate::{Client, Config, Environment};
 #[no_mangle]
 pub extern "C" fn cfrpd_version() -> *const c_char {
     concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast()
+}
+
+/// The version of the library actually linked as one number: MAJOR*10000 +
+/// MINOR*100 + PATCH (0.1.0 is 100). Compare with `CFRPD_VERSION_NUMBER` of the header
+/// a program was built with to refuse an older library at run time.
+#[no_mangle]
+pub extern "C" fn cfrpd_version_number() -> u32 {
+    crate::VERSION_NUMBER
 }
 
 /// The constant's name of a result code, e.g. "CFRPD_ERR_TIMEOUT" (static; do not
@@ -53,6 +62,7 @@ pub unsafe extern "C" fn cfrpd_config_new(
         let secret = unsafe { str_in(client_secret, "client_secret") }?;
         Ok(Box::new(cfrpd_config {
             inner: Config::new(id, secret)?,
+            last_error: None,
         }))
     })
 }
@@ -75,11 +85,13 @@ pub unsafe extern "C" fn cfrpd_config_from_env(
     call_with_out(out, err, || {
         Ok(Box::new(cfrpd_config {
             inner: Config::from_env()?,
+            last_error: None,
         }))
     })
 }
 
-/// Runs `f` on a mutable config; NULL is CFRPD_ERR_INVALID_ARGUMENT.
+/// Runs `f` on a mutable config; NULL is CFRPD_ERR_INVALID_ARGUMENT. The outcome's
+/// message is kept for `cfrpd_config_last_error` (cleared on success).
 fn with_config(
     c: *mut cfrpd_config,
     f: impl FnOnce(&mut Config) -> Result<(), Error>,
@@ -87,7 +99,126 @@ fn with_config(
     call_status(|| {
         // SAFETY: the caller passes NULL or a live config used by one thread at a time.
         let config = unsafe { c.as_mut() }.ok_or_else(|| Error::invalid("config is NULL"))?;
-        f(&mut config.inner)
+        config.last_error = None;
+        let result = f(&mut config.inner);
+        if let Err(e) = &result {
+            config.last_error = CString::new(e.message()).ok();
+        }
+        result
+    })
+}
+
+/// Why the last failed call on this config failed (e.g. why a proxy URL or a PEM was
+/// refused), or NULL after a success (and for NULL). Owned by the config: valid until
+/// the next call on it; do not free. Never contains the secret or a proxy password.
+///
+/// # Safety
+/// `c` is NULL or a live config.
+#[no_mangle]
+pub unsafe extern "C" fn cfrpd_config_last_error(c: *const cfrpd_config) -> *const c_char {
+    call_infallible(std::ptr::null(), || {
+        // SAFETY: the caller passes NULL or a live config.
+        match unsafe { c.as_ref() } {
+            Some(cfg) => cfg
+                .last_error
+                .as_ref()
+                .map_or(std::ptr::null(), |m| m.as_ptr()),
+            None => std::ptr::null(),
+        }
+    })
+}
+
+/// Bounds one whole call in milliseconds: every attempt, back-off and Retry-After wait
+/// (0 = the default, 60 s). No call outlives it by more than a few milliseconds,
+/// whatever the server does (trickles bytes, stalls mid-TLS). When it fires the result
+/// is CFRPD_ERR_TIMEOUT (ambiguous for a create that was sent). A wait's own
+/// timeout_ms still bounds the wait; each poll of a wait is one call.
+///
+/// # Safety
+/// `c` is NULL or a live config.
+#[no_mangle]
+pub unsafe extern "C" fn cfrpd_config_set_call_deadline_ms(
+    c: *mut cfrpd_config,
+    ms: u32,
+) -> cfrpd_result {
+    with_config(c, |cfg| {
+        cfg.set_call_deadline(Duration::from_millis(ms.into()));
+        Ok(())
+    })
+}
+
+/// How many idle connections the client keeps open for reuse (default 4, at most
+/// 1024, else CFRPD_ERR_INVALID_ARGUMENT; 0 keeps none). A server polling many requests
+/// from many threads wants about one per thread.
+///
+/// # Safety
+/// `c` is NULL or a live config.
+#[no_mangle]
+pub unsafe extern "C" fn cfrpd_config_set_max_idle_connections(
+    c: *mut cfrpd_config,
+    n: u32,
+) -> cfrpd_result {
+    with_config(c, |cfg| {
+        cfg.set_max_idle_connections(n as usize)?;
+        Ok(())
+    })
+}
+
+/// The C side of a log callback (the caller vouches that `user_data` may be used from
+/// the threads making calls).
+struct CLog {
+    callback: unsafe extern "C" fn(*mut c_void, cfrpd_log_level, *const c_char),
+    user_data: *mut c_void,
+}
+// SAFETY: the header documents that the callback runs on the calling threads with
+// this user_data; making that safe is the caller's side of the contract.
+unsafe impl Send for CLog {}
+unsafe impl Sync for CLog {}
+
+impl CLog {
+    fn call(&self, level: crate::LogLevel, message: &str) {
+        let text = CString::new(message.replace('\0', "\u{FFFD}")).unwrap_or_default();
+        // SAFETY: the caller vouches for the callback and its user_data.
+        unsafe { (self.callback)(self.user_data, level as cfrpd_log_level, text.as_ptr()) };
+    }
+}
+
+/// Sends diagnostics records up to `max_level` (CFRPD_LOG_ERROR..CFRPD_LOG_DEBUG) to
+/// `callback`; a NULL callback turns logging off. The message is valid during the call
+/// only; the callback runs on the thread making the cfrpd_ call and may call cfrpd_
+/// functions; it must not throw. Never the secret (nor the proxy password), never a
+/// body at INFO or above. One INFO line per attempt (method, path and query, HTTP
+/// status or failure kind, milliseconds, attempt number, request id); a WARN line per
+/// retry (reason and delay); connection opened / reused at DEBUG. Clients made from
+/// this config afterwards use it. An unknown level is CFRPD_ERR_INVALID_ARGUMENT.
+///
+/// # Safety
+/// `c` is NULL or a live config; `callback` is NULL or safe to call with `user_data`
+/// from any thread that uses a client made from this config.
+#[no_mangle]
+pub unsafe extern "C" fn cfrpd_config_set_log_callback(
+    c: *mut cfrpd_config,
+    max_level: cfrpd_log_level,
+    callback: cfrpd_log_callback,
+    user_data: *mut c_void,
+) -> cfrpd_result {
+    with_config(c, |cfg| {
+        let Some(callback) = callback else {
+            cfg.clear_log_callback();
+            return Ok(());
+        };
+        let level = crate::LogLevel::from_number(max_level).ok_or_else(|| {
+            Error::invalid(format!(
+                "unknown log level {max_level}: use CFRPD_LOG_ERROR (1), CFRPD_LOG_WARN (2), \
+                 CFRPD_LOG_INFO (3) or CFRPD_LOG_DEBUG (4)"
+            ))
+        })?;
+        let c_log = CLog {
+            callback,
+            user_data,
+        };
+        cfg.set_log_callback(level, move |level, message| c_log.call(level, message));
+        Ok(())
     })
 }
 
@@ -244,6 +375,31 @@ pub unsafe extern "C" fn cfrpd_client_new(
         Ok(Box::new(cfrpd_client {
             inner: Client::new(&config.inner)?,
         }))
+    })
+}
+
+/// The rate-limit window of the last answer that carried X-RateLimit-* headers, into
+/// `*out` (fields -1 when unknown; `reset_ms` counted from now). CFRPD_OK even when no
+/// answer had them (then every field is -1).
+///
+/// # Safety
+/// `client` is NULL or live; `out` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn cfrpd_client_rate_limit(
+    client: *const cfrpd_client,
+    out: *mut cfrpd_rate_limit,
+) -> cfrpd_result {
+    call_status(|| {
+        let client = unsafe { ref_in(client, "client") }?;
+        // SAFETY: the caller passes NULL or a writable struct.
+        let out = unsafe { out.as_mut() }.ok_or_else(|| Error::invalid("out is NULL"))?;
+        let r = client.inner.rate_limit().unwrap_or_default();
+        *out = cfrpd_rate_limit {
+            limit: error::rl(r.limit),
+            remaining: error::rl(r.remaining),
+            reset_ms: error::rl(r.reset.map(|d| d.as_millis() as u64)),
+        };
+        Ok(())
     })
 }
 

@@ -2,7 +2,7 @@
 
 use super::strings::{free_string, opt_string_out, string_out};
 use super::types::*;
-use crate::model::{CreatedRequest, NameMatch, Status, VerificationStatus};
+use crate::model::{CreatedRequest, NameMatch, ReversalStatus, Status, VerificationStatus};
 use crate::webhook::WebhookEvent;
 
 pub(crate) fn request_out(r: &CreatedRequest) -> Box<cfrpd_request> {
@@ -65,7 +65,7 @@ pub(crate) fn status_out(s: &Status) -> Box<cfrpd_status> {
         VerificationStatus::Success => CFRPD_STATE_SUCCESS,
         VerificationStatus::Failure => CFRPD_STATE_FAILURE,
         VerificationStatus::Expired => CFRPD_STATE_EXPIRED,
-        VerificationStatus::Unknown(_) => CFRPD_STATE_UNKNOWN,
+        _ => CFRPD_STATE_UNKNOWN,
     };
     let name_match = match s.name_match {
         NameMatch::Direct => CFRPD_MATCH_DIRECT,
@@ -73,7 +73,14 @@ pub(crate) fn status_out(s: &Status) -> Box<cfrpd_status> {
         NameMatch::ModeratePartial => CFRPD_MATCH_MODERATE_PARTIAL,
         NameMatch::PoorPartial => CFRPD_MATCH_POOR_PARTIAL,
         NameMatch::NoMatch => CFRPD_MATCH_NO_MATCH,
-        NameMatch::Unknown(_) => CFRPD_MATCH_UNKNOWN,
+        _ => CFRPD_MATCH_UNKNOWN,
+    };
+    let reversal = match s.reversal {
+        ReversalStatus::Pending => CFRPD_REVERSAL_PENDING,
+        ReversalStatus::TransferInitiated => CFRPD_REVERSAL_TRANSFER_INITIATED,
+        ReversalStatus::TransferSuccess => CFRPD_REVERSAL_TRANSFER_SUCCESS,
+        ReversalStatus::Failed => CFRPD_REVERSAL_FAILED,
+        _ => CFRPD_REVERSAL_UNKNOWN,
     };
     let o = |v: &Option<String>| opt_string_out(v.as_deref());
     Box::new(cfrpd_status {
@@ -96,6 +103,7 @@ pub(crate) fn status_out(s: &Status) -> Box<cfrpd_status> {
         reversal_status: o(&s.reversal_status),
         account_type: o(&s.account_type),
         raw_json: string_out(&s.raw_json),
+        reversal,
     })
 }
 

@@ -95,10 +95,22 @@ pub(crate) unsafe fn set_error_code(
             retryable: e.is_retryable(),
             ambiguous: e.is_ambiguous(),
             raw_body: opt_string_out(e.raw_body()),
+            request_id: opt_string_out(e.request_id()),
+            rate_limit_limit: rl(e.rate_limit().and_then(|r| r.limit)),
+            rate_limit_remaining: rl(e.rate_limit().and_then(|r| r.remaining)),
+            rate_limit_reset_ms: rl(e
+                .rate_limit()
+                .and_then(|r| r.reset)
+                .map(|d| d.as_millis().min(i64::MAX as u128) as u64)),
         });
         unsafe { *err = Box::into_raw(boxed) };
     }
     code
+}
+
+/// A rate-limit number for C: -1 when unknown.
+pub(crate) fn rl(v: Option<u64>) -> i64 {
+    v.map_or(-1, |n| n.min(i64::MAX as u64) as i64)
 }
 
 /// Frees an error made by [`set_error_code`].
@@ -115,5 +127,6 @@ pub(crate) unsafe fn free_error(e: *mut cfrpd_error) {
         free_string(b.api_code);
         free_string(b.api_type);
         free_string(b.raw_body);
+        free_string(b.request_id);
     }
 }

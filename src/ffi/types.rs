@@ -78,6 +78,31 @@ pub const CFRPD_STATE_FAILURE: cfrpd_state = 3;
 /// Nobody paid within the validity window.
 pub const CFRPD_STATE_EXPIRED: cfrpd_state = 4;
 
+/// The refund of the rupee, from `reversal_status`.
+pub type cfrpd_reversal = u32;
+/// Absent, empty (before payment) or another value (the raw text is in `reversal_status`).
+pub const CFRPD_REVERSAL_UNKNOWN: cfrpd_reversal = 0;
+/// `PENDING`: the refund has not started.
+pub const CFRPD_REVERSAL_PENDING: cfrpd_reversal = 1;
+/// `TRANSFER_INITIATED`: the refund is on its way.
+pub const CFRPD_REVERSAL_TRANSFER_INITIATED: cfrpd_reversal = 2;
+/// `TRANSFER_SUCCESS`: the rupee is back with the payer.
+pub const CFRPD_REVERSAL_TRANSFER_SUCCESS: cfrpd_reversal = 3;
+/// `FAILED`: the refund failed.
+pub const CFRPD_REVERSAL_FAILED: cfrpd_reversal = 4;
+
+/// Level of a diagnostics record (`cfrpd_config_set_log_callback`).
+pub type cfrpd_log_level = u32;
+/// A call failed.
+pub const CFRPD_LOG_ERROR: cfrpd_log_level = 1;
+/// A retry (reason and delay), or something that looks wrong.
+pub const CFRPD_LOG_WARN: cfrpd_log_level = 2;
+/// One line per attempt: method, path and query, HTTP status or failure kind,
+/// milliseconds, attempt number, request id.
+pub const CFRPD_LOG_INFO: cfrpd_log_level = 3;
+/// Connection opened (address, connect time) or reused.
+pub const CFRPD_LOG_DEBUG: cfrpd_log_level = 4;
+
 /// How well the name at the bank matches the expected name.
 pub type cfrpd_name_match = u32;
 /// Absent, empty or unknown (the raw text is in `name_match_result`).
@@ -116,6 +141,26 @@ pub struct cfrpd_error {
     pub ambiguous: bool,
     /// The response body (at most 4 KiB, secret scrubbed), or NULL.
     pub raw_body: *mut c_char,
+    /// The x-request-id sent with the last attempt (quote it to Cashfree support);
+    /// NULL when nothing was sent (bad input, no connection attempt).
+    pub request_id: *mut c_char,
+    /// `X-RateLimit-Limit` of the failing answer, or -1 when absent.
+    pub rate_limit_limit: i64,
+    /// `X-RateLimit-Remaining` of the failing answer, or -1 when absent.
+    pub rate_limit_remaining: i64,
+    /// `X-RateLimit-Reset` of the failing answer in milliseconds, or -1 when absent.
+    pub rate_limit_reset_ms: i64,
+}
+
+/// A rate-limit window (`cfrpd_client_rate_limit`); each field is -1 when unknown.
+#[repr(C)]
+pub struct cfrpd_rate_limit {
+    /// `X-RateLimit-Limit`: requests allowed in the window.
+    pub limit: i64,
+    /// `X-RateLimit-Remaining`: requests left in the window.
+    pub remaining: i64,
+    /// Milliseconds from now until the window resets (0 once it passed).
+    pub reset_ms: i64,
 }
 
 /// Settings for a client (opaque). Create with `cfrpd_config_new` or
@@ -123,6 +168,8 @@ pub struct cfrpd_error {
 /// threads at once; may be freed right after `cfrpd_client_new`.
 pub struct cfrpd_config {
     pub(crate) inner: Config,
+    /// Message of the last failed call on this config (`cfrpd_config_last_error`).
+    pub(crate) last_error: Option<std::ffi::CString>,
 }
 
 /// A client (opaque). Safe to share between threads; reuses connections.
@@ -197,12 +244,15 @@ pub struct cfrpd_status {
     pub processed_on: *mut c_char,
     /// When the rupee arrived.
     pub penny_collected_on: *mut c_char,
-    /// Refund of the rupee, e.g. "PENDING", "SUCCESS".
+    /// Refund of the rupee as sent: "PENDING", "TRANSFER_INITIATED",
+    /// "TRANSFER_SUCCESS", "FAILED"; "" before payment. Parsed in `reversal`.
     pub reversal_status: *mut c_char,
     /// e.g. "SAVINGS", "CURRENT".
     pub account_type: *mut c_char,
     /// The whole response body.
     pub raw_json: *mut c_char,
+    /// Parsed `reversal_status` (case-insensitive).
+    pub reversal: cfrpd_reversal,
 }
 
 /// A verified webhook delivery. Owned by the caller: release with `cfrpd_webhook_free`.
@@ -223,3 +273,10 @@ pub struct cfrpd_webhook {
 /// to stop with `CFRPD_ERR_CANCELLED` (unless `latest` is already final).
 pub type cfrpd_poll_callback =
     Option<unsafe extern "C" fn(user_data: *mut c_void, latest: *const cfrpd_status) -> bool>;
+
+/// Receives diagnostics records (`cfrpd_config_set_log_callback`). `message` is valid
+/// during the call only. Runs on the thread making the cfrpd_ call; may call cfrpd_
+/// functions; must not throw (C++) or longjmp out.
+pub type cfrpd_log_callback = Option<
+    unsafe extern "C" fn(user_data: *mut c_void, level: cfrpd_log_level, message: *const c_char),
+>;
