@@ -16,6 +16,53 @@ pub struct CErr {
     pub retryable: bool,
     pub retry_after_ms: u32,
     pub message: String,
+    pub request_id: Option<String>,
+    pub raw_body: Option<String>,
+    pub rate_limit_remaining: i64,
+    pub rate_limit_reset_ms: i64,
+}
+
+/// The fields of a `cfrpd_status` the tests look at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CStatus {
+    pub state: cfrpd_state,
+    pub reversal: cfrpd_reversal,
+    pub status: Option<String>,
+    pub verification_id: Option<String>,
+    pub ref_id: Option<String>,
+    pub bank_account: Option<String>,
+    pub name_at_bank: Option<String>,
+    pub reversal_status: Option<String>,
+    pub raw_json: String,
+}
+
+/// A C string field as Rust text (`None` for NULL).
+///
+/// # Safety
+/// `p` is NULL or a valid C string.
+pub unsafe fn text(p: *const std::os::raw::c_char) -> Option<String> {
+    (!p.is_null()).then(|| unsafe { CStr::from_ptr(p) }.to_str().unwrap().to_owned())
+}
+
+impl CStatus {
+    /// # Safety
+    /// `s` is a valid status.
+    pub unsafe fn read(s: *const cfrpd_status) -> CStatus {
+        let s = unsafe { &*s };
+        unsafe {
+            CStatus {
+                state: s.state,
+                reversal: s.reversal,
+                status: text(s.status),
+                verification_id: text(s.verification_id),
+                ref_id: text(s.ref_id),
+                bank_account: text(s.bank_account),
+                name_at_bank: text(s.name_at_bank),
+                reversal_status: text(s.reversal_status),
+                raw_json: text(s.raw_json).unwrap(),
+            }
+        }
+    }
 }
 
 /// A configuration being built through `cfrpd_config_*`.
@@ -65,6 +112,26 @@ impl CConfig {
         self
     }
 
+    /// Credentials other than the emulator's defaults.
+    pub fn with_credentials(base_url: &str, id: &str, secret: &str) -> CConfig {
+        let id = CString::new(id).unwrap();
+        let secret = CString::new(secret).unwrap();
+        let mut cfg = ptr::null_mut();
+        unsafe {
+            assert_eq!(
+                cfrpd_config_new(id.as_ptr(), secret.as_ptr(), &mut cfg),
+                CFRPD_OK
+            );
+        }
+        let c = CConfig(cfg);
+        assert_eq!(c.set(cfrpd_config_set_base_url, base_url), CFRPD_OK);
+        c
+    }
+
+    pub fn raw(&self) -> *mut cfrpd_config {
+        self.0
+    }
+
     pub fn client(&self) -> CClient {
         let mut client = ptr::null_mut();
         let mut err = ptr::null_mut();
@@ -100,6 +167,49 @@ impl CClient {
         let mut err = ptr::null_mut();
         let code = unsafe { cfrpd_get_status(self.0, id.as_ptr(), &mut out, &mut err) };
         unsafe { finish(code, out, err, |p| cfrpd_status_free(p)) }
+    }
+
+    /// `cfrpd_get_status`, keeping the status.
+    pub fn status_full(&self, id: &str) -> Result<CStatus, CErr> {
+        let id = CString::new(id).unwrap();
+        let mut out = ptr::null_mut();
+        let mut err = ptr::null_mut();
+        let code = unsafe { cfrpd_get_status(self.0, id.as_ptr(), &mut out, &mut err) };
+        let mut got = None;
+        unsafe { finish(code, out, err, |p| {
+            got = Some(CStatus::read(p));
+            cfrpd_status_free(p)
+        }) }?;
+        Ok(got.unwrap())
+    }
+
+    /// `cfrpd_get_status_by_ref_id`, keeping the status.
+    pub fn status_by_ref(&self, ref_id: i64) -> Result<CStatus, CErr> {
+        let mut out = ptr::null_mut();
+        let mut err = ptr::null_mut();
+        let code = unsafe { cfrpd_get_status_by_ref_id(self.0, ref_id, &mut out, &mut err) };
+        let mut got = None;
+        unsafe { finish(code, out, err, |p| {
+            got = Some(CStatus::read(p));
+            cfrpd_status_free(p)
+        }) }?;
+        Ok(got.unwrap())
+    }
+
+    /// `cfrpd_create` with a name, keeping the verification_id and ref_id.
+    pub fn create_named(&self, id: &str, name: &str) -> Result<(String, i64, String), CErr> {
+        let id = CString::new(id).unwrap();
+        let name = CString::new(name).unwrap();
+        let mut out = ptr::null_mut();
+        let mut err = ptr::null_mut();
+        let code = unsafe { cfrpd_create(self.0, id.as_ptr(), name.as_ptr(), &mut out, &mut err) };
+        let mut got = None;
+        unsafe { finish(code, out, err, |p| {
+            let r = &*p;
+            got = Some((text(r.verification_id).unwrap(), r.ref_id, text(r.upi_link).unwrap()));
+            cfrpd_request_free(p)
+        }) }?;
+        Ok(got.unwrap())
     }
 
     pub fn create(&self, id: &str) -> Result<(), CErr> {
@@ -194,6 +304,10 @@ pub unsafe fn finish<T>(
             .to_str()
             .unwrap()
             .to_owned(),
+        request_id: unsafe { text(e.request_id) },
+        raw_body: unsafe { text(e.raw_body) },
+        rate_limit_remaining: e.rate_limit_remaining,
+        rate_limit_reset_ms: e.rate_limit_reset_ms,
     };
     unsafe { cfrpd_error_free(err) };
     Err(details)

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod cabi;
+pub mod script;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -43,8 +44,8 @@ pub fn fresh_id(tag: &str) -> String {
     )
 }
 
-/// A sample body from ../shared/samples.
+/// A documented sample body (copied from ../shared/samples into tests/data/samples).
 pub fn sample(name: &str) -> String {
-    let path = format!("{}/../shared/samples/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!("{}/tests/data/samples/{name}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
