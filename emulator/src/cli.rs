@@ -323,6 +323,18 @@ mod tests {
     }
 
     #[test]
+    fn usage_and_readme_document_every_flag() {
+        let readme = include_str!("../README.md");
+        for f in FLAGS {
+            assert!(USAGE.contains(f), "--help lacks {f}");
+            assert!(
+                readme.contains(&format!("| `{f}")) || readme.contains(&format!("`{f}`")),
+                "README lacks {f}"
+            );
+        }
+    }
+
+    #[test]
     fn refusals_list_the_valid_values() {
         let err = |a: &[&str]| parse(&args(a)).err().unwrap();
         let e = err(&["--bogus"]);

@@ -91,6 +91,8 @@ pub enum FaultKind {
     /// 429 with `x-ratelimit-retry: retry_secs` (and the X-RateLimit-* headers with
     /// `X-RateLimit-Reset: reset_secs`), no `Retry-After`.
     RateLimitRetry {
+        /// `X-RateLimit-Limit`.
+        limit: u32,
         /// `x-ratelimit-retry`: seconds to wait.
         retry_secs: u64,
         /// `X-RateLimit-Reset`.
@@ -320,6 +322,7 @@ impl Fault {
             "ratelimit_retry" => {
                 let retry_secs = need("secs")?;
                 FaultKind::RateLimitRetry {
+                    limit: limit()?,
                     retry_secs,
                     reset_secs: opt_num("reset_secs")?.unwrap_or(retry_secs),
                 }
@@ -582,9 +585,10 @@ pub(crate) fn render(kind: &FaultKind, hit: Endpoint, verification_id: &str) -> 
             rate_limit_headers(documented(429), *limit, 0, *reset_secs)
         }
         FaultKind::RateLimitRetry {
+            limit,
             retry_secs,
             reset_secs,
-        } => rate_limit_headers(documented(429), DEFAULT_LIMIT as u32, 0, *reset_secs)
+        } => rate_limit_headers(documented(429), *limit, 0, *reset_secs)
             .header("x-ratelimit-retry", &retry_secs.to_string()),
         FaultKind::ErrorBody200 {
             code,
@@ -760,6 +764,7 @@ mod tests {
         assert_eq!(
             kind(json!({"kind":"ratelimit_retry","secs":4})),
             FaultKind::RateLimitRetry {
+                limit: 60,
                 retry_secs: 4,
                 reset_secs: 4
             }
@@ -815,6 +820,23 @@ mod tests {
     }
 
     #[test]
+    fn readme_documents_every_kind_and_field() {
+        let readme = include_str!("../README.md");
+        for (names, fields) in KINDS {
+            let row = readme
+                .lines()
+                .find(|l| l.starts_with(&format!("| `{}`", names[0])))
+                .unwrap_or_else(|| panic!("README has no row for fault kind {}", names[0]));
+            for name in names.iter() {
+                assert!(row.contains(&format!("`{name}`")), "{row} lacks {name}");
+            }
+            for f in fields.iter() {
+                assert!(row.contains(&format!("`{f}`")), "{row} lacks field {f}");
+            }
+        }
+    }
+
+    #[test]
     fn json_refusals_list_the_valid_values() {
         let err = |v: Value| Fault::from_json(&v).unwrap_err();
         let e = err(json!({"kind":"nope"}));
@@ -863,11 +885,13 @@ mod tests {
         assert_eq!(h(&r, "retry-after"), None);
         assert_eq!(h(&r, "x-ratelimit-retry"), None);
         let r = resp(FaultKind::RateLimitRetry {
+            limit: 7,
             retry_secs: 2,
             reset_secs: 9,
         });
         assert_eq!(r.status, 429);
         assert_eq!(h(&r, "x-ratelimit-retry").as_deref(), Some("2"));
+        assert_eq!(h(&r, "x-ratelimit-limit").as_deref(), Some("7"));
         assert_eq!(h(&r, "x-ratelimit-reset").as_deref(), Some("9"));
         assert_eq!(h(&r, "retry-after"), None);
         let r = resp(FaultKind::duplicate_under_200());

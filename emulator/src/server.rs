@@ -939,3 +939,21 @@ pub(crate) fn close_all(shared: &Shared) {
         thread::sleep(Duration::from_millis(5));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn readme_documents_every_control_endpoint() {
+        let readme = include_str!("../README.md");
+        for (name, method) in CONTROL {
+            let ep = format!("`{method} /__emulator/{name}`");
+            assert!(readme.contains(&ep), "README lacks {ep}");
+        }
+        assert!(readme.contains(crate::state::REVERSAL_FAILED_PREFIX));
+        assert!(readme.contains(crate::PRODUCTION_CLIENT_SECRET));
+        assert!(readme.contains(crate::TEST_CLIENT_SECRET));
+        assert!(readme.contains(crate::TEST_CLIENT_ID));
+    }
+}
