@@ -724,7 +724,10 @@ impl Shared {
         let Some(vid) = text("verification_id")? else {
             return Err(bad_request(
                 "verification_id_missing",
-                "verification_id is missing",
+                &format!(
+                    "verification_id is missing; fields: {} (only verification_id is required)",
+                    FIELDS.join(", ")
+                ),
             ));
         };
         let success = match text("outcome")?.unwrap_or("SUCCESS") {

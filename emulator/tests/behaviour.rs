@@ -574,6 +574,12 @@ fn control_refusals_list_the_valid_values() {
         "{}",
         refusal(&r)
     );
+    let r = post(&emu, "/__emulator/pay", r#"{"outcome":"SUCCESS"}"#);
+    assert_eq!(r.status, 400);
+    assert!(refusal(&r).contains("verification_id, outcome, name, reversal"));
+    let r = post(&emu, "/__emulator/pay", "[1]");
+    assert_eq!(r.status, 400);
+    assert!(refusal(&r).contains("verification_id, outcome, name, reversal"));
     let r = post(
         &emu,
         "/__emulator/pay",
