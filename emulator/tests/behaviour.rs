@@ -38,7 +38,8 @@ fn reversal(emu: &Emulator, id: &str) -> String {
 
 #[test]
 fn reversal_moves_from_pending_to_transfer_success_or_failed() {
-    let step = Duration::from_millis(400);
+    // Wide margins: each check sits 200 ms or more from a step boundary.
+    let step = Duration::from_millis(600);
     let emu = Emulator::start(Options {
         reversal_step: step,
         ..Options::default()
@@ -68,7 +69,7 @@ fn reversal_moves_from_pending_to_transfer_success_or_failed() {
         "",
         "a failed payment has nothing to refund"
     );
-    std::thread::sleep(step + Duration::from_millis(100));
+    std::thread::sleep(step + Duration::from_millis(200));
     for id in ["r-ok", "r-bad", "r-http", "emu-reversal-failed-1"] {
         assert_eq!(reversal(&emu, id), "TRANSFER_INITIATED", "{id}");
     }
