@@ -226,6 +226,9 @@ pub struct Stats {
     pub webhooks_sent: u64,
     /// Webhook deliveries that failed (no connection, timeout, non-2xx).
     pub webhooks_failed: u64,
+    /// API requests refused with 429 by the rate limiter ([`Options::rate_limit`];
+    /// injected 429 faults are not counted here).
+    pub rate_limited: u64,
 }
 
 /// One API request as received (the last 1000 are kept).

@@ -38,6 +38,7 @@ pub(crate) struct Shared {
     creates_received: AtomicU64,
     status_received: AtomicU64,
     requests_total: AtomicU64,
+    rate_limited: AtomicU64,
     connections_accepted: AtomicU64,
     pub webhooks_sent: AtomicU64,
     pub webhooks_failed: AtomicU64,
@@ -155,6 +156,7 @@ impl Shared {
             creates_received: AtomicU64::new(0),
             status_received: AtomicU64::new(0),
             requests_total: AtomicU64::new(0),
+            rate_limited: AtomicU64::new(0),
             connections_accepted: AtomicU64::new(0),
             webhooks_sent: AtomicU64::new(0),
             webhooks_failed: AtomicU64::new(0),
@@ -222,6 +224,7 @@ impl Shared {
             last_signature: lock(&self.last_signature).clone(),
             webhooks_sent: self.webhooks_sent.load(Ordering::Relaxed),
             webhooks_failed: self.webhooks_failed.load(Ordering::Relaxed),
+            rate_limited: self.rate_limited.load(Ordering::Relaxed),
         }
     }
 
@@ -280,6 +283,7 @@ impl Shared {
         let request_id = req.header("x-request-id").unwrap_or("-");
         let verdict = self.rate_limit(req);
         if let Some(v) = verdict.as_ref().filter(|v| !v.allowed) {
+            self.rate_limited.fetch_add(1, Ordering::Relaxed);
             if self.opts.log {
                 eprintln!(
                     "{} {} [x-request-id {request_id}] -> 429 rate limited",
@@ -660,6 +664,7 @@ impl Shared {
                     "last_signature": s.last_signature,
                     "webhooks_sent": s.webhooks_sent,
                     "webhooks_failed": s.webhooks_failed,
+                    "rate_limited": s.rate_limited,
                 }))
             }
             _ => {

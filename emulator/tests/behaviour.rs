@@ -147,6 +147,8 @@ fn rate_limiter_counts_per_client_and_resets() {
     assert_eq!(r.status, 200);
     assert_eq!(h(&r, "x-ratelimit-remaining"), Some("0"));
     assert_eq!(create(a, "rl-3", "N").status, 429);
+    assert_eq!(emu.stats().rate_limited, 2);
+    assert_eq!(get(&emu, "/__emulator/stats").json()["rate_limited"], 2);
     // POST /__emulator/reset starts every window afresh.
     assert_eq!(post(&emu, "/__emulator/reset", "").status, 200);
     let r = create(a, "rl-3", "N");
