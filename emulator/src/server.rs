@@ -667,8 +667,7 @@ impl Shared {
                     "rate_limited": s.rate_limited,
                 }))
             }
-            _ => {
-                // "requests"
+            "requests" => {
                 let list: Vec<Value> = self
                     .requests()
                     .iter()
@@ -698,6 +697,7 @@ impl Shared {
                     .collect();
                 ok_json(json!({ "requests": list }))
             }
+            other => unreachable!("control endpoint {other} is listed in CONTROL but not served"),
         }
     }
 
