@@ -5,7 +5,7 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::{Emulator, Options};
+use crate::{Emulator, Environment, Options, ReversalOutcome, PRODUCTION_CLIENT_SECRET};
 
 const USAGE: &str = "\
 cashfree-rpd-emulator — local emulator of Cashfree's Reverse Penny Drop API
@@ -16,11 +16,25 @@ OPTIONS:
   --host ADDR                 listen address (default 127.0.0.1)
   --port N                    listen port (default 0 = any free port)
   --client-id ID              accepted x-client-id (default emulator-client-id)
-  --client-secret SECRET      accepted x-client-secret (default emulator-client-secret)
+  --client-secret SECRET      accepted x-client-secret (default emulator-client-secret,
+                              or cfsk_ma_prod_emulator_client_secret with --production)
+  --production                play Cashfree production: refuse test secrets (containing
+                              _test_, or emulator-client-secret) with 400
+                              client_secret_invalid_environment; without it the emulator
+                              plays sandbox and refuses secrets containing _prod_
   --validity-secs N           seconds before a request expires (default 600)
   --auto-pay-secs N           pay every request N seconds after creation
   --auto-pay-outcome O        success|failure (default success)
-  --payer-name NAME           payer name of automatic payments (default JOHN DOE)
+  --payer-name NAME           payer name of automatic payments (default: the name sent at
+                              create, in capitals, so the name match is DIRECT_MATCH)
+  --reversal-step-secs S      seconds (decimals allowed) of each refund step after a
+                              payment: PENDING, then TRANSFER_INITIATED, then final
+                              (default 5; 0 = final at once)
+  --reversal-outcome O        transfer_success|failed: how refunds end (default
+                              transfer_success)
+  --rate-limit N/SECS         at most N API requests per client id per SECS-second window;
+                              answers carry X-RateLimit-Limit/-Remaining/-Reset, and 429
+                              once the window is used up
   --tls                       serve HTTPS with a generated CA (its PEM is written to a file)
   --ca-file PATH              where to write the CA PEM with --tls (default: temp dir)
   --require-signature PEM     require x-cf-signature; PEM = path of the RSA private key
@@ -31,9 +45,43 @@ OPTIONS:
 
 Control endpoints (no auth): POST /__emulator/pay {\"verification_id\",\"outcome\",\"name\"},
 POST /__emulator/fault {\"endpoint\",\"kind\",\"times\",...}, GET /__emulator/stats,
-POST /__emulator/reset. A verification_id starting with emu-fault-<code> (400, 401,
-403, 404, 422, 429, 500, 502, 503) answers that documented error.
+GET /__emulator/requests, POST /__emulator/reset. A verification_id starting with
+emu-fault-<code> (400, 401, 403, 404, 422, 429, 500, 502, 503) answers that documented
+error; one starting with emu-reversal-failed ends its refund FAILED.
+Everything is documented in emulator/README.md.
 ";
+
+/// Every flag (for the error message of an unknown one).
+const FLAGS: &[&str] = &[
+    "--host",
+    "--port",
+    "--client-id",
+    "--client-secret",
+    "--production",
+    "--validity-secs",
+    "--auto-pay-secs",
+    "--auto-pay-outcome",
+    "--payer-name",
+    "--reversal-step-secs",
+    "--reversal-outcome",
+    "--rate-limit",
+    "--tls",
+    "--ca-file",
+    "--require-signature",
+    "--webhook-url",
+    "--balance",
+    "--log",
+    "--help",
+];
+
+/// Seconds with optional decimals ("2", "0.5") as a Duration.
+fn parse_secs(flag: &str, s: &str) -> Result<Duration, String> {
+    s.parse::<f64>()
+        .ok()
+        .filter(|f| f.is_finite() && *f >= 0.0 && *f <= 1e9)
+        .map(Duration::from_secs_f64)
+        .ok_or_else(|| format!("{flag}: {s:?} is not a number of seconds (e.g. 5 or 0.5)"))
+}
 
 /// Parsed command line.
 struct Cli {
@@ -44,6 +92,7 @@ struct Cli {
 fn parse(args: &[String]) -> Result<Option<Cli>, String> {
     let mut opts = Options::default();
     let mut ca_file = None;
+    let mut secret_given = false;
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         let (flag, inline) = match arg.split_once('=') {
@@ -75,7 +124,39 @@ fn parse(args: &[String]) -> Result<Option<Cli>, String> {
                     .map_err(|_| format!("--port: {v:?} is not a port"))?;
             }
             "--client-id" => opts.client_id = value("an id")?,
-            "--client-secret" => opts.client_secret = value("a secret")?,
+            "--client-secret" => {
+                opts.client_secret = value("a secret")?;
+                secret_given = true;
+            }
+            "--production" => opts.environment = Environment::Production,
+            "--reversal-step-secs" => {
+                opts.reversal_step = parse_secs(flag, &value("seconds")?)?;
+            }
+            "--reversal-outcome" => {
+                let v = value("transfer_success|failed")?;
+                opts.reversal_outcome = match v.to_ascii_lowercase().as_str() {
+                    "transfer_success" | "success" => ReversalOutcome::TransferSuccess,
+                    "failed" => ReversalOutcome::Failed,
+                    _ => {
+                        return Err(format!(
+                            "--reversal-outcome: {v:?} is not one of: transfer_success, failed"
+                        ))
+                    }
+                };
+            }
+            "--rate-limit" => {
+                let v = value("N/SECS")?;
+                let bad = || format!("--rate-limit: {v:?} is not N/SECS (e.g. 10/60 or 2/1.5)");
+                let (n, secs) = v.split_once('/').ok_or_else(bad)?;
+                let n: u32 = n.trim().parse().map_err(|_| bad())?;
+                let window = parse_secs(flag, secs.trim())?;
+                if n == 0 || window.is_zero() {
+                    return Err(format!(
+                        "--rate-limit: {v:?} must allow at least 1 request per non-zero window"
+                    ));
+                }
+                opts.rate_limit = Some((n, window));
+            }
             "--validity-secs" => opts.validity = Duration::from_secs(num(value("seconds")?)?),
             "--auto-pay-secs" => {
                 opts.auto_pay_after = Some(Duration::from_secs(num(value("seconds")?)?))
@@ -85,7 +166,11 @@ fn parse(args: &[String]) -> Result<Option<Cli>, String> {
                 opts.auto_pay_outcome.success = match v.to_ascii_lowercase().as_str() {
                     "success" => true,
                     "failure" => false,
-                    _ => return Err(format!("--auto-pay-outcome: {v:?} is not success|failure")),
+                    _ => {
+                        return Err(format!(
+                            "--auto-pay-outcome: {v:?} is not one of: success, failure"
+                        ))
+                    }
                 };
             }
             "--payer-name" => opts.auto_pay_outcome.payer_name = value("a name")?,
@@ -100,8 +185,16 @@ fn parse(args: &[String]) -> Result<Option<Cli>, String> {
             "--webhook-url" => opts.webhook_url = Some(value("a URL")?),
             "--balance" => opts.balance = Some(num(value("a count")?)?),
             "--log" => opts.log = true,
-            other => return Err(format!("unknown argument {other:?}")),
+            other => {
+                return Err(format!(
+                    "unknown argument {other:?}; valid flags: {}",
+                    FLAGS.join(" ")
+                ))
+            }
         }
+    }
+    if opts.environment == Environment::Production && !secret_given {
+        opts.client_secret = PRODUCTION_CLIENT_SECRET.to_string();
     }
     Ok(Some(Cli { opts, ca_file }))
 }
@@ -195,5 +288,65 @@ mod tests {
         assert!(parse(&args(&["--port"])).is_err());
         assert!(parse(&args(&["--bogus"])).is_err());
         assert!(parse(&args(&["--auto-pay-outcome", "maybe"])).is_err());
+    }
+
+    #[test]
+    fn parses_the_new_flags() {
+        let cli = parse(&args(&[
+            "--reversal-step-secs",
+            "0.5",
+            "--reversal-outcome=failed",
+            "--rate-limit",
+            "3/1.5",
+            "--production",
+        ]))
+        .unwrap()
+        .unwrap();
+        assert_eq!(cli.opts.reversal_step, Duration::from_millis(500));
+        assert_eq!(cli.opts.reversal_outcome, ReversalOutcome::Failed);
+        assert_eq!(cli.opts.rate_limit, Some((3, Duration::from_millis(1500))));
+        assert_eq!(cli.opts.environment, Environment::Production);
+        assert_eq!(cli.opts.client_secret, PRODUCTION_CLIENT_SECRET);
+        let cli = parse(&args(&[
+            "--production",
+            "--client-secret",
+            "cfsk_ma_prod_x",
+        ]))
+        .unwrap()
+        .unwrap();
+        assert_eq!(cli.opts.client_secret, "cfsk_ma_prod_x");
+        let cli = parse(&args(&[])).unwrap().unwrap();
+        assert_eq!(cli.opts.environment, Environment::Sandbox);
+        assert_eq!(cli.opts.rate_limit, None);
+        assert_eq!(cli.opts.reversal_step, Duration::from_secs(5));
+        assert_eq!(cli.opts.auto_pay_outcome.payer_name, "");
+    }
+
+    #[test]
+    fn usage_and_readme_document_every_flag() {
+        let readme = include_str!("../README.md");
+        for f in FLAGS {
+            assert!(USAGE.contains(f), "--help lacks {f}");
+            assert!(
+                readme.contains(&format!("| `{f}")) || readme.contains(&format!("`{f}`")),
+                "README lacks {f}"
+            );
+        }
+    }
+
+    #[test]
+    fn refusals_list_the_valid_values() {
+        let err = |a: &[&str]| parse(&args(a)).err().unwrap();
+        let e = err(&["--bogus"]);
+        for f in FLAGS {
+            assert!(e.contains(f), "{e} lacks {f}");
+        }
+        assert!(err(&["--reversal-outcome", "x"]).contains("transfer_success, failed"));
+        assert!(err(&["--auto-pay-outcome", "x"]).contains("success, failure"));
+        assert!(err(&["--rate-limit", "10"]).contains("N/SECS"));
+        assert!(err(&["--rate-limit", "0/5"]).contains("at least 1"));
+        assert!(err(&["--rate-limit", "1/0"]).contains("at least 1"));
+        assert!(err(&["--reversal-step-secs", "-1"]).contains("seconds"));
+        assert!(err(&["--reversal-step-secs", "abc"]).contains("seconds"));
     }
 }

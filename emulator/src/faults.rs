@@ -26,9 +26,11 @@ impl Endpoint {
 
 /// What happens to a request a fault applies to.
 ///
-/// All kinds except [`FaultKind::Delay`] and [`FaultKind::ExtraFields`] answer in place
-/// of the real processing (nothing is created or looked up; the request is still
-/// counted in [`crate::Stats`]).
+/// All kinds except [`FaultKind::Delay`], [`FaultKind::ExtraFields`],
+/// [`FaultKind::RateLimitHeaders`] and [`FaultKind::OtherRequest`] answer in place of the
+/// real processing (nothing is created or looked up; the request is still counted in
+/// [`crate::Stats`]). The JSON form of each kind (for `POST /__emulator/fault`) is in
+/// `emulator/README.md`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FaultKind {
     /// Wait this long, then process the request normally (a delayed create is stored).
@@ -77,6 +79,123 @@ pub enum FaultKind {
     WrongContentType,
     /// 200 with an empty body.
     EmptyBody200,
+    /// 429 as Cashfree's rate limiter sends it without `Retry-After`:
+    /// `X-RateLimit-Limit: limit`, `X-RateLimit-Remaining: 0`,
+    /// `X-RateLimit-Reset: reset_secs` and the documented 429 body.
+    RateLimited {
+        /// `X-RateLimit-Limit`.
+        limit: u32,
+        /// `X-RateLimit-Reset`: seconds until the window resets.
+        reset_secs: u64,
+    },
+    /// 429 with `x-ratelimit-retry: retry_secs` (and the X-RateLimit-* headers with
+    /// `X-RateLimit-Reset: reset_secs`), no `Retry-After`.
+    RateLimitRetry {
+        /// `X-RateLimit-Limit`.
+        limit: u32,
+        /// `x-ratelimit-retry`: seconds to wait.
+        retry_secs: u64,
+        /// `X-RateLimit-Reset`.
+        reset_secs: u64,
+    },
+    /// The normal answer (processed as usual) plus `X-RateLimit-Limit: limit`,
+    /// `X-RateLimit-Remaining: remaining`, `X-RateLimit-Reset: reset_secs`: e.g. a
+    /// success that says the window is used up.
+    RateLimitHeaders {
+        /// `X-RateLimit-Limit`.
+        limit: u32,
+        /// `X-RateLimit-Remaining`.
+        remaining: u32,
+        /// `X-RateLimit-Reset`.
+        reset_secs: u64,
+    },
+    /// HTTP 200 whose body is a Cashfree error object `{"code","message","type"}` (as
+    /// Cashfree's older reference documents some errors); not processed.
+    ErrorBody200 {
+        /// `code`, e.g. `verification_id_already_exists`.
+        code: String,
+        /// `message`, e.g. `verification_id already exists`.
+        message: String,
+        /// `type`, e.g. `validation_error`.
+        error_type: String,
+    },
+    /// An answer about another request. Status: the status of another stored request
+    /// (the one named here, or else the most recently created other one), or, when
+    /// there is none, a made-up SUCCESS for `verification_id` (default
+    /// `emu-other-request`) with ref_id `"999999"`; either way its `verification_id`
+    /// and `ref_id` differ from the ones asked about. Create: the create is processed
+    /// and stored normally, but the answer names another request (`verification_id`
+    /// = the one given here or `<sent id>-other`, and a different `ref_id`).
+    OtherRequest {
+        /// The other request's verification_id (None = pick one as described).
+        verification_id: Option<String>,
+    },
+}
+
+impl FaultKind {
+    /// The error body of [`FaultKind::ErrorBody200`] for a duplicate verification_id.
+    pub fn duplicate_under_200() -> FaultKind {
+        FaultKind::ErrorBody200 {
+            code: "verification_id_already_exists".into(),
+            message: "verification_id already exists".into(),
+            error_type: "validation_error".into(),
+        }
+    }
+}
+
+/// Every fault kind of the JSON form with its own fields (besides `endpoint`, `kind`,
+/// `times`); the first name of each entry is the canonical one.
+pub(crate) const KINDS: &[(&[&str], &[&str])] = &[
+    (&["delay"], &["ms"]),
+    (
+        &["status"],
+        &["code", "body", "content_type", "retry_after", "location"],
+    ),
+    (&["documented"], &["code"]),
+    (&["retry_after"], &["secs"]),
+    (&["rate_limited"], &["reset_secs", "limit"]),
+    (&["ratelimit_retry"], &["secs", "reset_secs", "limit"]),
+    (
+        &["rate_limit_headers"],
+        &["remaining", "reset_secs", "limit"],
+    ),
+    (&["error_200"], &["code", "message", "type"]),
+    (&["other_request"], &["verification_id"]),
+    (&["reset_before_response"], &[]),
+    (&["reset_after_headers"], &[]),
+    (&["truncated_body"], &[]),
+    (&["html502", "html_502"], &[]),
+    (&["huge_body"], &["bytes"]),
+    (&["invalid_json"], &[]),
+    (&["wrong_types"], &[]),
+    (&["nulls_everywhere"], &[]),
+    (&["extra_fields"], &[]),
+    (&["nul_in_strings"], &[]),
+    (&["invalid_utf8"], &[]),
+    (&["wrong_content_type"], &[]),
+    (&["empty_body_200", "empty_body200"], &[]),
+];
+
+/// Fields every fault accepts.
+const COMMON_FIELDS: &[&str] = &["endpoint", "kind", "times"];
+
+/// Default `X-RateLimit-Limit` of the rate-limit faults.
+const DEFAULT_LIMIT: u64 = 60;
+
+fn kind_names() -> String {
+    KINDS
+        .iter()
+        .map(|(names, _)| names[0])
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn fields_text(fields: &[&str]) -> String {
+    if fields.is_empty() {
+        "none".to_string()
+    } else {
+        fields.join(", ")
+    }
 }
 
 /// A fault queued for the next matching request(s).
@@ -109,33 +228,126 @@ impl Fault {
     /// `{"endpoint":"status","kind":"status","code":503,"times":1}` or
     /// `{"kind":"delay","ms":2000}`. `endpoint` defaults to `any`, `times` to 1.
     pub fn from_json(v: &Value) -> Result<Fault, String> {
-        let obj = v.as_object().ok_or("fault must be a JSON object")?;
-        let s = |k: &str| obj.get(k).and_then(Value::as_str);
-        let n = |k: &str| obj.get(k).and_then(Value::as_u64);
-        let endpoint = match s("endpoint").unwrap_or("any") {
+        let obj = v.as_object().ok_or_else(|| {
+            format!(
+                "the fault must be a JSON object with \"kind\" (one of: {})",
+                kind_names()
+            )
+        })?;
+        let kind_name = match obj.get("kind") {
+            Some(Value::String(k)) => k.as_str(),
+            Some(_) => {
+                return Err(format!(
+                    "\"kind\" must be a string, one of: {}",
+                    kind_names()
+                ))
+            }
+            None => return Err(format!("missing \"kind\"; valid kinds: {}", kind_names())),
+        };
+        let Some((names, fields)) = KINDS.iter().find(|(names, _)| names.contains(&kind_name))
+        else {
+            return Err(format!(
+                "unknown fault kind {kind_name:?}; valid kinds: {}",
+                kind_names()
+            ));
+        };
+        let canonical = names[0];
+        for key in obj.keys() {
+            if !COMMON_FIELDS.contains(&key.as_str()) && !fields.contains(&key.as_str()) {
+                return Err(format!(
+                    "unknown field {key:?} for kind {canonical:?}; valid fields: {} (own: {})",
+                    COMMON_FIELDS.join(", "),
+                    fields_text(fields)
+                ));
+            }
+        }
+        let opt_str = |k: &str| -> Result<Option<&str>, String> {
+            match obj.get(k) {
+                None | Some(Value::Null) => Ok(None),
+                Some(Value::String(s)) => Ok(Some(s.as_str())),
+                Some(other) => Err(format!("field {k:?} must be a string, not {other}")),
+            }
+        };
+        let opt_num = |k: &str| -> Result<Option<u64>, String> {
+            match obj.get(k) {
+                None | Some(Value::Null) => Ok(None),
+                Some(v) => v
+                    .as_u64()
+                    .map(Some)
+                    .ok_or_else(|| format!("field {k:?} must be a non-negative integer, not {v}")),
+            }
+        };
+        let need = |k: &str| -> Result<u64, String> {
+            opt_num(k)?.ok_or_else(|| {
+                format!(
+                    "kind {canonical:?} needs the numeric field {k:?} (its fields: {})",
+                    fields_text(fields)
+                )
+            })
+        };
+        let u32_of = |k: &str, n: u64| -> Result<u32, String> {
+            u32::try_from(n).map_err(|_| format!("field {k:?} is too large ({n})"))
+        };
+        let endpoint = match opt_str("endpoint")?.unwrap_or("any") {
             "any" => Endpoint::Any,
             "create" => Endpoint::Create,
             "status" => Endpoint::Status,
-            other => return Err(format!("unknown endpoint {other:?} (any|create|status)")),
+            other => {
+                return Err(format!(
+                    "unknown endpoint {other:?}; valid endpoints: any, create, status"
+                ))
+            }
         };
-        let times = n("times").unwrap_or(1).min(u64::from(u32::MAX)) as u32;
-        let need = |k: &str| n(k).ok_or_else(|| format!("missing numeric field {k:?}"));
-        let kind_name = s("kind").ok_or("missing \"kind\"")?;
-        let kind = match kind_name {
+        let times = u32_of("times", opt_num("times")?.unwrap_or(1))?;
+        let limit = || -> Result<u32, String> {
+            u32_of("limit", opt_num("limit")?.unwrap_or(DEFAULT_LIMIT))
+        };
+        let kind = match canonical {
             "delay" => FaultKind::Delay(Duration::from_millis(need("ms")?)),
             "status" => FaultKind::Status {
                 code: status_code(need("code")?)?,
-                body: s("body").unwrap_or("").to_string(),
-                content_type: s("content_type").unwrap_or("application/json").to_string(),
-                retry_after: s("retry_after").map(str::to_string),
-                location: s("location").map(str::to_string),
+                body: opt_str("body")?.unwrap_or("").to_string(),
+                content_type: opt_str("content_type")?
+                    .unwrap_or("application/json")
+                    .to_string(),
+                retry_after: opt_str("retry_after")?.map(str::to_string),
+                location: opt_str("location")?.map(str::to_string),
             },
             "documented" => FaultKind::Documented(status_code(need("code")?)?),
             "retry_after" => FaultKind::RetryAfter(need("secs")?),
+            "rate_limited" => FaultKind::RateLimited {
+                limit: limit()?,
+                reset_secs: need("reset_secs")?,
+            },
+            "ratelimit_retry" => {
+                let retry_secs = need("secs")?;
+                FaultKind::RateLimitRetry {
+                    limit: limit()?,
+                    retry_secs,
+                    reset_secs: opt_num("reset_secs")?.unwrap_or(retry_secs),
+                }
+            }
+            "rate_limit_headers" => FaultKind::RateLimitHeaders {
+                limit: limit()?,
+                remaining: u32_of("remaining", need("remaining")?)?,
+                reset_secs: need("reset_secs")?,
+            },
+            "error_200" => FaultKind::ErrorBody200 {
+                code: opt_str("code")?
+                    .unwrap_or("verification_id_already_exists")
+                    .to_string(),
+                message: opt_str("message")?
+                    .unwrap_or("verification_id already exists")
+                    .to_string(),
+                error_type: opt_str("type")?.unwrap_or("validation_error").to_string(),
+            },
+            "other_request" => FaultKind::OtherRequest {
+                verification_id: opt_str("verification_id")?.map(str::to_string),
+            },
             "reset_before_response" => FaultKind::ResetBeforeResponse,
             "reset_after_headers" => FaultKind::ResetAfterHeaders,
             "truncated_body" => FaultKind::TruncatedBody,
-            "html502" | "html_502" => FaultKind::Html502,
+            "html502" => FaultKind::Html502,
             "huge_body" => FaultKind::HugeBody(need("bytes")?.min(1 << 30) as usize),
             "invalid_json" => FaultKind::InvalidJson,
             "wrong_types" => FaultKind::WrongTypes,
@@ -144,8 +356,8 @@ impl Fault {
             "nul_in_strings" => FaultKind::NulInStrings,
             "invalid_utf8" => FaultKind::InvalidUtf8,
             "wrong_content_type" => FaultKind::WrongContentType,
-            "empty_body200" | "empty_body_200" => FaultKind::EmptyBody200,
-            other => return Err(format!("unknown fault kind {other:?}")),
+            "empty_body_200" => FaultKind::EmptyBody200,
+            other => unreachable!("kind {other} is listed in KINDS but not parsed"),
         };
         Ok(Fault {
             endpoint,
@@ -159,7 +371,7 @@ fn status_code(n: u64) -> Result<u16, String> {
     if (100..=599).contains(&n) {
         Ok(n as u16)
     } else {
-        Err(format!("invalid status code {n}"))
+        Err(format!("invalid HTTP status code {n} (valid: 100..=599)"))
     }
 }
 
@@ -290,6 +502,13 @@ pub(crate) fn documented(status: u16) -> Response {
     }
 }
 
+/// Adds Cashfree's rate-limit headers.
+pub(crate) fn rate_limit_headers(r: Response, limit: u32, remaining: u32, reset: u64) -> Response {
+    r.header("X-RateLimit-Limit", &limit.to_string())
+        .header("X-RateLimit-Remaining", &remaining.to_string())
+        .header("X-RateLimit-Reset", &reset.to_string())
+}
+
 /// A plausible create answer, used as the base of the body-mangling faults.
 pub(crate) fn canned_create(verification_id: &str) -> Map<String, Value> {
     let link = |scheme: &str| {
@@ -358,7 +577,24 @@ pub(crate) fn render(kind: &FaultKind, hit: Endpoint, verification_id: &str) -> 
         )
     };
     let resp = match kind {
-        FaultKind::Delay(_) | FaultKind::ExtraFields => json200(base()),
+        FaultKind::Delay(_)
+        | FaultKind::ExtraFields
+        | FaultKind::RateLimitHeaders { .. }
+        | FaultKind::OtherRequest { .. } => json200(base()),
+        FaultKind::RateLimited { limit, reset_secs } => {
+            rate_limit_headers(documented(429), *limit, 0, *reset_secs)
+        }
+        FaultKind::RateLimitRetry {
+            limit,
+            retry_secs,
+            reset_secs,
+        } => rate_limit_headers(documented(429), *limit, 0, *reset_secs)
+            .header("x-ratelimit-retry", &retry_secs.to_string()),
+        FaultKind::ErrorBody200 {
+            code,
+            message,
+            error_type,
+        } => error(200, code, message, error_type),
         FaultKind::Status {
             code,
             body,
@@ -513,6 +749,158 @@ mod tests {
         );
         assert!(Fault::from_json(&json!({"kind":"nope"})).is_err());
         assert!(Fault::from_json(&json!({"kind":"status"})).is_err());
+    }
+
+    #[test]
+    fn json_form_of_the_new_kinds() {
+        let kind = |v: Value| Fault::from_json(&v).unwrap().kind;
+        assert_eq!(
+            kind(json!({"kind":"rate_limited","reset_secs":3})),
+            FaultKind::RateLimited {
+                limit: 60,
+                reset_secs: 3
+            }
+        );
+        assert_eq!(
+            kind(json!({"kind":"ratelimit_retry","secs":4})),
+            FaultKind::RateLimitRetry {
+                limit: 60,
+                retry_secs: 4,
+                reset_secs: 4
+            }
+        );
+        assert_eq!(
+            kind(json!({"kind":"rate_limit_headers","remaining":0,"reset_secs":2,"limit":5})),
+            FaultKind::RateLimitHeaders {
+                limit: 5,
+                remaining: 0,
+                reset_secs: 2
+            }
+        );
+        assert_eq!(
+            kind(json!({"kind":"error_200"})),
+            FaultKind::duplicate_under_200()
+        );
+        assert_eq!(
+            kind(json!({"kind":"error_200","code":"c","message":"m","type":"t"})),
+            FaultKind::ErrorBody200 {
+                code: "c".into(),
+                message: "m".into(),
+                error_type: "t".into()
+            }
+        );
+        assert_eq!(
+            kind(json!({"kind":"other_request","verification_id":"x"})),
+            FaultKind::OtherRequest {
+                verification_id: Some("x".into())
+            }
+        );
+        assert_eq!(
+            kind(json!({"kind":"empty_body200"})),
+            FaultKind::EmptyBody200
+        );
+        // Every listed kind parses with its fields given.
+        for (names, fields) in KINDS {
+            for name in names.iter() {
+                let mut obj = serde_json::Map::new();
+                obj.insert("kind".into(), json!(name));
+                for f in fields.iter() {
+                    let v = match *f {
+                        "code" if *name == "error_200" => json!("c"),
+                        "code" => json!(500),
+                        "body" | "content_type" | "retry_after" | "location" | "message"
+                        | "type" | "verification_id" => json!("x"),
+                        _ => json!(1),
+                    };
+                    obj.insert((*f).into(), v);
+                }
+                assert!(Fault::from_json(&Value::Object(obj)).is_ok(), "{name}");
+            }
+        }
+    }
+
+    #[test]
+    fn readme_documents_every_kind_and_field() {
+        let readme = include_str!("../README.md");
+        for (names, fields) in KINDS {
+            let row = readme
+                .lines()
+                .find(|l| l.starts_with(&format!("| `{}`", names[0])))
+                .unwrap_or_else(|| panic!("README has no row for fault kind {}", names[0]));
+            for name in names.iter() {
+                assert!(row.contains(&format!("`{name}`")), "{row} lacks {name}");
+            }
+            for f in fields.iter() {
+                assert!(row.contains(&format!("`{f}`")), "{row} lacks field {f}");
+            }
+        }
+    }
+
+    #[test]
+    fn json_refusals_list_the_valid_values() {
+        let err = |v: Value| Fault::from_json(&v).unwrap_err();
+        let e = err(json!({"kind":"nope"}));
+        assert!(e.contains("\"nope\""), "{e}");
+        for (names, _) in KINDS {
+            assert!(e.contains(names[0]), "{e} lacks {}", names[0]);
+        }
+        let e = err(json!({"kind":"delay","ms":1,"endpoint":"both"}));
+        assert!(e.contains("any, create, status"), "{e}");
+        let e = err(json!({"kind":"delay","ms":1,"secs":2}));
+        assert!(e.contains("\"secs\"") && e.contains("ms"), "{e}");
+        let e = err(json!({"kind":"rate_limited"}));
+        assert!(e.contains("reset_secs"), "{e}");
+        let e = err(json!({"kind":"delay","ms":"1000"}));
+        assert!(e.contains("non-negative integer"), "{e}");
+        let e = err(json!({"kind":"delay","ms":1,"times":-1}));
+        assert!(e.contains("times"), "{e}");
+        let e = err(json!([1]));
+        assert!(e.contains("rate_limited"), "{e}");
+        let e = err(json!({}));
+        assert!(e.contains("missing") && e.contains("error_200"), "{e}");
+        let e = err(json!({"kind":"documented","code":99}));
+        assert!(e.contains("100..=599"), "{e}");
+    }
+
+    #[test]
+    fn rate_limit_and_error_200_answers() {
+        let resp = |k: FaultKind| match render(&k, Endpoint::Status, "v1") {
+            Action::Respond(r) => r,
+            other => panic!("{other:?}"),
+        };
+        let h = |r: &Response, n: &str| {
+            r.headers
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(n))
+                .map(|(_, v)| v.clone())
+        };
+        let r = resp(FaultKind::RateLimited {
+            limit: 10,
+            reset_secs: 3,
+        });
+        assert_eq!(r.status, 429);
+        assert_eq!(h(&r, "x-ratelimit-limit").as_deref(), Some("10"));
+        assert_eq!(h(&r, "x-ratelimit-remaining").as_deref(), Some("0"));
+        assert_eq!(h(&r, "x-ratelimit-reset").as_deref(), Some("3"));
+        assert_eq!(h(&r, "retry-after"), None);
+        assert_eq!(h(&r, "x-ratelimit-retry"), None);
+        let r = resp(FaultKind::RateLimitRetry {
+            limit: 7,
+            retry_secs: 2,
+            reset_secs: 9,
+        });
+        assert_eq!(r.status, 429);
+        assert_eq!(h(&r, "x-ratelimit-retry").as_deref(), Some("2"));
+        assert_eq!(h(&r, "x-ratelimit-limit").as_deref(), Some("7"));
+        assert_eq!(h(&r, "x-ratelimit-reset").as_deref(), Some("9"));
+        assert_eq!(h(&r, "retry-after"), None);
+        let r = resp(FaultKind::duplicate_under_200());
+        assert_eq!(r.status, 200);
+        let v: Value = serde_json::from_slice(&r.body).unwrap();
+        assert_eq!(
+            v,
+            json!({"code":"verification_id_already_exists","message":"verification_id already exists","type":"validation_error"})
+        );
     }
 
     #[test]

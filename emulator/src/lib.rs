@@ -13,8 +13,12 @@
 //! ```
 //!
 //! HTTP control endpoints (no auth) for C and CLI tests: `POST /__emulator/pay`,
-//! `POST /__emulator/fault`, `GET /__emulator/stats`, `POST /__emulator/reset`.
-//! They are not counted in [`Stats`] nor recorded in [`Emulator::requests`].
+//! `POST /__emulator/fault`, `GET /__emulator/stats`, `GET /__emulator/requests`,
+//! `POST /__emulator/reset`. They are not counted in [`Stats`] nor recorded in
+//! [`Emulator::requests`].
+//!
+//! Everything the emulator does (flags, control endpoints, fault kinds, magic ids,
+//! credentials, life cycle) is documented in one place: `emulator/README.md`.
 
 #![warn(missing_docs)]
 
@@ -38,28 +42,87 @@ use std::time::Duration;
 
 pub use cli::run_cli;
 pub use faults::{Endpoint, Fault, FaultKind};
+pub use state::ReversalOutcome;
 pub use webhook::{sign_webhook_body_v1, sign_webhook_header};
 
 /// Client id the emulator accepts by default.
 pub const TEST_CLIENT_ID: &str = "emulator-client-id";
-/// Client secret the emulator accepts by default (also the webhook HMAC key).
+/// Client secret the emulator accepts by default (also the webhook HMAC key). It counts
+/// as a sandbox (test) secret: [`Environment::Production`] refuses it.
 pub const TEST_CLIENT_SECRET: &str = "emulator-client-secret";
+/// Client secret of [`Options::production`]: shaped like a Cashfree production secret
+/// (`cfsk_ma_prod_...`), so [`Environment::Sandbox`] refuses it.
+pub const PRODUCTION_CLIENT_SECRET: &str = "cfsk_ma_prod_emulator_client_secret";
+
+/// Which Cashfree environment the emulator plays (it decides which secrets are refused
+/// with HTTP 400 `client_secret_invalid_environment`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Environment {
+    /// `https://sandbox.cashfree.com`: refuses production-looking secrets
+    /// (see [`Environment::secret_belongs_elsewhere`]).
+    #[default]
+    Sandbox,
+    /// `https://api.cashfree.com`: refuses test-looking secrets.
+    Production,
+}
+
+impl Environment {
+    /// Whether `secret` belongs to the other environment, by the emulator's rule:
+    /// a secret containing `_test_` (any case) or equal to [`TEST_CLIENT_SECRET`] is a
+    /// sandbox secret; one containing `_prod_` (any case) is a production secret.
+    /// (Cashfree's secrets look like `cfsk_ma_test_...` and `cfsk_ma_prod_...`.)
+    pub fn secret_belongs_elsewhere(self, secret: &str) -> bool {
+        let lower = secret.to_ascii_lowercase();
+        match self {
+            Environment::Production => lower.contains("_test_") || secret == TEST_CLIENT_SECRET,
+            Environment::Sandbox => lower.contains("_prod_"),
+        }
+    }
+
+    /// `"sandbox"` or `"production"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Environment::Sandbox => "sandbox",
+            Environment::Production => "production",
+        }
+    }
+}
 
 /// How a simulated payment ends.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PayOutcome {
     /// `true` → status `SUCCESS` with bank details; `false` → `FAILURE`.
     pub success: bool,
-    /// Name of the payer as the bank has it (compared with the expected name).
+    /// Name of the payer as the bank has it (compared with the expected name). Empty
+    /// (the default) = the `name` sent at create, in capitals as banks hold names
+    /// ("John Doe" pays as "JOHN DOE"), so the name match is `DIRECT_MATCH`.
     pub payer_name: String,
 }
 
 impl Default for PayOutcome {
-    /// A successful payment by "JOHN DOE".
+    /// A successful payment by the account holder named at create.
     fn default() -> Self {
         PayOutcome {
             success: true,
-            payer_name: "JOHN DOE".to_string(),
+            payer_name: String::new(),
+        }
+    }
+}
+
+impl PayOutcome {
+    /// A successful payment by `payer_name`.
+    pub fn paid_by(payer_name: &str) -> PayOutcome {
+        PayOutcome {
+            success: true,
+            payer_name: payer_name.to_string(),
+        }
+    }
+
+    /// A failed payment (status `FAILURE`).
+    pub fn failure() -> PayOutcome {
+        PayOutcome {
+            success: false,
+            payer_name: String::new(),
         }
     }
 }
@@ -91,6 +154,24 @@ pub struct Options {
     pub balance: Option<u64>,
     /// Log each request to stderr.
     pub log: bool,
+    /// How long each step of the refund of a paid request takes: `reversal_status` is
+    /// `PENDING` for this long after the payment, then `TRANSFER_INITIATED` for as long
+    /// again, then `TRANSFER_SUCCESS` (or `FAILED`). Default 5 s; zero = final at once.
+    pub reversal_step: Duration,
+    /// How the refund of payments ends unless said otherwise ([`Emulator::pay_with`],
+    /// the `reversal` field of `POST /__emulator/pay`, or a verification_id starting
+    /// `emu-reversal-failed`). Default [`ReversalOutcome::TransferSuccess`].
+    pub reversal_outcome: ReversalOutcome,
+    /// A real rate limiter: at most this many API requests per client id in each
+    /// fixed window (the window starts with the client's first request). Every API
+    /// answer then carries `X-RateLimit-Limit`, `X-RateLimit-Remaining` and
+    /// `X-RateLimit-Reset` (whole seconds until the window resets, rounded up); a request
+    /// over the limit gets 429 with those headers only (no `Retry-After`) and is not
+    /// processed. Default `None` (no limit, no headers).
+    pub rate_limit: Option<(u32, Duration)>,
+    /// Which environment the emulator plays (default [`Environment::Sandbox`]); secrets
+    /// of the other one are refused with 400 `client_secret_invalid_environment`.
+    pub environment: Environment,
 }
 
 impl Default for Options {
@@ -108,6 +189,22 @@ impl Default for Options {
             webhook_url: None,
             balance: None,
             log: false,
+            reversal_step: Duration::from_secs(5),
+            reversal_outcome: ReversalOutcome::TransferSuccess,
+            rate_limit: None,
+            environment: Environment::Sandbox,
+        }
+    }
+}
+
+impl Options {
+    /// [`Options::default`] playing production: [`Environment::Production`] with
+    /// [`PRODUCTION_CLIENT_SECRET`] as the accepted secret.
+    pub fn production() -> Options {
+        Options {
+            environment: Environment::Production,
+            client_secret: PRODUCTION_CLIENT_SECRET.to_string(),
+            ..Options::default()
         }
     }
 }
@@ -129,6 +226,9 @@ pub struct Stats {
     pub webhooks_sent: u64,
     /// Webhook deliveries that failed (no connection, timeout, non-2xx).
     pub webhooks_failed: u64,
+    /// API requests refused with 429 by the rate limiter ([`Options::rate_limit`];
+    /// injected 429 faults are not counted here).
+    pub rate_limited: u64,
 }
 
 /// One API request as received (the last 1000 are kept).
@@ -145,6 +245,16 @@ pub struct RecordedRequest {
 }
 
 impl RecordedRequest {
+    /// The `x-request-id` header the client sent, if any.
+    pub fn request_id(&self) -> Option<&str> {
+        self.header("x-request-id")
+    }
+
+    /// The `x-api-version` header the client sent, if any.
+    pub fn api_version(&self) -> Option<&str> {
+        self.header("x-api-version")
+    }
+
     /// First value of a header (case-insensitive name).
     pub fn header(&self, name: &str) -> Option<&str> {
         let name = name.to_ascii_lowercase();
@@ -183,6 +293,29 @@ fn spawn(name: &str, f: impl FnOnce() + Send + 'static) -> std::io::Result<JoinH
 impl Emulator {
     /// Starts an emulator with these options.
     pub fn start(opts: Options) -> std::io::Result<Emulator> {
+        if opts
+            .environment
+            .secret_belongs_elsewhere(&opts.client_secret)
+        {
+            return Err(invalid(format!(
+                "the accepted client secret looks like a {} secret but the emulator plays \
+                 {}: every call would be refused (use Options::production() or a secret \
+                 without _test_/_prod_)",
+                match opts.environment {
+                    Environment::Production => "sandbox",
+                    Environment::Sandbox => "production",
+                },
+                opts.environment.as_str()
+            )));
+        }
+        if let Some((n, window)) = opts.rate_limit {
+            if n == 0 || window.is_zero() {
+                return Err(invalid(format!(
+                    "rate_limit ({n} requests per {window:?}) must allow at least 1 request \
+                     in a non-zero window"
+                )));
+            }
+        }
         let sig_key = match &opts.signature_private_key_pem {
             Some(pem) => Some(signature::parse_private_key(pem).map_err(invalid)?),
             None => None,
@@ -268,9 +401,20 @@ impl Emulator {
         self.ca_pem.clone()
     }
 
-    /// Simulates the payment of a pending request.
+    /// Simulates the payment of a pending request; the refund ends as
+    /// [`Options::reversal_outcome`] says.
     pub fn pay(&self, verification_id: &str, outcome: PayOutcome) -> Result<(), String> {
-        self.shared.pay(verification_id, &outcome)
+        self.shared.pay(verification_id, &outcome, None)
+    }
+
+    /// Simulates the payment of a pending request whose refund ends as `reversal` says.
+    pub fn pay_with(
+        &self,
+        verification_id: &str,
+        outcome: PayOutcome,
+        reversal: ReversalOutcome,
+    ) -> Result<(), String> {
+        self.shared.pay(verification_id, &outcome, Some(reversal))
     }
 
     /// Queues a fault for the next matching request(s).

@@ -14,8 +14,8 @@ use serde_json::{json, Map, Value};
 use crate::faults::{self, Action, Endpoint, Fault, FaultKind, FaultQueue};
 use crate::http::{self, ReadError, Request, Response};
 use crate::signature::{self, Refusal};
-use crate::state::{CreateError, Event, Key, Store};
-use crate::{clock, qr, Options, PayOutcome, RecordedRequest, Stats};
+use crate::state::{CreateError, Event, Key, Policy, ReversalOutcome, Store};
+use crate::{clock, qr, Environment, Options, PayOutcome, RecordedRequest, Stats};
 
 /// How many recorded requests are kept.
 const RECORD_LIMIT: usize = 1000;
@@ -38,6 +38,7 @@ pub(crate) struct Shared {
     creates_received: AtomicU64,
     status_received: AtomicU64,
     requests_total: AtomicU64,
+    rate_limited: AtomicU64,
     connections_accepted: AtomicU64,
     pub webhooks_sent: AtomicU64,
     pub webhooks_failed: AtomicU64,
@@ -51,6 +52,16 @@ pub(crate) struct Shared {
     webhook_tx: Mutex<Option<Sender<Event>>>,
     sig_key: Option<rsa::PrivateKey>,
     tls: Option<Arc<rustls::ServerConfig>>,
+    /// Rate-limit windows per client id: (window start, requests counted in it).
+    windows: Mutex<HashMap<String, (Instant, u32)>>,
+}
+
+/// What the rate limiter says about one request.
+struct RateVerdict {
+    limit: u32,
+    remaining: u32,
+    reset_secs: u64,
+    allowed: bool,
 }
 
 /// Which handler a request goes to.
@@ -132,14 +143,20 @@ impl Shared {
         tls: Option<Arc<rustls::ServerConfig>>,
         webhook_tx: Option<Sender<Event>>,
     ) -> Shared {
+        let policy = Policy {
+            auto_pay: opts.auto_pay_outcome.clone(),
+            reversal: opts.reversal_outcome,
+            reversal_step: opts.reversal_step,
+        };
         Shared {
             opts,
-            store: Mutex::new(Store::new()),
+            store: Mutex::new(Store::new(policy)),
             faults: Mutex::new(FaultQueue::default()),
             recorded: Mutex::new(VecDeque::with_capacity(64)),
             creates_received: AtomicU64::new(0),
             status_received: AtomicU64::new(0),
             requests_total: AtomicU64::new(0),
+            rate_limited: AtomicU64::new(0),
             connections_accepted: AtomicU64::new(0),
             webhooks_sent: AtomicU64::new(0),
             webhooks_failed: AtomicU64::new(0),
@@ -153,6 +170,7 @@ impl Shared {
             webhook_tx: Mutex::new(webhook_tx),
             sig_key,
             tls,
+            windows: Mutex::new(HashMap::new()),
         }
     }
 
@@ -186,8 +204,13 @@ impl Shared {
         lock(&self.faults).clear();
     }
 
-    pub fn pay(&self, verification_id: &str, outcome: &PayOutcome) -> Result<(), String> {
-        let event = lock(&self.store).pay(verification_id, outcome, SystemTime::now())?;
+    pub fn pay(
+        &self,
+        verification_id: &str,
+        outcome: &PayOutcome,
+        reversal: Option<ReversalOutcome>,
+    ) -> Result<(), String> {
+        let event = lock(&self.store).pay(verification_id, outcome, reversal, SystemTime::now())?;
         self.emit(event);
         Ok(())
     }
@@ -201,6 +224,7 @@ impl Shared {
             last_signature: lock(&self.last_signature).clone(),
             webhooks_sent: self.webhooks_sent.load(Ordering::Relaxed),
             webhooks_failed: self.webhooks_failed.load(Ordering::Relaxed),
+            rate_limited: self.rate_limited.load(Ordering::Relaxed),
         }
     }
 
@@ -256,21 +280,54 @@ impl Shared {
             }
             Route::Other => Endpoint::Any,
         };
+        let request_id = req.header("x-request-id").unwrap_or("-");
+        let verdict = self.rate_limit(req);
+        if let Some(v) = verdict.as_ref().filter(|v| !v.allowed) {
+            self.rate_limited.fetch_add(1, Ordering::Relaxed);
+            if self.opts.log {
+                eprintln!(
+                    "{} {} [x-request-id {request_id}] -> 429 rate limited",
+                    req.method, req.target
+                );
+            }
+            let r = faults::documented(429);
+            return Action::Respond(faults::rate_limit_headers(
+                r,
+                v.limit,
+                v.remaining,
+                v.reset_secs,
+            ));
+        }
         let fault = lock(&self.faults).take(hit);
         let mut extra_fields = false;
+        let mut extra_headers = None;
+        let mut other = None;
         match fault {
             None => {}
             Some(FaultKind::Delay(d)) => self.sleep(d),
             Some(FaultKind::ExtraFields) => extra_fields = true,
+            Some(FaultKind::RateLimitHeaders {
+                limit,
+                remaining,
+                reset_secs,
+            }) => extra_headers = Some((limit, remaining, reset_secs)),
+            Some(FaultKind::OtherRequest { verification_id }) => other = Some(verification_id),
             Some(kind) => {
                 if self.opts.log {
-                    eprintln!("{} {} -> fault {kind:?}", req.method, req.target);
+                    eprintln!(
+                        "{} {} [x-request-id {request_id}] -> fault {kind:?}",
+                        req.method, req.target
+                    );
                 }
-                return faults::render(&kind, hit, &id_hint(req, hit));
+                let action = faults::render(&kind, hit, &id_hint(req, hit));
+                return with_rate_headers(action, verdict.as_ref());
             }
         }
         let resp = match self.process(route, req) {
             Ok(mut obj) => {
+                if let Some(wanted) = other {
+                    self.swap_for_other(route, &mut obj, wanted.as_deref());
+                }
                 if extra_fields {
                     faults::add_extra_fields(&mut obj);
                 }
@@ -278,10 +335,90 @@ impl Shared {
             }
             Err(resp) => resp,
         };
+        let resp = match extra_headers {
+            Some((limit, remaining, reset)) => {
+                faults::rate_limit_headers(resp, limit, remaining, reset)
+            }
+            None => resp,
+        };
         if self.opts.log {
-            eprintln!("{} {} -> {}", req.method, req.target, resp.status);
+            eprintln!(
+                "{} {} [x-request-id {request_id}] -> {}",
+                req.method, req.target, resp.status
+            );
         }
-        Action::Respond(resp)
+        with_rate_headers(Action::Respond(resp), verdict.as_ref())
+    }
+
+    /// Counts `req` in its client's window (None when no limit is configured).
+    fn rate_limit(&self, req: &Request) -> Option<RateVerdict> {
+        let (limit, window) = self.opts.rate_limit?;
+        let client = req.header("x-client-id").unwrap_or("").to_string();
+        let now = Instant::now();
+        let mut windows = lock(&self.windows);
+        let entry = windows.entry(client).or_insert((now, 0));
+        if now.duration_since(entry.0) >= window {
+            *entry = (now, 0);
+        }
+        let allowed = entry.1 < limit;
+        if allowed {
+            entry.1 += 1;
+        }
+        let left = window.saturating_sub(now.duration_since(entry.0));
+        let reset_secs = left.as_secs() + u64::from(left.subsec_nanos() > 0);
+        Some(RateVerdict {
+            limit,
+            remaining: limit - entry.1,
+            reset_secs,
+            allowed,
+        })
+    }
+
+    /// [`FaultKind::OtherRequest`]: makes a 200 answer name another request.
+    fn swap_for_other(&self, route: Route, obj: &mut Map<String, Value>, wanted: Option<&str>) {
+        let asked_id = obj
+            .get("verification_id")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        match route {
+            Route::Create => {
+                let other_id = wanted.map_or_else(|| format!("{asked_id}-other"), str::to_string);
+                let ref_id = obj.get("ref_id").and_then(Value::as_u64).unwrap_or(0);
+                obj.insert("verification_id".into(), json!(other_id));
+                obj.insert("ref_id".into(), json!(ref_id + 1_000_000));
+            }
+            Route::Status => {
+                let asked_ref = obj
+                    .get("ref_id")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string();
+                let key = match asked_ref.parse() {
+                    Ok(n) => Key::Ref(n),
+                    Err(_) => Key::Id(asked_id.clone()),
+                };
+                let now = SystemTime::now();
+                let found = lock(&self.store)
+                    .other_than(&key, wanted)
+                    .filter(|v| v.verification_id != asked_id);
+                *obj = match found {
+                    Some(v) => v.status_json(false, now, self.opts.reversal_step),
+                    None => {
+                        let mut id = wanted.unwrap_or("emu-other-request").to_string();
+                        if id == asked_id {
+                            id.push_str("-other");
+                        }
+                        let mut m = faults::canned_status(&id);
+                        if asked_ref == "999999" {
+                            m.insert("ref_id".into(), json!("999998"));
+                        }
+                        m
+                    }
+                };
+            }
+            Route::Other => {}
+        }
     }
 
     fn process(&self, route: Route, req: &Request) -> Result<Map<String, Value>, Response> {
@@ -326,9 +463,20 @@ impl Shared {
                 ));
             }
         };
-        if client_id != self.opts.client_id
-            || req.header("x-client-secret") != Some(self.opts.client_secret.as_str())
-        {
+        let secret = req.header("x-client-secret").unwrap_or("");
+        if self.opts.environment.secret_belongs_elsewhere(secret) {
+            let message = match self.opts.environment {
+                Environment::Production => "Client secret belongs to test environment",
+                Environment::Sandbox => "Client secret belongs to production environment",
+            };
+            return Err(faults::error(
+                400,
+                "client_secret_invalid_environment",
+                message,
+                "authentication_error",
+            ));
+        }
+        if client_id != self.opts.client_id || secret != self.opts.client_secret {
             return Err(faults::documented(401));
         }
         if let Some(key) = &self.sig_key {
@@ -455,63 +603,58 @@ impl Shared {
                 "Please provide verification_id or ref_id",
             ));
         };
-        let found = lock(&self.store).lookup(&key, SystemTime::now(), &self.opts.auto_pay_outcome);
+        let now = SystemTime::now();
+        let found = lock(&self.store).lookup(&key, now);
         let (v, event) = found.ok_or_else(|| faults::documented(404))?;
         if let Some(e) = event {
             self.emit(e);
         }
-        Ok(v.status_json(false))
+        Ok(v.status_json(false, now, self.opts.reversal_step))
     }
 
     fn control(&self, name: &str, req: &Request) -> Response {
-        let body = || serde_json::from_slice::<Value>(&req.body).unwrap_or(Value::Null);
         let okay = || ok_json(json!({"ok": true}));
-        match (req.method.as_str(), name) {
-            ("POST", "pay") => {
-                let b = body();
-                let Some(vid) = b.get("verification_id").and_then(Value::as_str) else {
-                    return bad_request("verification_id_missing", "verification_id is missing");
-                };
-                let success = match b
-                    .get("outcome")
-                    .and_then(Value::as_str)
-                    .unwrap_or("SUCCESS")
-                {
-                    o if o.eq_ignore_ascii_case("success") => true,
-                    o if o.eq_ignore_ascii_case("failure") => false,
-                    _ => {
-                        return bad_request("outcome_invalid", "outcome must be SUCCESS or FAILURE")
-                    }
-                };
-                let payer_name = b
-                    .get("name")
-                    .and_then(Value::as_str)
-                    .map(str::to_string)
-                    .unwrap_or_else(|| PayOutcome::default().payer_name);
-                match self.pay(
-                    vid,
-                    &PayOutcome {
-                        success,
-                        payer_name,
-                    },
-                ) {
-                    Ok(()) => okay(),
-                    Err(e) if e.contains("does not exist") => faults::documented(404),
-                    Err(e) => faults::error(409, "not_pending", &e, "validation_error"),
-                }
-            }
-            ("POST", "fault") => match Fault::from_json(&body()) {
+        let method = req.method.as_str();
+        let Some((_, allowed)) = CONTROL.iter().find(|(n, _)| *n == name) else {
+            return faults::error(
+                404,
+                "not_found",
+                &format!(
+                    "unknown emulator control endpoint /__emulator/{name}; valid: {}",
+                    control_list()
+                ),
+                "invalid_request_error",
+            );
+        };
+        if method != *allowed {
+            return faults::error(
+                405,
+                "method_not_allowed",
+                &format!("/__emulator/{name} takes {allowed}, not {method}"),
+                "invalid_request_error",
+            )
+            .header("Allow", allowed);
+        }
+        match name {
+            "pay" => match self.control_pay(req) {
+                Ok(()) => okay(),
+                Err(r) => r,
+            },
+            "fault" => match control_body(req)
+                .and_then(|b| Fault::from_json(&b).map_err(|e| bad_request("fault_invalid", &e)))
+            {
                 Ok(f) => {
                     self.inject(f);
                     okay()
                 }
-                Err(e) => bad_request("fault_invalid", &e),
+                Err(r) => r,
             },
-            ("POST", "reset") => {
+            "reset" => {
                 self.clear_faults();
+                lock(&self.windows).clear();
                 okay()
             }
-            ("GET", "stats") => {
+            "stats" => {
                 let s = self.stats();
                 ok_json(json!({
                     "creates_received": s.creates_received,
@@ -521,14 +664,108 @@ impl Shared {
                     "last_signature": s.last_signature,
                     "webhooks_sent": s.webhooks_sent,
                     "webhooks_failed": s.webhooks_failed,
+                    "rate_limited": s.rate_limited,
                 }))
             }
-            _ => faults::error(
-                404,
-                "not_found",
-                "unknown emulator control endpoint",
-                "invalid_request_error",
-            ),
+            "requests" => {
+                let list: Vec<Value> = self
+                    .requests()
+                    .iter()
+                    .map(|r| {
+                        let headers: Map<String, Value> = r
+                            .headers
+                            .iter()
+                            .rev()
+                            .map(|(k, v)| {
+                                let v = if k == "x-client-secret" {
+                                    "[redacted]"
+                                } else {
+                                    v.as_str()
+                                };
+                                (k.clone(), json!(v))
+                            })
+                            .collect();
+                        json!({
+                            "method": r.method,
+                            "path": r.path,
+                            "request_id": r.request_id(),
+                            "api_version": r.api_version(),
+                            "headers": headers,
+                            "body": String::from_utf8_lossy(&r.body),
+                        })
+                    })
+                    .collect();
+                ok_json(json!({ "requests": list }))
+            }
+            other => unreachable!("control endpoint {other} is listed in CONTROL but not served"),
+        }
+    }
+
+    fn control_pay(&self, req: &Request) -> Result<(), Response> {
+        const FIELDS: &[&str] = &["verification_id", "outcome", "name", "reversal"];
+        let b = control_body(req)?;
+        let Some(obj) = b.as_object() else {
+            return Err(bad_request(
+                "request_invalid",
+                &format!("the body must be a JSON object with: {}", FIELDS.join(", ")),
+            ));
+        };
+        if let Some(k) = obj.keys().find(|k| !FIELDS.contains(&k.as_str())) {
+            return Err(bad_request(
+                "field_invalid",
+                &format!("unknown field {k:?}; valid fields: {}", FIELDS.join(", ")),
+            ));
+        }
+        let text = |k: &str| -> Result<Option<&str>, Response> {
+            match obj.get(k) {
+                None | Some(Value::Null) => Ok(None),
+                Some(Value::String(s)) => Ok(Some(s.as_str())),
+                Some(_) => Err(bad_request(
+                    "field_invalid",
+                    &format!("field {k:?} must be a string"),
+                )),
+            }
+        };
+        let Some(vid) = text("verification_id")? else {
+            return Err(bad_request(
+                "verification_id_missing",
+                &format!(
+                    "verification_id is missing; fields: {} (only verification_id is required)",
+                    FIELDS.join(", ")
+                ),
+            ));
+        };
+        let success = match text("outcome")?.unwrap_or("SUCCESS") {
+            o if o.eq_ignore_ascii_case("success") => true,
+            o if o.eq_ignore_ascii_case("failure") => false,
+            o => {
+                return Err(bad_request(
+                    "outcome_invalid",
+                    &format!("outcome {o:?} is invalid; valid: SUCCESS, FAILURE"),
+                ))
+            }
+        };
+        let reversal = match text("reversal")? {
+            None => None,
+            Some(r) if r.eq_ignore_ascii_case("TRANSFER_SUCCESS") => {
+                Some(ReversalOutcome::TransferSuccess)
+            }
+            Some(r) if r.eq_ignore_ascii_case("FAILED") => Some(ReversalOutcome::Failed),
+            Some(r) => {
+                return Err(bad_request(
+                    "reversal_invalid",
+                    &format!("reversal {r:?} is invalid; valid: TRANSFER_SUCCESS, FAILED"),
+                ))
+            }
+        };
+        let outcome = PayOutcome {
+            success,
+            payer_name: text("name")?.unwrap_or("").to_string(),
+        };
+        match self.pay(vid, &outcome, reversal) {
+            Ok(()) => Ok(()),
+            Err(e) if e.contains("does not exist") => Err(faults::documented(404)),
+            Err(e) => Err(faults::error(409, "not_pending", &e, "validation_error")),
         }
     }
 
@@ -589,6 +826,51 @@ impl Shared {
     }
 }
 
+/// The control endpoints and their methods.
+const CONTROL: &[(&str, &str)] = &[
+    ("pay", "POST"),
+    ("fault", "POST"),
+    ("reset", "POST"),
+    ("stats", "GET"),
+    ("requests", "GET"),
+];
+
+fn control_list() -> String {
+    CONTROL
+        .iter()
+        .map(|(n, m)| format!("{m} /__emulator/{n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The JSON body of a control request (an empty body is `{}`).
+fn control_body(req: &Request) -> Result<Value, Response> {
+    if req.body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(json!({}));
+    }
+    serde_json::from_slice(&req.body)
+        .map_err(|e| bad_request("request_invalid", &format!("the body is not JSON: {e}")))
+}
+
+/// Adds the rate limiter's headers to an answer that has none of its own.
+fn with_rate_headers(action: Action, verdict: Option<&RateVerdict>) -> Action {
+    let (Action::Respond(r), Some(v)) = (&action, verdict) else {
+        return action;
+    };
+    if r.headers
+        .iter()
+        .any(|(k, _)| k.eq_ignore_ascii_case("x-ratelimit-limit"))
+    {
+        return action;
+    }
+    Action::Respond(faults::rate_limit_headers(
+        r.clone(),
+        v.limit,
+        v.remaining,
+        v.reset_secs,
+    ))
+}
+
 /// A verification id to echo in canned fault bodies.
 fn id_hint(req: &Request, hit: Endpoint) -> String {
     let found = match hit {
@@ -640,7 +922,7 @@ pub(crate) fn accept_loop(shared: Arc<Shared>, listener: TcpListener) {
 /// Applies auto-pay and expiry every [`SWEEP_EVERY`] so webhooks fire without polling.
 pub(crate) fn sweeper(shared: Arc<Shared>) {
     while !shared.stopped() {
-        let events = lock(&shared.store).sweep(SystemTime::now(), &shared.opts.auto_pay_outcome);
+        let events = lock(&shared.store).sweep(SystemTime::now());
         shared.emit_all(events);
         shared.sleep(SWEEP_EVERY);
     }
@@ -663,5 +945,23 @@ pub(crate) fn close_all(shared: &Shared) {
     let deadline = Instant::now() + Duration::from_secs(2);
     while shared.live_conns.load(Ordering::Acquire) > 0 && Instant::now() < deadline {
         thread::sleep(Duration::from_millis(5));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn readme_documents_every_control_endpoint() {
+        let readme = include_str!("../README.md");
+        for (name, method) in CONTROL {
+            let ep = format!("`{method} /__emulator/{name}`");
+            assert!(readme.contains(&ep), "README lacks {ep}");
+        }
+        assert!(readme.contains(crate::state::REVERSAL_FAILED_PREFIX));
+        assert!(readme.contains(crate::PRODUCTION_CLIENT_SECRET));
+        assert!(readme.contains(crate::TEST_CLIENT_SECRET));
+        assert!(readme.contains(crate::TEST_CLIENT_ID));
     }
 }

@@ -28,6 +28,30 @@ impl Phase {
     }
 }
 
+/// How the refund (reversal) of a paid request's rupee ends.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ReversalOutcome {
+    /// `PENDING` → `TRANSFER_INITIATED` → `TRANSFER_SUCCESS`.
+    #[default]
+    TransferSuccess,
+    /// `PENDING` → `TRANSFER_INITIATED` → `FAILED`.
+    Failed,
+}
+
+impl ReversalOutcome {
+    /// The final `reversal_status` text.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReversalOutcome::TransferSuccess => "TRANSFER_SUCCESS",
+            ReversalOutcome::Failed => "FAILED",
+        }
+    }
+}
+
+/// Verification ids starting with this end their reversal `FAILED` (unless the payment
+/// names the outcome explicitly).
+pub(crate) const REVERSAL_FAILED_PREFIX: &str = "emu-reversal-failed";
+
 /// One reverse-penny-drop request.
 #[derive(Clone, Debug)]
 pub(crate) struct Verification {
@@ -40,6 +64,10 @@ pub(crate) struct Verification {
     pub added_on: String,
     pub payer_name: String,
     pub processed_on: String,
+    /// When the payment arrived (SUCCESS only).
+    pub paid_at: Option<SystemTime>,
+    /// How its refund ends.
+    pub reversal: ReversalOutcome,
 }
 
 /// A terminal transition to report by webhook.
@@ -78,8 +106,32 @@ impl Verification {
         format!("4{:011}", self.ref_id)
     }
 
-    /// The status body (`ref_id` as a string, or as a number for webhooks).
-    pub fn status_json(&self, ref_id_as_number: bool) -> Map<String, Value> {
+    /// `reversal_status` at `now`: "" before payment (and for FAILURE/EXPIRED), then
+    /// `PENDING`, `TRANSFER_INITIATED` and the final value, one `step` apart.
+    pub fn reversal_status(&self, now: SystemTime, step: Duration) -> &'static str {
+        let Some(paid) = self.paid_at else {
+            return "";
+        };
+        if self.phase != Phase::Success {
+            return "";
+        }
+        let since = now.duration_since(paid).unwrap_or(Duration::ZERO);
+        if since >= step.saturating_mul(2) {
+            self.reversal.as_str()
+        } else if since >= step {
+            "TRANSFER_INITIATED"
+        } else {
+            "PENDING"
+        }
+    }
+
+    /// The status body at `now` (`ref_id` as a string, or as a number for webhooks).
+    pub fn status_json(
+        &self,
+        ref_id_as_number: bool,
+        now: SystemTime,
+        step: Duration,
+    ) -> Map<String, Value> {
         let ref_id = if ref_id_as_number {
             json!(self.ref_id)
         } else {
@@ -103,7 +155,7 @@ impl Verification {
                         json!(score),
                         json!(result),
                         json!(self.processed_on),
-                        json!("PENDING"),
+                        json!(self.reversal_status(now, step)),
                         json!("SAVINGS"),
                     )
                 }
@@ -141,15 +193,22 @@ impl Verification {
         m
     }
 
-    fn event(&self) -> Event {
+    fn event(&self, now: SystemTime, step: Duration) -> Event {
         Event {
             status: self.phase.as_str(),
-            data: self.status_json(true),
+            data: self.status_json(true, now, step),
         }
     }
 
     /// Marks the request paid (or failed). Errors if it is not pending.
-    fn pay(&mut self, outcome: &PayOutcome, now: SystemTime) -> Result<Event, String> {
+    /// `reversal`: how the refund ends (None = the magic id rule, else `default`).
+    fn pay(
+        &mut self,
+        outcome: &PayOutcome,
+        reversal: Option<ReversalOutcome>,
+        policy: &Policy,
+        now: SystemTime,
+    ) -> Result<Event, String> {
         if self.phase != Phase::Created {
             return Err(format!(
                 "verification_id {} is {}, not CREATED",
@@ -162,9 +221,23 @@ impl Verification {
         } else {
             Phase::Failure
         };
-        self.payer_name = outcome.payer_name.clone();
+        self.payer_name = if outcome.payer_name.is_empty() {
+            self.name.to_uppercase()
+        } else {
+            outcome.payer_name.clone()
+        };
         self.processed_on = clock::iso_ist(now);
-        Ok(self.event())
+        if outcome.success {
+            self.paid_at = Some(now);
+            self.reversal = reversal.unwrap_or(
+                if self.verification_id.starts_with(REVERSAL_FAILED_PREFIX) {
+                    ReversalOutcome::Failed
+                } else {
+                    policy.reversal
+                },
+            );
+        }
+        Ok(self.event(now, policy.reversal_step))
     }
 
     /// When [`advance`](Self::advance) will next change a pending request.
@@ -176,22 +249,34 @@ impl Verification {
     }
 
     /// Applies a due auto-payment or expiry; returns the event if the phase changed.
-    fn advance(&mut self, now: SystemTime, auto: &PayOutcome) -> Option<Event> {
+    fn advance(&mut self, now: SystemTime, policy: &Policy) -> Option<Event> {
         if self.phase != Phase::Created {
             return None;
         }
         if let Some(at) = self.auto_pay_at {
             if now >= at && at <= self.valid_upto {
-                return self.pay(auto, now).ok();
+                // The payment happened at `at` (the refund clock starts there).
+                return self.pay(&policy.auto_pay, None, policy, at).ok();
             }
         }
         if now >= self.valid_upto {
             self.phase = Phase::Expired;
             self.processed_on = clock::plain_ist(now);
-            return Some(self.event());
+            return Some(self.event(now, policy.reversal_step));
         }
         None
     }
+}
+
+/// What happens to requests without an explicit instruction.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Policy {
+    /// Outcome of automatic payments.
+    pub auto_pay: PayOutcome,
+    /// How refunds end by default.
+    pub reversal: ReversalOutcome,
+    /// Duration of each refund step.
+    pub reversal_step: Duration,
 }
 
 /// All requests, indexed by verification id and by ref id.
@@ -205,6 +290,7 @@ pub(crate) struct Store {
     next_ref: u64,
     /// Requests created so far (for the balance limit).
     pub created: u64,
+    policy: Policy,
 }
 
 /// Why a create was refused.
@@ -215,8 +301,9 @@ pub(crate) enum CreateError {
 }
 
 impl Store {
-    pub fn new() -> Store {
+    pub fn new(policy: Policy) -> Store {
         Store {
+            policy,
             by_id: HashMap::new(),
             by_ref: HashMap::new(),
             due: BTreeSet::new(),
@@ -254,6 +341,8 @@ impl Store {
             added_on: clock::iso_ist(now),
             payer_name: String::new(),
             processed_on: String::new(),
+            paid_at: None,
+            reversal: ReversalOutcome::TransferSuccess,
         };
         self.by_ref.insert(ref_id, v.verification_id.clone());
         self.due
@@ -270,16 +359,11 @@ impl Store {
     }
 
     /// Looks a request up, first applying any due auto-pay/expiry.
-    pub fn lookup(
-        &mut self,
-        key: &Key,
-        now: SystemTime,
-        auto: &PayOutcome,
-    ) -> Option<(Verification, Option<Event>)> {
+    pub fn lookup(&mut self, key: &Key, now: SystemTime) -> Option<(Verification, Option<Event>)> {
         let id = self.id_of(key)?;
         let v = self.by_id.get_mut(&id)?;
         let due = v.next_change();
-        let event = v.advance(now, auto);
+        let event = v.advance(now, &self.policy);
         let v = v.clone();
         if event.is_some() {
             self.due.remove(&(due, id));
@@ -292,6 +376,7 @@ impl Store {
         &mut self,
         id: &str,
         outcome: &PayOutcome,
+        reversal: Option<ReversalOutcome>,
         now: SystemTime,
     ) -> Result<Event, String> {
         let v = self
@@ -299,13 +384,13 @@ impl Store {
             .get_mut(id)
             .ok_or_else(|| format!("verification_id {id} does not exist"))?;
         let due = v.next_change();
-        let event = v.pay(outcome, now)?;
+        let event = v.pay(outcome, reversal, &self.policy, now)?;
         self.due.remove(&(due, id.to_string()));
         Ok(event)
     }
 
     /// Applies due auto-payments and expiries to the pending requests that are due.
-    pub fn sweep(&mut self, now: SystemTime, auto: &PayOutcome) -> Vec<Event> {
+    pub fn sweep(&mut self, now: SystemTime) -> Vec<Event> {
         let mut events = Vec::new();
         while let Some((at, _)) = self.due.first() {
             if *at > now {
@@ -314,11 +399,26 @@ impl Store {
             let Some((_, id)) = self.due.pop_first() else {
                 break;
             };
-            if let Some(e) = self.by_id.get_mut(&id).and_then(|v| v.advance(now, auto)) {
+            let policy = &self.policy;
+            if let Some(e) = self.by_id.get_mut(&id).and_then(|v| v.advance(now, policy)) {
                 events.push(e);
             }
         }
         events
+    }
+
+    /// A stored request other than `not`, for [`crate::FaultKind::OtherRequest`]: the
+    /// one named `wanted` if given and stored, else the most recent other one.
+    pub fn other_than(&self, not: &Key, wanted: Option<&str>) -> Option<Verification> {
+        let not_id = self.id_of(not);
+        if let Some(w) = wanted {
+            return self.by_id.get(w).cloned();
+        }
+        self.by_id
+            .values()
+            .filter(|v| Some(&v.verification_id) != not_id.as_ref())
+            .max_by_key(|v| v.ref_id)
+            .cloned()
     }
 }
 
@@ -349,9 +449,18 @@ mod tests {
         assert_eq!(name_match("Jane", "  ").0, "NO_MATCH");
     }
 
+    fn policy(step: Duration) -> Policy {
+        Policy {
+            auto_pay: PayOutcome::default(),
+            reversal: ReversalOutcome::TransferSuccess,
+            reversal_step: step,
+        }
+    }
+
     #[test]
     fn life_cycle() {
-        let mut s = Store::new();
+        let step = Duration::from_secs(5);
+        let mut s = Store::new(policy(step));
         let t0 = SystemTime::now();
         let auto = PayOutcome::default();
         let v = s
@@ -370,20 +479,78 @@ mod tests {
                 .unwrap_err(),
             CreateError::InsufficientBalance
         );
-        let ev = s.pay("a", &auto, t0).unwrap();
+        let ev = s.pay("a", &auto, None, t0).unwrap();
         assert_eq!(ev.status, "SUCCESS");
         assert_eq!(ev.data["ref_id"], json!(1000));
-        assert!(s.pay("a", &auto, t0).is_err());
-        let events = s.sweep(t0 + Duration::from_secs(2), &auto);
+        assert_eq!(ev.data["reversal_status"], json!("PENDING"));
+        assert!(s.pay("a", &auto, None, t0).is_err());
+        let events = s.sweep(t0 + Duration::from_secs(2));
         assert_eq!(events.len(), 1);
         assert_eq!(events[0].status, "EXPIRED");
-        let (b, ev) = s.lookup(&Key::Ref(1001), t0, &auto).unwrap();
+        let (b, ev) = s.lookup(&Key::Ref(1001), t0).unwrap();
         assert!(ev.is_none());
         assert_eq!(b.phase, Phase::Expired);
-        assert!(!b.status_json(false).contains_key("account_type"));
-        let (a, _) = s.lookup(&Key::Id("a".into()), t0, &auto).unwrap();
-        let j = a.status_json(false);
+        assert!(!b.status_json(false, t0, step).contains_key("account_type"));
+        let (a, _) = s.lookup(&Key::Id("a".into()), t0).unwrap();
+        let j = a.status_json(false, t0, step);
+        // Default payer: the name sent at create, in capitals.
+        assert_eq!(j["name_at_bank"], json!("JOHN DOE"));
         assert_eq!(j["name_match_result"], json!("DIRECT_MATCH"));
         assert_eq!(j["ref_id"], json!("1000"));
+        assert_eq!(b.reversal_status(t0, step), "");
+    }
+
+    #[test]
+    fn reversal_progresses_one_step_at_a_time() {
+        let step = Duration::from_secs(5);
+        let mut s = Store::new(policy(step));
+        let t0 = SystemTime::now();
+        let long = Duration::from_secs(600);
+        for id in [
+            "ok",
+            "bad",
+            "emu-reversal-failed-1",
+            "emu-reversal-failed-2",
+            "f",
+        ] {
+            s.create(id, "N", t0, long, None, None).unwrap();
+        }
+        let at = |s: &mut Store, id: &str, secs: u64| {
+            let (v, _) = s.lookup(&Key::Id(id.into()), t0).unwrap();
+            v.reversal_status(t0 + Duration::from_secs(secs), step)
+        };
+        assert_eq!(at(&mut s, "ok", 0), "");
+        s.pay("ok", &PayOutcome::default(), None, t0).unwrap();
+        s.pay(
+            "bad",
+            &PayOutcome::default(),
+            Some(ReversalOutcome::Failed),
+            t0,
+        )
+        .unwrap();
+        s.pay("emu-reversal-failed-1", &PayOutcome::default(), None, t0)
+            .unwrap();
+        s.pay(
+            "emu-reversal-failed-2",
+            &PayOutcome::default(),
+            Some(ReversalOutcome::TransferSuccess),
+            t0,
+        )
+        .unwrap();
+        s.pay("f", &PayOutcome::failure(), None, t0).unwrap();
+        assert_eq!(at(&mut s, "ok", 0), "PENDING");
+        assert_eq!(at(&mut s, "ok", 4), "PENDING");
+        assert_eq!(at(&mut s, "ok", 5), "TRANSFER_INITIATED");
+        assert_eq!(at(&mut s, "ok", 9), "TRANSFER_INITIATED");
+        assert_eq!(at(&mut s, "ok", 10), "TRANSFER_SUCCESS");
+        assert_eq!(at(&mut s, "ok", 1000), "TRANSFER_SUCCESS");
+        assert_eq!(at(&mut s, "bad", 7), "TRANSFER_INITIATED");
+        assert_eq!(at(&mut s, "bad", 10), "FAILED");
+        assert_eq!(at(&mut s, "emu-reversal-failed-1", 10), "FAILED");
+        assert_eq!(at(&mut s, "emu-reversal-failed-2", 10), "TRANSFER_SUCCESS");
+        assert_eq!(at(&mut s, "f", 10), "");
+        // Zero step: final at once.
+        let (v, _) = s.lookup(&Key::Id("ok".into()), t0).unwrap();
+        assert_eq!(v.reversal_status(t0, Duration::ZERO), "TRANSFER_SUCCESS");
     }
 }
