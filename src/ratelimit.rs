@@ -72,14 +72,9 @@ impl RateLimitTracker {
     /// Notes the window of an answer that arrived now.
     pub(crate) fn observe(&self, r: &RateLimit) {
         let now_ms = self.epoch.elapsed().as_millis() as u64;
-        self.limit.store(
-            r.limit.unwrap_or(UNKNOWN).min(UNKNOWN - 1),
-            Ordering::Relaxed,
-        );
-        self.remaining.store(
-            r.remaining.unwrap_or(UNKNOWN).min(UNKNOWN - 1),
-            Ordering::Relaxed,
-        );
+        let known = |v: Option<u64>| v.map_or(UNKNOWN, |n| n.min(UNKNOWN - 1));
+        self.limit.store(known(r.limit), Ordering::Relaxed);
+        self.remaining.store(known(r.remaining), Ordering::Relaxed);
         let reset = r
             .reset
             .map_or(UNKNOWN, |d| now_ms.saturating_add(d.as_millis() as u64));
@@ -142,5 +137,12 @@ mod tests {
         assert_eq!((c.limit, c.remaining), (Some(5), Some(0)));
         assert!(c.reset.unwrap() <= Duration::from_secs(2));
         assert!(c.reset.unwrap() > Duration::from_millis(1500));
+        t.observe(&RateLimit {
+            limit: None,
+            remaining: Some(3),
+            reset: None,
+        });
+        let c = t.current().unwrap();
+        assert_eq!((c.limit, c.remaining, c.reset), (None, Some(3), None));
     }
 }

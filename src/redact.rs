@@ -9,11 +9,26 @@ use serde_json::Value;
 /// What replaces the secret in any text the library returns.
 pub(crate) const REDACTED: &str = "[redacted]";
 
+/// Markers in order of preference: the first that holds no secret is used (a secret
+/// such as `e` must not come back inside `[redacted]` itself).
+pub(crate) const MARKERS: [&str; 5] = [REDACTED, "[REDACTED]", "<redacted>", "***", "###"];
+
 /// Scrubs secrets from response bodies and messages.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub(crate) struct Redactor {
     /// Each secret as it appears plainly, and as JSON escapes it (when different).
     needles: Vec<Vec<u8>>,
+    /// What replaces them (see [`MARKERS`]).
+    marker: &'static str,
+}
+
+impl Default for Redactor {
+    fn default() -> Redactor {
+        Redactor {
+            needles: Vec::new(),
+            marker: REDACTED,
+        }
+    }
 }
 
 impl Redactor {
@@ -39,6 +54,8 @@ impl Redactor {
         // Longest first, so that a secret inside another is not replaced half-way.
         needles.sort_by_key(|n| std::cmp::Reverse(n.len()));
         needles.dedup();
+        let holds_none = |m: &&&str| self.needles.iter().all(|n| find(m.as_bytes(), n).is_none());
+        self.marker = MARKERS.iter().find(holds_none).copied().unwrap_or("");
         self
     }
 
@@ -88,9 +105,19 @@ impl Redactor {
     /// Borrows when there is nothing to replace (the common case).
     pub(crate) fn scrub<'a>(&self, bytes: &'a [u8]) -> std::borrow::Cow<'a, [u8]> {
         let mut out: std::borrow::Cow<'a, [u8]> = std::borrow::Cow::Borrowed(bytes);
-        for needle in &self.needles {
-            if find(&out, needle).is_some() {
-                out = std::borrow::Cow::Owned(replace_all(&out, needle, REDACTED.as_bytes()));
+        // A replacement next to other text can form a secret again (e.g. secret `]]`):
+        // repeat until none is left; the last round deletes instead of marking.
+        for round in 0..4 {
+            let marker = if round < 3 { self.marker } else { "" };
+            let mut changed = false;
+            for needle in &self.needles {
+                if find(&out, needle).is_some() {
+                    out = std::borrow::Cow::Owned(replace_all(&out, needle, marker.as_bytes()));
+                    changed = true;
+                }
+            }
+            if !changed || !self.needles.iter().any(|n| find(&out, n).is_some()) {
+                break;
             }
         }
         out
@@ -178,6 +205,16 @@ mod tests {
         assert!(out.contains(REDACTED));
         // Without a secret in it, the text is kept byte for byte.
         assert_eq!(r.scrub_json(r#"{"a":"\u0041"}"#), r#"{"a":"\u0041"}"#);
+    }
+
+    #[test]
+    fn the_marker_never_holds_the_secret() {
+        for secret in ["e", "d", "[", "redacted", "R", "*", "]]"] {
+            let r = Redactor::new(secret);
+            let out = r.scrub_str(&format!("x{secret}y {secret}{secret}] [redacted]"));
+            assert!(!out.contains(secret), "{secret:?}: {out}");
+        }
+        assert_eq!(Redactor::new("e").scrub_str("see"), "s[REDACTED][REDACTED]");
     }
 
     #[test]

@@ -13,7 +13,7 @@ use cashfree_rpd::{
 use cashfree_rpd_emulator::{Endpoint, Fault, FaultKind, Options, PayOutcome};
 use common::cabi::{CClient, CConfig};
 use common::script::{http, ScriptServer, Step};
-use common::{config_for, fresh_id, sample, start, start_with};
+use common::{fresh_id, sample, start, start_with};
 
 fn canned(code: u16, body: &str) -> FaultKind {
     FaultKind::Status {
@@ -76,13 +76,15 @@ fn pending_is_unknown_and_a_wait_keeps_polling() {
     let id = fresh_id("pending");
     env.client.create(&id, "Jane Doe").unwrap();
     let pending = format!(r#"{{"verification_id":"{id}","ref_id":"1","status":"PENDING"}}"#);
-    env.emu.inject(Fault::once(Endpoint::Status, canned(200, &pending)));
+    env.emu
+        .inject(Fault::once(Endpoint::Status, canned(200, &pending)));
     let s = env.client.status(&id).unwrap();
     assert_eq!(s.status, VerificationStatus::Unknown("PENDING".into()));
     assert!(!s.is_final());
 
     // A wait that first sees PENDING goes on polling until the payment lands.
-    env.emu.inject(Fault::once(Endpoint::Status, canned(200, &pending)));
+    env.emu
+        .inject(Fault::once(Endpoint::Status, canned(200, &pending)));
     let emu_pay = env.emu.base_url();
     let id2 = id.clone();
     let payer = std::thread::spawn(move || {
@@ -108,7 +110,11 @@ fn pending_is_unknown_and_a_wait_keeps_polling() {
         .unwrap();
     payer.join().unwrap();
     assert_eq!(done.status, VerificationStatus::Success);
-    assert_eq!(seen.first().map(String::as_str), Some("PENDING"), "{seen:?}");
+    assert_eq!(
+        seen.first().map(String::as_str),
+        Some("PENDING"),
+        "{seen:?}"
+    );
 }
 
 // ---------------------------------------------------------------------------------
@@ -176,7 +182,8 @@ fn a_paid_request_reports_the_reversal() {
 fn an_error_object_under_200_is_that_error_and_is_not_resent() {
     let env = start();
     let id = fresh_id("dup200");
-    env.emu.inject(Fault::once(Endpoint::Create, canned(200, DUP)));
+    env.emu
+        .inject(Fault::once(Endpoint::Create, canned(200, DUP)));
     let e = env.client.create(&id, "Jane Doe").unwrap_err();
     assert_eq!(e.kind(), ErrorKind::DuplicateId, "{e}");
     assert_eq!(e.http_status(), Some(200));
@@ -185,23 +192,29 @@ fn an_error_object_under_200_is_that_error_and_is_not_resent() {
     assert_eq!(env.emu.stats().creates_received, 1, "never re-sent");
 
     let invalid = r#"{"code":"invalid_verification_id","message":"Please enter a valid verification_id","type":"validation_error"}"#;
-    env.emu.inject(Fault::once(Endpoint::Status, canned(200, invalid)));
+    env.emu
+        .inject(Fault::once(Endpoint::Status, canned(200, invalid)));
     let e = env.client.status(&id).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::BadRequest, "{e}");
     assert_eq!(e.http_status(), Some(200));
 
     // Through the C ABI.
     let c = CClient::new(&env.emu.base_url());
-    env.emu.inject(Fault::once(Endpoint::Create, canned(200, DUP)));
+    env.emu
+        .inject(Fault::once(Endpoint::Create, canned(200, DUP)));
     let e = c.create(&fresh_id("dup200c")).unwrap_err();
     assert_eq!((e.code, e.http_status), (CFRPD_ERR_DUPLICATE_ID, 200));
     assert!(!e.ambiguous && !e.retryable);
-    let server_error = r#"{"code":"internal_error","message":"Unable to validate","type":"api_error"}"#;
+    let server_error =
+        r#"{"code":"internal_error","message":"Unable to validate","type":"api_error"}"#;
     env.emu
         .inject(Fault::once(Endpoint::Create, canned(200, server_error)));
     let e = c.create(&fresh_id("srv200c")).unwrap_err();
     assert_eq!(e.code, CFRPD_ERR_SERVER);
-    assert!(e.ambiguous, "a server error on a create may have been processed");
+    assert!(
+        e.ambiguous,
+        "a server error on a create may have been processed"
+    );
 }
 
 // ---------------------------------------------------------------------------------
@@ -214,18 +227,21 @@ fn an_answer_about_another_request_is_refused() {
     let other = sample("status_success.json"); // verification_id 3890AAB000, ref_id 123
     env.client.create(&id, "Jane Doe").unwrap();
 
-    env.emu.inject(Fault::once(Endpoint::Status, canned(200, &other)));
+    env.emu
+        .inject(Fault::once(Endpoint::Status, canned(200, &other)));
     let e = env.client.status(&id).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::UnexpectedResponse, "{e}");
     assert!(e.message().contains("another request"), "{e}");
     assert!(e.raw_body().unwrap().contains("3890AAB000"));
 
-    env.emu.inject(Fault::once(Endpoint::Status, canned(200, &other)));
+    env.emu
+        .inject(Fault::once(Endpoint::Status, canned(200, &other)));
     let e = env.client.status_by_ref_id(124).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::UnexpectedResponse, "{e}");
 
     // The wait ends at once rather than handing over the other customer's details.
-    env.emu.inject(Fault::once(Endpoint::Status, canned(200, &other)));
+    env.emu
+        .inject(Fault::once(Endpoint::Status, canned(200, &other)));
     let started = Instant::now();
     let e = env
         .client
@@ -237,20 +253,24 @@ fn an_answer_about_another_request_is_refused() {
     assert!(started.elapsed() < Duration::from_secs(10));
 
     let c = CClient::new(&env.emu.base_url());
-    env.emu.inject(Fault::once(Endpoint::Status, canned(200, &other)));
+    env.emu
+        .inject(Fault::once(Endpoint::Status, canned(200, &other)));
     let e = c.status_full(&id).unwrap_err();
     assert_eq!(e.code, CFRPD_ERR_UNEXPECTED_RESPONSE);
     assert!(e.raw_body.unwrap().contains("3890AAB000"));
-    env.emu.inject(Fault::once(Endpoint::Status, canned(200, &other)));
+    env.emu
+        .inject(Fault::once(Endpoint::Status, canned(200, &other)));
     assert_eq!(
         c.status_by_ref(99).unwrap_err().code,
         CFRPD_ERR_UNEXPECTED_RESPONSE
     );
-    env.emu.inject(Fault::once(Endpoint::Status, canned(200, &other)));
+    env.emu
+        .inject(Fault::once(Endpoint::Status, canned(200, &other)));
     let (code, state, polls) = c.wait(&id, 20_000, None);
-    assert_eq!((code, state, polls), (CFRPD_ERR_UNEXPECTED_RESPONSE, None, 0));
-    // The right answer by ref_id is accepted.
-    assert!(c.status_by_ref(123).is_err() || c.status_by_ref(123).is_ok());
+    assert_eq!(
+        (code, state, polls),
+        (CFRPD_ERR_UNEXPECTED_RESPONSE, None, 0)
+    );
 }
 
 // ---------------------------------------------------------------------------------
@@ -325,7 +345,10 @@ fn a_429_with_only_x_ratelimit_reset_waits_for_the_reset() {
     assert_eq!(e.code, CFRPD_ERR_RATE_LIMITED);
     assert_eq!(e.retry_after_ms, 120_000);
     assert!(e.retryable);
-    assert_eq!((e.rate_limit_remaining, e.rate_limit_reset_ms), (0, 120_000));
+    assert_eq!(
+        (e.rate_limit_remaining, e.rate_limit_reset_ms),
+        (0, 120_000)
+    );
     let mut window = cfrpd_rate_limit {
         limit: 7,
         remaining: 7,
@@ -342,8 +365,7 @@ fn a_429_with_only_x_ratelimit_reset_waits_for_the_reset() {
 #[test]
 fn a_wait_does_not_poll_into_429s_when_the_window_is_used_up() {
     let id = "wait-rl";
-    let created =
-        format!(r#"{{"verification_id":"{id}","ref_id":"1","status":"CREATED"}}"#);
+    let created = format!(r#"{{"verification_id":"{id}","ref_id":"1","status":"CREATED"}}"#);
     let paid = format!(r#"{{"verification_id":"{id}","ref_id":"1","status":"SUCCESS"}}"#);
     let server = ScriptServer::start(vec![
         Step::Respond(http(
@@ -408,7 +430,9 @@ fn requests_carry_the_api_version_and_a_fresh_request_id() {
     let e = CClient::new(&server.base_url()).status("abc").unwrap_err();
     let sent = server.seen()[0].header("x-request-id").unwrap();
     assert_eq!(e.request_id.as_deref(), Some(sent.as_str()));
-    let e = CClient::new(&server.base_url()).status("bad id").unwrap_err();
+    let e = CClient::new(&server.base_url())
+        .status("bad id")
+        .unwrap_err();
     assert_eq!((e.code, e.request_id), (CFRPD_ERR_INVALID_ARGUMENT, None));
 }
 
@@ -419,7 +443,8 @@ fn requests_carry_the_api_version_and_a_fresh_request_id() {
 fn the_environment_mix_up_says_how_to_fix_it() {
     let body = r#"{"code":"client_secret_invalid_environment","message":"Client secret belongs to test environment","type":"authentication_error"}"#;
     let env = start();
-    env.emu.inject(Fault::once(Endpoint::Create, canned(400, body)));
+    env.emu
+        .inject(Fault::once(Endpoint::Create, canned(400, body)));
     let e = env.client.create(&fresh_id("env"), "Jane").unwrap_err();
     assert!(
         e.message()
@@ -429,12 +454,17 @@ fn the_environment_mix_up_says_how_to_fix_it() {
     assert!(e.message().contains("CASHFREE_ENV=sandbox"), "{e}");
     assert!(!e.is_ambiguous());
 
-    env.emu.inject(Fault::once(Endpoint::Create, canned(400, body)));
+    env.emu
+        .inject(Fault::once(Endpoint::Create, canned(400, body)));
     let e = CClient::new(&env.emu.base_url())
         .create(&fresh_id("envc"))
         .unwrap_err();
     assert_eq!(e.code, CFRPD_ERR_BAD_REQUEST);
-    assert!(e.message.contains("cfrpd_config_set_environment"), "{}", e.message);
+    assert!(
+        e.message.contains("cfrpd_config_set_environment"),
+        "{}",
+        e.message
+    );
 }
 
 // ---------------------------------------------------------------------------------
@@ -444,22 +474,32 @@ fn the_environment_mix_up_says_how_to_fix_it() {
 fn a_resent_create_that_meets_already_exists_is_ambiguous() {
     let env = start();
     let id = fresh_id("resent");
-    env.emu.inject(Fault::once(Endpoint::Create, FaultKind::Documented(503)));
-    env.emu.inject(Fault::once(Endpoint::Create, FaultKind::Documented(400)));
+    env.emu
+        .inject(Fault::once(Endpoint::Create, FaultKind::Documented(503)));
+    env.emu
+        .inject(Fault::once(Endpoint::Create, FaultKind::Documented(400)));
     let e = env.client.create(&id, "Jane Doe").unwrap_err();
     assert_eq!(e.kind(), ErrorKind::DuplicateId, "{e}");
     assert!(e.is_ambiguous() && !e.is_retryable(), "{e:?}");
-    assert!(e.message().contains("look the verification_id up"), "{e}");
+    assert!(
+        e.message()
+            .to_lowercase()
+            .contains("look the verification_id up"),
+        "{e}"
+    );
     assert_eq!(env.emu.stats().creates_received, 2);
 
     // Without a re-send, already-exists is plain (the caller used the id before).
-    env.emu.inject(Fault::once(Endpoint::Create, FaultKind::Documented(400)));
+    env.emu
+        .inject(Fault::once(Endpoint::Create, FaultKind::Documented(400)));
     let e = env.client.create(&fresh_id("plain"), "Jane").unwrap_err();
     assert!(e.kind() == ErrorKind::DuplicateId && !e.is_ambiguous());
 
     let c = CConfig::new(&env.emu.base_url()).retries(2).client();
-    env.emu.inject(Fault::once(Endpoint::Create, FaultKind::Documented(503)));
-    env.emu.inject(Fault::once(Endpoint::Create, FaultKind::Documented(400)));
+    env.emu
+        .inject(Fault::once(Endpoint::Create, FaultKind::Documented(503)));
+    env.emu
+        .inject(Fault::once(Endpoint::Create, FaultKind::Documented(400)));
     let e = c.create(&fresh_id("resentc")).unwrap_err();
     assert_eq!(e.code, CFRPD_ERR_DUPLICATE_ID);
     assert!(e.ambiguous && !e.retryable);
@@ -490,14 +530,20 @@ fn status_strings(s: &cashfree_rpd::Status) -> Vec<Option<String>> {
     ]
 }
 
+/// The documented scrubbing: the secret (plain, and JSON-escaped) replaced by the first
+/// of `[redacted]`, `[REDACTED]`, `<redacted>` that does not itself hold the secret.
 fn scrub(secret: &str, text: &str) -> String {
     let escaped = serde_json::to_string(secret).unwrap();
     let escaped = escaped.trim_matches('"');
     let mut forms = vec![secret.to_owned(), escaped.to_owned()];
     forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
+    let marker = ["[redacted]", "[REDACTED]", "<redacted>"]
+        .into_iter()
+        .find(|m| forms.iter().all(|f| !m.contains(f.as_str())))
+        .unwrap();
     let mut out = text.to_owned();
     for f in forms {
-        out = out.replace(&f, "[redacted]");
+        out = out.replace(&f, marker);
     }
     out
 }
@@ -534,7 +580,11 @@ fn short_secrets_decode_exactly_what_a_long_secret_decodes() {
         let r = r.unwrap_or_else(|e| panic!("secret {secret:?}: by ref_id failed: {e}"));
         // Same decoded values and enums; strings only differ by the scrubbing.
         assert_eq!(c.ref_id, c0.ref_id, "{secret:?}");
-        assert_eq!(c.qr_png(), c0.qr_png(), "{secret:?}: the PNG is decoded as received");
+        assert_eq!(
+            c.qr_png(),
+            c0.qr_png(),
+            "{secret:?}: the PNG is decoded as received"
+        );
         assert_eq!(c.upi_link, scrub(secret, &c0.upi_link), "{secret:?}");
         assert_eq!(c.verification_id, scrub(secret, &c0.verification_id));
         assert_eq!(c.qr_code, c0.qr_code.as_deref().map(|q| scrub(secret, q)));
@@ -562,13 +612,8 @@ fn short_secrets_through_the_emulator_in_rust_and_c() {
             client_secret: secret.to_owned(),
             ..Options::default()
         });
-        let mut cfg = config_for(&env.emu);
-        cfg = {
-            let mut c = Config::new(cashfree_rpd_emulator::TEST_CLIENT_ID, secret).unwrap();
-            c.set_base_url(&env.emu.base_url()).unwrap();
-            let _ = &mut cfg;
-            c
-        };
+        let mut cfg = Config::new(cashfree_rpd_emulator::TEST_CLIENT_ID, secret).unwrap();
+        cfg.set_base_url(&env.emu.base_url()).unwrap();
         let client = Client::new(&cfg).unwrap();
         let id = fresh_id("short");
         let created = client
@@ -609,7 +654,9 @@ fn short_secrets_through_the_emulator_in_rust_and_c() {
 fn a_max_age_without_signature_headers_is_refused() {
     let body = sample("webhook_success.json");
     let secret = "webhook-test-secret";
-    let signed = cashfree_rpd_emulator::sign_webhook_body_v1(secret, &body);
+    let mut v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    v["signature"] = cashfree_rpd_emulator::sign_webhook_body_v1(secret, &v["data"]).into();
+    let signed = v.to_string();
     let r = cashfree_rpd::webhook::verify(
         secret,
         signed.as_bytes(),
@@ -639,4 +686,132 @@ fn a_max_age_without_signature_headers_is_refused() {
     assert_eq!(code, CFRPD_ERR_WEBHOOK_SIGNATURE);
     assert!(out.is_null() && !err.is_null());
     unsafe { cfrpd_error_free(err) };
+}
+
+// ---------------------------------------------------------------------------------
+// The same rules end to end against the emulator's own behaviour.
+
+#[test]
+fn the_emulator_moves_the_reversal_along_and_the_client_follows() {
+    let env = start_with(Options {
+        reversal_step: Duration::from_millis(300),
+        ..Options::default()
+    });
+    let id = fresh_id("revstep");
+    env.client.create(&id, "Jane Doe").unwrap();
+    env.emu.pay(&id, PayOutcome::default()).unwrap();
+    let first = env.client.status(&id).unwrap();
+    assert_eq!(first.reversal, ReversalStatus::Pending);
+    assert_eq!(
+        first.name_match,
+        NameMatch::Direct,
+        "the payer is the named person"
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut seen = vec![first.reversal];
+    while Instant::now() < deadline && seen.last() != Some(&ReversalStatus::TransferSuccess) {
+        std::thread::sleep(Duration::from_millis(100));
+        let r = env.client.status(&id).unwrap().reversal;
+        if seen.last() != Some(&r) {
+            seen.push(r);
+        }
+    }
+    assert_eq!(
+        seen,
+        [
+            ReversalStatus::Pending,
+            ReversalStatus::TransferInitiated,
+            ReversalStatus::TransferSuccess
+        ]
+    );
+    let st = CClient::new(&env.emu.base_url()).status_full(&id).unwrap();
+    assert_eq!(st.reversal, CFRPD_REVERSAL_TRANSFER_SUCCESS);
+}
+
+#[test]
+fn a_wait_rides_the_emulators_rate_limit_without_429s() {
+    // 3 requests per 2 s window; the wait polls every 0.5 s.
+    let env = start_with(Options {
+        rate_limit: Some((3, Duration::from_secs(2))),
+        auto_pay_after: Some(Duration::from_secs(5)),
+        ..Options::default()
+    });
+    let id = fresh_id("rl");
+    env.client.create(&id, "Jane Doe").unwrap();
+    let s = env
+        .client
+        .wait_for_result(
+            &id,
+            &WaitOptions::new(Duration::from_secs(30)).poll_interval(Duration::from_millis(500)),
+            |_| true,
+        )
+        .unwrap();
+    assert_eq!(s.status, VerificationStatus::Success);
+    assert_eq!(env.emu.stats().rate_limited, 0, "no poll ran into a 429");
+    let window = env.client.rate_limit().unwrap();
+    assert_eq!(window.limit, Some(3));
+}
+
+#[test]
+fn the_emulator_playing_production_refuses_sandbox_secrets_clearly() {
+    let emu = cashfree_rpd_emulator::Emulator::start(Options::production()).unwrap();
+    let mut cfg = Config::new(
+        cashfree_rpd_emulator::TEST_CLIENT_ID,
+        cashfree_rpd_emulator::TEST_CLIENT_SECRET,
+    )
+    .unwrap();
+    cfg.set_base_url(&emu.base_url()).unwrap();
+    let e = Client::new(&cfg)
+        .unwrap()
+        .create(&fresh_id("prod"), "Jane")
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::BadRequest);
+    assert!(
+        e.message()
+            .contains("Sandbox (test) credentials were sent to production"),
+        "{e}"
+    );
+    let c = CConfig::with_credentials(
+        &emu.base_url(),
+        cashfree_rpd_emulator::TEST_CLIENT_ID,
+        cashfree_rpd_emulator::TEST_CLIENT_SECRET,
+    )
+    .client();
+    let e = c.create(&fresh_id("prodc")).unwrap_err();
+    assert!(e.message.contains("CFRPD_ENV_SANDBOX"), "{}", e.message);
+}
+
+#[test]
+fn the_emulators_other_request_fault_is_caught_in_rust_and_c() {
+    let env = start();
+    let id = fresh_id("other");
+    env.client.create(&id, "Jane Doe").unwrap();
+    env.emu.inject(Fault::once(
+        Endpoint::Status,
+        FaultKind::OtherRequest {
+            verification_id: None,
+        },
+    ));
+    let e = env.client.status(&id).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::UnexpectedResponse, "{e}");
+    env.emu.inject(Fault::once(
+        Endpoint::Create,
+        FaultKind::OtherRequest {
+            verification_id: None,
+        },
+    ));
+    let e = env.client.create(&fresh_id("other2"), "Jane").unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::UnexpectedResponse, "{e}");
+    assert!(e.is_ambiguous(), "the create itself was processed");
+    env.emu.inject(Fault::once(
+        Endpoint::Status,
+        FaultKind::OtherRequest {
+            verification_id: None,
+        },
+    ));
+    let c = CClient::new(&env.emu.base_url());
+    assert_eq!(
+        c.status_full(&id).unwrap_err().code,
+        CFRPD_ERR_UNEXPECTED_RESPONSE
+    );
 }

@@ -206,7 +206,7 @@ fn wait_ends_with_success_when_paid() {
     let v = r.expect(0).json();
     assert_eq!(v["status"], "SUCCESS");
     assert_eq!(v["final"], true);
-    assert_eq!(v["name_at_bank"], "JOHN DOE");
+    assert_eq!(v["name_at_bank"], "JANE DOE");
     assert!(v["bank_account"].as_str().unwrap().len() > 4);
     // stderr is not a terminal here: plain progress lines, no escape sequences.
     let r2 = &s

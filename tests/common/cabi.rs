@@ -176,10 +176,12 @@ impl CClient {
         let mut err = ptr::null_mut();
         let code = unsafe { cfrpd_get_status(self.0, id.as_ptr(), &mut out, &mut err) };
         let mut got = None;
-        unsafe { finish(code, out, err, |p| {
-            got = Some(CStatus::read(p));
-            cfrpd_status_free(p)
-        }) }?;
+        unsafe {
+            finish(code, out, err, |p| {
+                got = Some(CStatus::read(p));
+                cfrpd_status_free(p)
+            })
+        }?;
         Ok(got.unwrap())
     }
 
@@ -189,10 +191,12 @@ impl CClient {
         let mut err = ptr::null_mut();
         let code = unsafe { cfrpd_get_status_by_ref_id(self.0, ref_id, &mut out, &mut err) };
         let mut got = None;
-        unsafe { finish(code, out, err, |p| {
-            got = Some(CStatus::read(p));
-            cfrpd_status_free(p)
-        }) }?;
+        unsafe {
+            finish(code, out, err, |p| {
+                got = Some(CStatus::read(p));
+                cfrpd_status_free(p)
+            })
+        }?;
         Ok(got.unwrap())
     }
 
@@ -204,11 +208,17 @@ impl CClient {
         let mut err = ptr::null_mut();
         let code = unsafe { cfrpd_create(self.0, id.as_ptr(), name.as_ptr(), &mut out, &mut err) };
         let mut got = None;
-        unsafe { finish(code, out, err, |p| {
-            let r = &*p;
-            got = Some((text(r.verification_id).unwrap(), r.ref_id, text(r.upi_link).unwrap()));
-            cfrpd_request_free(p)
-        }) }?;
+        unsafe {
+            finish(code, out, err, |p| {
+                let r = &*p;
+                got = Some((
+                    text(r.verification_id).unwrap(),
+                    r.ref_id,
+                    text(r.upi_link).unwrap(),
+                ));
+                cfrpd_request_free(p)
+            })
+        }?;
         Ok(got.unwrap())
     }
 
