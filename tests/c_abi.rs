@@ -344,6 +344,10 @@ fn valgrind_available() -> bool {
     *AVAILABLE.get_or_init(|| {
         let ok = tool_available("valgrind");
         if !ok {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "valgrind is not installed, and CI=true: .ci/run must install it"
+            );
             eprintln!(
                 "NOTICE: valgrind is not installed: skipping the valgrind runs (CI installs it)"
             );
@@ -683,6 +687,82 @@ fn threads_test_c_valgrind() {
     if valgrind_available() {
         // Valgrind runs one thread at a time and is much slower: fewer calls.
         threads_test(Variant::Plain, Runner::Valgrind, 40);
+    }
+}
+
+// ------------------------------------------------------------------------------------
+// fork_test.c
+
+fn fork_test(variant: Variant, runner: Runner, calls: u32) {
+    let exe = compile("tests/c/fork_test.c", variant);
+    let emu = emulator(None);
+    let mut env = base_env(&emu.base_url());
+    env.insert("CFRPD_FORK_CALLS".into(), calls.to_string());
+    let r = run(&exe, runner, &[], &env);
+    assert!(r.status.success(), "{}", r.describe());
+    for who in ["parent", "child"] {
+        let want = format!("{who}: {calls} ok, 0 failed");
+        assert!(
+            r.stdout.lines().any(|l| l == want),
+            "{want}\n{}",
+            r.describe()
+        );
+    }
+    let stats = emu.stats();
+    assert_eq!(stats.creates_received, 2, "{stats:?}");
+    assert_eq!(
+        stats.status_received,
+        1 + 2 * u64::from(calls),
+        "every read reached the server once: {stats:?}"
+    );
+    // The child opened connections of its own (at least one more than the parent).
+    assert!(stats.connections_accepted >= 2, "{stats:?}");
+
+    // A thread of the parent is inside a call when the main thread forks. (Not under
+    // valgrind: the memory of that call, whose thread does not exist in the child,
+    // would be reported as lost in the child.)
+    if matches!(runner, Runner::Valgrind) {
+        let _ = fs::remove_file(exe);
+        return;
+    }
+    let emu = emulator(None);
+    emu.inject(cashfree_rpd_emulator::Fault::times(
+        cashfree_rpd_emulator::Endpoint::Status,
+        cashfree_rpd_emulator::FaultKind::Delay(Duration::from_secs(2)),
+        2,
+    ));
+    let env = base_env(&emu.base_url());
+    let started = Instant::now();
+    let r = run(&exe, runner, &["held"], &env);
+    assert!(r.status.success(), "{}", r.describe());
+    assert!(
+        r.stdout.contains("child: 1 ok, 0 failed"),
+        "{}",
+        r.describe()
+    );
+    assert!(
+        r.stdout.contains("parent: 1 ok, 0 failed"),
+        "{}",
+        r.describe()
+    );
+    assert!(started.elapsed() < Duration::from_secs(120));
+    let _ = fs::remove_file(exe);
+}
+
+#[test]
+fn fork_test_c() {
+    fork_test(Variant::Plain, Runner::Direct, 240);
+}
+
+#[test]
+fn fork_test_c_asan_ubsan() {
+    fork_test(Variant::Sanitized, Runner::Direct, 240);
+}
+
+#[test]
+fn fork_test_c_valgrind() {
+    if valgrind_available() {
+        fork_test(Variant::Plain, Runner::Valgrind, 200);
     }
 }
 
