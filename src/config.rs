@@ -306,7 +306,8 @@ impl Config {
         let lower = url.to_ascii_lowercase();
         if !(lower.starts_with("http://") || lower.starts_with("https://")) {
             return Err(Error::invalid(format!(
-                "proxy {url:?} must start with http:// or https://"
+                "proxy {} must start with http:// or https://",
+                proxy_label(url)
             )));
         }
         if url.chars().any(|c| c.is_control() || c == ' ') {
