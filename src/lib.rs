@@ -42,6 +42,8 @@ mod model;
 mod ratelimit;
 mod redact;
 mod retry;
+#[cfg(feature = "serde")]
+mod serialize;
 mod signature;
 mod transport;
 mod validate;
