@@ -64,6 +64,7 @@ struct Status {
     std::optional<std::string> reversal_status;
     std::optional<std::string> account_type;
     std::string raw_json;
+    cfrpd_reversal reversal = CFRPD_REVERSAL_UNKNOWN;
 };
 
 /** A created verification request (see cfrpd_request). */
@@ -114,6 +115,11 @@ public:
     /** A create may have reached Cashfree: look the id up before creating again. */
     bool ambiguous() const noexcept { return ambiguous_; }
     const std::optional<std::string> &raw_body() const noexcept { return raw_body_; }
+    /** The x-request-id of the last attempt (quote it to Cashfree support), if one was sent. */
+    const std::optional<std::string> &request_id() const noexcept { return request_id_; }
+    /** X-RateLimit-Remaining / -Reset (ms) of the failing answer, or -1. */
+    std::int64_t rate_limit_remaining() const noexcept { return rate_limit_remaining_; }
+    std::int64_t rate_limit_reset_ms() const noexcept { return rate_limit_reset_ms_; }
     /** On CFRPD_ERR_DEADLINE / CFRPD_ERR_CANCELLED from wait_for_result: the last status seen. */
     const std::optional<Status> &last_status() const noexcept { return last_status_; }
 
@@ -128,6 +134,9 @@ private:
     bool retryable_ = false;
     bool ambiguous_ = false;
     std::optional<std::string> raw_body_;
+    std::optional<std::string> request_id_;
+    std::int64_t rate_limit_remaining_ = -1;
+    std::int64_t rate_limit_reset_ms_ = -1;
     std::optional<Status> last_status_;
 };
 
@@ -200,6 +209,7 @@ inline Status to_status(const cfrpd_status &s) {
     o.reversal_status = opt(s.reversal_status);
     o.account_type = opt(s.account_type);
     o.raw_json = str(s.raw_json);
+    o.reversal = s.reversal;
     return o;
 }
 
@@ -237,15 +247,20 @@ struct ErrorAccess {
         out.retryable_ = e->retryable;
         out.ambiguous_ = e->ambiguous;
         out.raw_body_ = opt(e->raw_body);
+        out.request_id_ = opt(e->request_id);
+        out.rate_limit_remaining_ = e->rate_limit_remaining;
+        out.rate_limit_reset_ms_ = e->rate_limit_reset_ms;
         out.last_status_ = std::move(last);
         return out;
     }
 };
 
-/** Throws for a setter's code (setters give no details: the call names the cause). */
-inline void check(cfrpd_result code, const char *call) {
+/** Throws for a setter's code, with the library's reason (cfrpd_config_last_error). */
+inline void check(const cfrpd_config *config, cfrpd_result code, const char *call) {
     if (code != CFRPD_OK) {
-        throw Error(code, std::string(call) + " refused the value");
+        const char *why = cfrpd_config_last_error(config);
+        throw Error(code, std::string(call) + ": " +
+                              (why != nullptr ? why : "refused the value"));
     }
 }
 
@@ -296,43 +311,58 @@ public:
     }
 
     Config &set_environment(cfrpd_environment env) {
-        detail::check(cfrpd_config_set_environment(handle_.get(), env),
+        detail::check(handle_.get(), cfrpd_config_set_environment(handle_.get(), env),
                       "cfrpd_config_set_environment");
         return *this;
     }
     Config &set_base_url(std::string_view url) {
-        detail::check(cfrpd_config_set_base_url(handle_.get(),
+        detail::check(handle_.get(), cfrpd_config_set_base_url(handle_.get(),
                                                 detail::c_string(url, "url").c_str()),
                       "cfrpd_config_set_base_url");
         return *this;
     }
     /** Per attempt; zero means the default (connect 10 s, request 30 s). */
     Config &set_timeouts(std::chrono::milliseconds connect, std::chrono::milliseconds request) {
-        detail::check(cfrpd_config_set_timeouts_ms(handle_.get(), detail::clamp_ms(connect),
+        detail::check(handle_.get(), cfrpd_config_set_timeouts_ms(handle_.get(), detail::clamp_ms(connect),
                                                    detail::clamp_ms(request)),
                       "cfrpd_config_set_timeouts_ms");
         return *this;
     }
     Config &set_public_key_pem(std::string_view pem) {
-        detail::check(cfrpd_config_set_public_key_pem(handle_.get(),
+        detail::check(handle_.get(), cfrpd_config_set_public_key_pem(handle_.get(),
                                                       detail::c_string(pem, "pem").c_str()),
                       "cfrpd_config_set_public_key_pem");
         return *this;
     }
     Config &add_root_ca_pem(std::string_view pem) {
-        detail::check(cfrpd_config_add_root_ca_pem(handle_.get(),
+        detail::check(handle_.get(), cfrpd_config_add_root_ca_pem(handle_.get(),
                                                    detail::c_string(pem, "pem").c_str()),
                       "cfrpd_config_add_root_ca_pem");
         return *this;
     }
     /** "" clears the proxy. */
     Config &set_proxy(std::string_view url) {
-        detail::check(cfrpd_config_set_proxy(handle_.get(), detail::c_string(url, "url").c_str()),
+        detail::check(handle_.get(), cfrpd_config_set_proxy(handle_.get(), detail::c_string(url, "url").c_str()),
                       "cfrpd_config_set_proxy");
         return *this;
     }
+    /** Bounds one whole call: attempts, back-offs, Retry-After waits (0 = 60 s). */
+    Config &set_call_deadline(std::chrono::milliseconds deadline) {
+        detail::check(handle_.get(),
+                      cfrpd_config_set_call_deadline_ms(handle_.get(), detail::clamp_ms(deadline)),
+                      "cfrpd_config_set_call_deadline_ms");
+        return *this;
+    }
+
+    /** Idle connections kept for reuse (default 4, at most 1024). */
+    Config &set_max_idle_connections(std::uint32_t n) {
+        detail::check(handle_.get(), cfrpd_config_set_max_idle_connections(handle_.get(), n),
+                      "cfrpd_config_set_max_idle_connections");
+        return *this;
+    }
+
     Config &set_max_retries(std::uint32_t n) {
-        detail::check(cfrpd_config_set_max_retries(handle_.get(), n),
+        detail::check(handle_.get(), cfrpd_config_set_max_retries(handle_.get(), n),
                       "cfrpd_config_set_max_retries");
         return *this;
     }

@@ -92,6 +92,25 @@ int main() {
         cfrpd::Config c("id", "secret");
         c.set_max_retries(11);
     });
+    // The library's own reason reaches the exception (cfrpd_config_last_error).
+    auto proxy = expect_error("set_proxy(ftp://...)", CFRPD_ERR_INVALID_ARGUMENT, [] {
+        cfrpd::Config c("id", "secret");
+        c.set_proxy("ftp://user:hunter2@proxy:21");
+    });
+    check(proxy && proxy->message().find("must start with http:// or https://") != std::string::npos &&
+              proxy->message().find("hunter2") == std::string::npos,
+          "set_proxy says why, without the password: " + (proxy ? proxy->message() : ""));
+    auto idle = expect_error("set_max_idle_connections(5000)", CFRPD_ERR_INVALID_ARGUMENT, [] {
+        cfrpd::Config c("id", "secret");
+        c.set_max_idle_connections(5000);
+    });
+    check(idle && idle->message().find("at most 1024") != std::string::npos,
+          "set_max_idle_connections says why");
+    {
+        cfrpd::Config c("id", "secret");
+        c.set_call_deadline(std::chrono::milliseconds::max());
+        check(true, "set_call_deadline(max) is accepted");
+    }
     expect_error("set_public_key_pem(garbage)", CFRPD_ERR_SIGNATURE, [] {
         cfrpd::Config c("id", "secret");
         c.set_public_key_pem("garbage");
