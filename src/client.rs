@@ -43,8 +43,9 @@ struct Inner {
     create_url: String,
     status_url: String,
     client_id: String,
-    /// The one copy of the secret a client keeps; zeroed when the client is dropped.
-    client_secret: Zeroizing<String>,
+    /// The `x-client-secret` header value: the one copy of the secret a client keeps,
+    /// shared by every request (no copy per call), zeroed when the last user drops it.
+    client_secret: ureq::http::HeaderValue,
     signer: Option<Signer>,
     redactor: Redactor,
     max_retries: u32,
@@ -60,6 +61,15 @@ struct Inner {
 pub(crate) enum Lookup<'a> {
     Id(&'a str),
     RefId(i64),
+}
+
+/// The secret as a sensitive header value over a buffer that is zeroed when freed.
+fn secret_header(secret: &str) -> Result<ureq::http::HeaderValue> {
+    let owner = Zeroizing::new(secret.as_bytes().to_vec());
+    let mut value = ureq::http::HeaderValue::from_maybe_shared(bytes::Bytes::from_owner(owner))
+        .map_err(|_| Error::invalid("the client secret cannot be sent as a header value"))?;
+    value.set_sensitive(true);
+    Ok(value)
 }
 
 /// `start + d`, or far in the future when that does not fit.
@@ -106,7 +116,7 @@ impl Client {
                 create_url: format!("{base}/reverse-penny-drop"),
                 status_url: format!("{base}/remitter/status"),
                 client_id: config.client_id.clone(),
-                client_secret: Zeroizing::new(config.client_secret.to_string()),
+                client_secret: secret_header(&config.client_secret)?,
                 signer: config.signer_key.clone(),
                 redactor: config.redactor(),
                 max_retries: config.max_retries,
@@ -248,7 +258,6 @@ impl Client {
             let request_id = new_request_id();
             let mut headers: Vec<(&str, &str)> = vec![
                 ("x-client-id", &inner.client_id),
-                ("x-client-secret", inner.client_secret.as_str()),
                 ("x-api-version", API_VERSION),
                 ("x-request-id", &request_id),
             ];
@@ -257,7 +266,9 @@ impl Client {
             }
             begin_attempt();
             let sent_at = Instant::now();
-            let result = inner.http.send(body, url, &headers, timeout);
+            let result = inner
+                .http
+                .send(body, url, &headers, &inner.client_secret, timeout);
             let ms = sent_at.elapsed().as_millis();
             let trace = attempt_trace();
             inner

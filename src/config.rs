@@ -315,7 +315,15 @@ impl Config {
                 "proxy URL contains spaces or control characters",
             ));
         }
-        ureq::Proxy::new(url).map_err(|e| {
+        // Checked with the password masked: ureq's proxy keeps copies of the URL.
+        let masked = match proxy_password(url) {
+            Some(pw) => {
+                let start = pw.as_ptr() as usize - url.as_ptr() as usize;
+                format!("{}x{}", &url[..start], &url[start + pw.len()..])
+            }
+            None => url.to_owned(),
+        };
+        ureq::Proxy::new(&masked).map_err(|e| {
             let why = Redactor::default()
                 .and(proxy_password(url).unwrap_or(""))
                 .scrub_str(&e.to_string());
@@ -415,10 +423,14 @@ pub(crate) fn proxy_password(url: &str) -> Option<&str> {
         .filter(|pw| !pw.is_empty())
 }
 
-/// A proxy URL for messages: its password replaced by `[redacted]`.
+/// A proxy URL for messages: its password replaced by `[redacted]` (built around the
+/// password, never copying it).
 pub(crate) fn proxy_label(url: &str) -> String {
     match proxy_password(url) {
-        Some(pw) => url.replacen(&format!(":{pw}@"), ":[redacted]@", 1),
+        Some(pw) => {
+            let start = pw.as_ptr() as usize - url.as_ptr() as usize;
+            format!("{}[redacted]{}", &url[..start], &url[start + pw.len()..])
+        }
         None => url.to_owned(),
     }
 }

@@ -173,6 +173,7 @@ impl Http {
         &self,
         mut req: ureq::RequestBuilder<B>,
         headers: &[(&str, &str)],
+        secret: &ureq::http::HeaderValue,
         timeout: Duration,
     ) -> ureq::RequestBuilder<B> {
         if timeout != self.default_timeout {
@@ -181,7 +182,8 @@ impl Http {
         for (k, v) in headers {
             req = req.header(*k, *v);
         }
-        req
+        // A clone shares the client's buffer (see `Client`); nothing is copied.
+        req.header("x-client-secret", secret.clone())
     }
 
     /// Sends one request. `headers` are added as given; `timeout` bounds the whole exchange.
@@ -190,15 +192,18 @@ impl Http {
         post_body: Option<&[u8]>,
         url: &str,
         headers: &[(&str, &str)],
+        secret: &ureq::http::HeaderValue,
         timeout: Duration,
     ) -> std::result::Result<RawResponse, Failure> {
         let agent = self.agent();
         let result = match post_body {
             Some(body) => self
-                .prepare(agent.post(url), headers, timeout)
+                .prepare(agent.post(url), headers, secret, timeout)
                 .header("content-type", "application/json")
                 .send(body),
-            None => self.prepare(agent.get(url), headers, timeout).call(),
+            None => self
+                .prepare(agent.get(url), headers, secret, timeout)
+                .call(),
         };
         let mut response = result.map_err(|e| classify(e, url))?;
         let status = response.status().as_u16();

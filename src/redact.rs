@@ -5,6 +5,7 @@
 //! match a key, a number or a status word never changes what is decoded.
 
 use serde_json::Value;
+use zeroize::Zeroizing;
 
 /// What replaces the secret in any text the library returns.
 pub(crate) const REDACTED: &str = "[redacted]";
@@ -17,7 +18,8 @@ pub(crate) const MARKERS: [&str; 5] = [REDACTED, "[REDACTED]", "<redacted>", "**
 #[derive(Clone)]
 pub(crate) struct Redactor {
     /// Each secret as it appears plainly, and as JSON escapes it (when different).
-    needles: Vec<Vec<u8>>,
+    /// Zeroed when dropped: they are the secrets.
+    needles: Vec<Zeroizing<Vec<u8>>>,
     /// What replaces them (see [`MARKERS`]).
     marker: &'static str,
 }
@@ -40,15 +42,15 @@ impl Redactor {
     pub(crate) fn and(mut self, secret: &str) -> Redactor {
         let needles = &mut self.needles;
         if !secret.is_empty() {
-            needles.push(secret.as_bytes().to_vec());
-            let escaped = serde_json::to_string(secret).unwrap_or_default();
-            let escaped = escaped.trim_matches('"');
+            needles.push(Zeroizing::new(secret.as_bytes().to_vec()));
+            let quoted = Zeroizing::new(serde_json::to_string(secret).unwrap_or_default());
+            let escaped = quoted.trim_matches('"');
             if escaped != secret && !escaped.is_empty() {
-                needles.push(escaped.as_bytes().to_vec());
+                needles.push(Zeroizing::new(escaped.as_bytes().to_vec()));
             }
-            let slash = escaped.replace('/', "\\/");
-            if slash != escaped {
-                needles.push(slash.into_bytes());
+            let slash = Zeroizing::new(escaped.replace('/', "\\/"));
+            if *slash != escaped {
+                needles.push(Zeroizing::new(slash.as_bytes().to_vec()));
             }
         }
         // Longest first, so that a secret inside another is not replaced half-way.

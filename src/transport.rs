@@ -327,7 +327,7 @@ impl LeanTcp {
             return Ok(());
         }
         if self.is_foreign() {
-            self.held.clear();
+            zeroize::Zeroize::zeroize(&mut self.held);
             return Err(foreign());
         }
         let timeout = timeout.for_write();
@@ -339,7 +339,8 @@ impl LeanTcp {
             set_timeout(&mut self.write_timeout, *t, |d| stream.set_write_timeout(d))?;
         }
         let result = send_all(&self.stream, &self.held);
-        self.held.clear();
+        // The request (with the secret on plain http) does not linger here.
+        zeroize::Zeroize::zeroize(&mut self.held);
         result.map_err(|e| io_error(e, &timeout))
     }
 }

@@ -26,6 +26,7 @@
  *   CASHFREE_PUBLIC_KEY     PEM file (or text) that turns on x-cf-signature
  *   CFRPD_WAIT_TIMEOUT_MS   how long to wait for the payment (default 600000 = 10 min)
  *   CFRPD_POLL_INTERVAL_MS  pause between status polls (default 3000)
+ *   CFRPD_LOG               set (to anything): print the library's diagnostics to stderr
  *
  * Exit status: 0 when the request reached a final state (SUCCESS, FAILURE, EXPIRED),
  * 1 on any error.
@@ -39,6 +40,12 @@
 #include "cashfree_rpd.h"
 
 /* Prints a failed call's details and frees the error. `err` may be NULL. */
+/* Diagnostics: one line per attempt, per retry, per connection (never the secret). */
+static void on_log(void *user, cfrpd_log_level level, const char *line) {
+    (void)user;
+    fprintf(stderr, "cfrpd %d: %s\n", (int)level, line);
+}
+
 static void print_error(const char *what, cfrpd_result rc, cfrpd_error *err) {
     fprintf(stderr, "%s failed: %s", what, cfrpd_result_name(rc));
     if (err != NULL) {
@@ -115,6 +122,9 @@ int main(int argc, char **argv) {
     if (rc != CFRPD_OK) {
         print_error("cfrpd_config_from_env", rc, err);
         goto done;
+    }
+    if (getenv("CFRPD_LOG") != NULL) {
+        cfrpd_config_set_log_callback(config, CFRPD_LOG_DEBUG, on_log, NULL);
     }
     rc = cfrpd_client_new(config, &client, &err);
     cfrpd_config_free(config);
