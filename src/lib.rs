@@ -38,6 +38,7 @@ mod config;
 mod error;
 mod http;
 mod model;
+pub mod qr;
 mod redact;
 mod retry;
 mod signature;
