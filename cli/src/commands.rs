@@ -3,8 +3,8 @@
 use std::io::IsTerminal;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use cashfree_rpd::qr::QrCode;
 use cashfree_rpd::{Client, VerificationStatus, WaitError, WaitOptions};
-use cashfree_rpd_emulator::qr::render_unicode;
 
 use crate::args::{CreateArgs, StatusArgs, WaitArgs};
 use crate::exit;
@@ -40,13 +40,13 @@ pub fn create(client: &Client, args: CreateArgs, json: bool) -> Result<i32, Prob
     if json {
         out_json(&created_json(&created));
         if args.qr {
-            err(&render_unicode(&created.upi_link));
+            err(&qr_text(&created.upi_link, std::io::stderr().is_terminal()));
         }
     } else {
         out(&created_text(&created));
         if args.qr {
             out("\n");
-            out(&render_unicode(&created.upi_link));
+            out(&qr_text(&created.upi_link, std::io::stdout().is_terminal()));
         }
         if std::io::stderr().is_terminal() {
             err(&format!(
@@ -56,6 +56,16 @@ pub fn create(client: &Client, args: CreateArgs, json: bool) -> Result<i32, Prob
         }
     }
     Ok(exit::SUCCESS)
+}
+
+/// The UPI link as a Unicode QR code: in black on white ANSI colours for a terminal,
+/// plain half blocks for a file or a pipe.
+fn qr_text(upi_link: &str, terminal: bool) -> String {
+    match QrCode::encode(upi_link) {
+        Ok(qr) if terminal => qr.to_unicode_ansi(),
+        Ok(qr) => qr.to_unicode(),
+        Err(e) => format!("(no QR code: {e})\n"),
+    }
 }
 
 /// `cfrpd status`.

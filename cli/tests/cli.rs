@@ -116,6 +116,8 @@ fn create_with_generated_id_and_qr() {
     let r = s.run(&["create", "--name", "Jane Doe", "--qr"]).expect(0);
     assert!(r.stdout.contains("verification_id: cfrpd-"), "{r:#?}");
     assert!(r.stdout.contains('▀') || r.stdout.contains('█'), "{r:#?}");
+    // stdout is a pipe here: plain half blocks, no ANSI colour codes.
+    assert!(!r.stdout.contains('\x1b'), "{r:#?}");
 }
 
 #[test]
