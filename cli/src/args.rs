@@ -23,6 +23,7 @@ Exit codes:
   3  network, timeout or TLS failure (nothing usable came back)
   4  wait: the deadline passed while the request was still pending
   5  wait: the verification ended FAILURE or EXPIRED (not verified)
+  130 interrupted by Ctrl-C (143: SIGTERM, 129: SIGHUP); wait reports the last status
 
 Examples:
   cfrpd emulator --port 8080 --auto-pay-secs 20        # a local emulator, in another terminal
