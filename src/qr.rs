@@ -49,7 +49,7 @@ pub struct QrCode {
 
 /// Checks that `size` is a QR code's modules per side: 21..=177 and `17 + 4 * version`.
 pub fn check_size(size: u32) -> Result<()> {
-    if !(MIN_SIZE..=MAX_SIZE).contains(&size) || (size - 17) % 4 != 0 {
+    if !(MIN_SIZE..=MAX_SIZE).contains(&size) || !(size - 17).is_multiple_of(4) {
         return Err(Error::invalid(format!(
             "QR size {size} is not a QR code's modules per side (21, 25, ..., 177)"
         )));
