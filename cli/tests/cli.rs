@@ -618,3 +618,86 @@ fn emulator_tls_ca_file_is_removed_on_exit() {
         );
     }
 }
+
+/// The pid of the `cfrpd` process whose command line contains `needle`.
+#[cfg(target_os = "linux")]
+fn find_cfrpd(needle: &str) -> Option<u32> {
+    std::fs::read_dir("/proc").ok()?.flatten().find_map(|e| {
+        let pid: u32 = e.file_name().to_str()?.parse().ok()?;
+        let comm = std::fs::read_to_string(e.path().join("comm")).ok()?;
+        let cmdline = std::fs::read(e.path().join("cmdline")).ok()?;
+        let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
+        (comm.trim() == "cfrpd" && cmdline.contains(needle)).then_some(pid)
+    })
+}
+
+#[test]
+#[cfg(target_os = "linux")]
+fn ctrl_c_on_a_terminal_wipes_the_live_progress_line() {
+    // util-linux `script` gives cfrpd a pseudo-terminal, so the live spinner runs.
+    let has_script = Command::new("script")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !has_script {
+        eprintln!("NOTICE: skipping the terminal test: `script` (util-linux) is not installed");
+        return;
+    }
+    let s = Setup::new();
+    s.create("t-int-tty");
+    let command = format!(
+        "{} wait --id t-int-tty --interval 0.5",
+        env!("CARGO_BIN_EXE_cfrpd")
+    );
+    let child = Command::new("script")
+        .args(["-qfec", &command, "/dev/null"])
+        .envs(s.env())
+        .env("TERM", "xterm")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("script starts");
+    let started = Instant::now();
+    let pid = loop {
+        let polled = s
+            .emu
+            .requests()
+            .iter()
+            .any(|r| r.path.contains("verification_id=t-int-tty"));
+        if let (true, Some(pid)) = (polled, find_cfrpd("t-int-tty")) {
+            break pid;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "cfrpd did not poll"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    std::thread::sleep(Duration::from_millis(400));
+    assert!(Command::new("kill")
+        .args(["-INT", &pid.to_string()])
+        .status()
+        .unwrap()
+        .success());
+    let out = child.wait_with_output().unwrap();
+    let tty = String::from_utf8_lossy(&out.stdout).replace("\r\n", "\n");
+    assert_eq!(out.status.code(), Some(130), "{tty:?}");
+    assert!(tty.contains("CREATED  "), "the live line ran: {tty:?}");
+    // The report starts on a wiped line and nothing is drawn after it.
+    let (before, report) = tty
+        .rsplit_once("\r\x1b[2K")
+        .unwrap_or_else(|| panic!("no wiped line: {tty:?}"));
+    assert!(before.contains("poll"), "{tty:?}");
+    assert!(
+        report.starts_with("error: interrupted by SIGINT (Ctrl-C)"),
+        "{report:?}"
+    );
+    assert!(report.contains("last status: CREATED"), "{report:?}");
+    assert!(
+        !report.contains('\r') && !report.contains("s left"),
+        "{report:?}"
+    );
+}
