@@ -8,9 +8,12 @@
 //! why) but required when `CI=true`: there a missing tool fails the test.
 #![cfg(target_os = "linux")]
 
+use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
 use cashfree_rpd_emulator::{Emulator, TEST_CLIENT_ID, TEST_CLIENT_SECRET};
 
@@ -29,9 +32,14 @@ fn profile_dir() -> PathBuf {
 fn work_dir() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        let dir = profile_dir()
-            .join("c-qr")
-            .join(std::process::id().to_string());
+        let base = profile_dir().join("c-qr");
+        // Leftovers of earlier runs whose process is gone (/proc/<pid>).
+        for entry in std::fs::read_dir(&base).into_iter().flatten().flatten() {
+            if !Path::new("/proc").join(entry.file_name()).exists() {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+        let dir = base.join(std::process::id().to_string());
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("create work dir");
         dir
@@ -96,7 +104,10 @@ enum Variant {
 /// Compiles `source` (relative to the crate root) with the flags the C tests use.
 fn compile(source: &str, variant: Variant) -> PathBuf {
     let stem = Path::new(source).file_stem().unwrap().to_str().unwrap();
-    let exe = work_dir().join(format!("{stem}-{variant:?}").to_lowercase());
+    // One file per call: tests run in parallel and may build the same source.
+    static SEQ: AtomicUsize = AtomicUsize::new(0);
+    let n = SEQ.fetch_add(1, Ordering::Relaxed);
+    let exe = work_dir().join(format!("{stem}-{variant:?}-{n}").to_lowercase());
     let root = Path::new(MANIFEST_DIR);
     let mut cmd = Command::new("gcc");
     cmd.args([
@@ -163,8 +174,16 @@ fn describe(out: &Output) -> String {
     )
 }
 
-/// Runs a program directly or under valgrind, without any CASHFREE_* of the parent.
+/// How long one program may run before it is killed and the test fails.
+const RUN_LIMIT: Duration = Duration::from_secs(150);
+
+/// Runs a program directly or under valgrind, without any CASHFREE_* of the parent,
+/// killing it after [`RUN_LIMIT`]. Output goes through files (no pipe to fill up).
 fn run(exe: &Path, valgrind: bool, args: &[&str], env: &[(&str, &str)]) -> Output {
+    static SEQ: AtomicUsize = AtomicUsize::new(0);
+    let n = SEQ.fetch_add(1, Ordering::Relaxed);
+    let out_path = work_dir().join(format!("run-{n}.stdout"));
+    let err_path = work_dir().join(format!("run-{n}.stderr"));
     let mut cmd = if valgrind {
         let mut c = Command::new("valgrind");
         c.args([
@@ -196,9 +215,32 @@ fn run(exe: &Path, valgrind: bool, args: &[&str], env: &[(&str, &str)]) -> Outpu
         )
         .env("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")
         .stdin(Stdio::null())
-        .current_dir(work_dir())
-        .output()
-        .unwrap_or_else(|e| panic!("run {}: {e}", exe.display()))
+        .stdout(File::create(&out_path).expect("stdout file"))
+        .stderr(File::create(&err_path).expect("stderr file"))
+        .current_dir(work_dir());
+    let started = Instant::now();
+    let mut child = cmd
+        .spawn()
+        .unwrap_or_else(|e| panic!("run {}: {e}", exe.display()));
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if started.elapsed() > RUN_LIMIT {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{} ran longer than {RUN_LIMIT:?}", exe.display());
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let out = Output {
+        status,
+        stdout: std::fs::read(&out_path).unwrap_or_default(),
+        stderr: std::fs::read(&err_path).unwrap_or_default(),
+    };
+    let _ = std::fs::remove_file(&out_path);
+    let _ = std::fs::remove_file(&err_path);
+    out
 }
 
 // ------------------------------------------------------------------------------------
@@ -258,7 +300,10 @@ fn field<'a>(stdout: &'a str, key: &str) -> &'a str {
 /// Runs print_qr once at `scale` (quiet zone 4) and checks both files; returns the
 /// upi_link it printed and the PBM path.
 fn print_once(exe: &Path, emu: &Emulator, scale: u32, valgrind: bool) -> (String, PathBuf) {
-    let id = format!("print-qr-{}-{scale}-{valgrind}", std::process::id());
+    // Unique per call: the tests run in parallel and share the work dir.
+    static SEQ: AtomicUsize = AtomicUsize::new(0);
+    let n = SEQ.fetch_add(1, Ordering::Relaxed);
+    let id = format!("print-qr-{}-{n}-{scale}", std::process::id());
     let bin = work_dir().join(format!("{id}.bin"));
     let pbm = work_dir().join(format!("{id}.pbm"));
     let env = emulator_env(emu);
