@@ -16,7 +16,8 @@
 //! let qr = QrCode::encode("upi://pay?pa=merchant@upi&pn=Shop&am=1.00&cu=INR").unwrap();
 //! let bitmap = qr.to_bitmap(4, 4).unwrap(); // 4 dots per module, 4-module quiet zone
 //! assert_eq!(bitmap.width(), (qr.size() + 2 * 4) * 4);
-//! std::fs::write(std::env::temp_dir().join("doc-upi.pbm"), bitmap.to_pbm()).unwrap();
+//! let pbm = bitmap.to_pbm(); // a file `zbarimg` can read
+//! assert!(pbm.starts_with(b"P4\n"));
 //! let _printer_bytes = bitmap.to_escpos_raster(); // write these to /dev/usb/lp0
 //! ```
 //!
