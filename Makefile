@@ -1,8 +1,9 @@
 # Builds and installs the C library of cashfree-rpd (a Rust crate with a C ABI).
 #
 #   make                         release static + shared library (cargo build --release --lib)
-#   make examples                the C and C++ quickstarts, linked to the static library:
-#                                examples/c/build/quickstart, examples/cpp/build/quickstart
+#   make examples                the C and C++ quickstarts and the C QR printer example,
+#                                linked to the static library: examples/c/build/quickstart,
+#                                examples/c/build/print_qr, examples/cpp/build/quickstart
 #   make header                  regenerate include/cashfree_rpd.h (cbindgen 0.29.4)
 #   make install PREFIX=/usr/local [DESTDIR=/staging]
 #                                headers, libcashfree_rpd.a, libcashfree_rpd.so and
@@ -64,6 +65,8 @@ examples: lib
 	mkdir -p examples/c/build examples/cpp/build
 	$(CC) $(EXAMPLE_CFLAGS) $(CPPFLAGS) $(CFLAGS) examples/c/quickstart.c \
 		$(BUILD_DIR)/$(STATIC_LIB) $(LDFLAGS) $(RPD_LIBS) -o examples/c/build/quickstart
+	$(CC) $(EXAMPLE_CFLAGS) -Werror $(CPPFLAGS) $(CFLAGS) examples/c/print_qr.c \
+		$(BUILD_DIR)/$(STATIC_LIB) $(LDFLAGS) $(RPD_LIBS) -o examples/c/build/print_qr
 	$(CXX) $(EXAMPLE_CXXFLAGS) $(CPPFLAGS) $(CXXFLAGS) examples/cpp/quickstart.cpp \
 		$(BUILD_DIR)/$(STATIC_LIB) $(LDFLAGS) $(RPD_LIBS) -o examples/cpp/build/quickstart
 

@@ -9,15 +9,21 @@
 //!   result and prints the verified bank account.
 //! - With `CASHFREE_CLIENT_ID` and `CASHFREE_CLIENT_SECRET` set (and optionally
 //!   `CASHFREE_ENV`, `CASHFREE_BASE_URL`, `CASHFREE_PUBLIC_KEY`) it talks to Cashfree
-//!   (the sandbox by default) and waits for you to pay from a UPI app.
+//!   (the sandbox by default) and waits for you to pay from a UPI app. With only one of
+//!   the two set it stops and says which one is missing.
+//!
+//! The QR code is drawn with Unicode half blocks, in black on white ANSI colours when
+//! stdout is a terminal and as plain text otherwise (a file, a pipe).
 //!
 //! Optional: `RPD_NAME` (expected account holder name), `RPD_VERIFICATION_ID`.
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use cashfree_rpd::qr::QrCode;
 use cashfree_rpd::{Client, Config, Status, WaitOptions};
-use cashfree_rpd_emulator::{qr, Emulator, PayOutcome};
+use cashfree_rpd_emulator::{Emulator, PayOutcome};
 
 fn main() -> ExitCode {
     match run() {
@@ -30,8 +36,22 @@ fn main() -> ExitCode {
 }
 
 fn run() -> Result<(), String> {
-    let live = std::env::var_os("CASHFREE_CLIENT_ID").is_some_and(|v| !v.is_empty())
-        && std::env::var_os("CASHFREE_CLIENT_SECRET").is_some_and(|v| !v.is_empty());
+    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+    let live = match (set("CASHFREE_CLIENT_ID"), set("CASHFREE_CLIENT_SECRET")) {
+        (true, true) => true,
+        (false, false) => false,
+        (id, _) => {
+            let (given, missing) = if id {
+                ("CASHFREE_CLIENT_ID", "CASHFREE_CLIENT_SECRET")
+            } else {
+                ("CASHFREE_CLIENT_SECRET", "CASHFREE_CLIENT_ID")
+            };
+            return Err(format!(
+                "{given} is set but {missing} is not: set both to use Cashfree, \
+                 or neither to use the built-in emulator"
+            ));
+        }
+    };
 
     // 1. Configure a client: from the environment, or pointed at a local emulator.
     let mut emulator = None;
@@ -94,7 +114,12 @@ fn run() -> Result<(), String> {
             png.len()
         );
     }
-    println!("{}", qr::render_unicode(&request.upi_link));
+    match QrCode::encode(&request.upi_link) {
+        // Colours only for a terminal: in a file or a pipe they are noise.
+        Ok(qr) if std::io::stdout().is_terminal() => println!("{}", qr.to_unicode_ansi()),
+        Ok(qr) => println!("{}", qr.to_unicode()),
+        Err(e) => println!("(no QR code: {e})"),
+    }
 
     // 3. The customer pays ₹1. Against the emulator we simulate it.
     if let Some(emu) = &emulator {

@@ -48,6 +48,31 @@
 #define MAX_IDLE_CONNECTIONS_LIMIT 1024
 
 /**
+ * Smallest `cfrpd_qr.size` (version 1).
+ */
+#define CFRPD_QR_MIN_SIZE 21
+
+/**
+ * Largest `cfrpd_qr.size` (version 40).
+ */
+#define CFRPD_QR_MAX_SIZE 177
+
+/**
+ * Largest `scale` of `cfrpd_qr_bitmap` (the smallest is 1).
+ */
+#define CFRPD_QR_MAX_SCALE 64
+
+/**
+ * Largest `quiet_zone` of `cfrpd_qr_bitmap`, in modules (the smallest is 0).
+ */
+#define CFRPD_QR_MAX_QUIET_ZONE 16
+
+/**
+ * The quiet zone the QR standard asks for, in modules.
+ */
+#define CFRPD_QR_STANDARD_QUIET_ZONE 4
+
+/**
  * Longest verification_id accepted (characters of [A-Za-z0-9._-]).
  */
 #define CFRPD_MAX_VERIFICATION_ID_LEN 50
@@ -339,6 +364,48 @@ typedef struct cfrpd_rate_limit {
    */
   int64_t reset_ms;
 } cfrpd_rate_limit;
+
+/**
+ * A QR code's module matrix (no quiet zone). Owned by the caller: release with
+ * `cfrpd_qr_free`. A matrix built by the caller (not by `cfrpd_qr_encode`) may be passed
+ * to `cfrpd_qr_bitmap` too.
+ */
+typedef struct cfrpd_qr {
+  /**
+   * Modules per side: 21, 25, ..., 177 (17 + 4 * version).
+   */
+  uint32_t size;
+  /**
+   * `size * size` bytes, row-major (top row first), 1 = dark, 0 = light.
+   */
+  uint8_t *modules;
+} cfrpd_qr;
+
+/**
+ * A 1-bit image. Owned by the caller: release with `cfrpd_bitmap_free`.
+ */
+typedef struct cfrpd_bitmap {
+  /**
+   * Pixels: `(size + 2 * quiet_zone) * scale`.
+   */
+  uint32_t width;
+  /**
+   * Pixels: equal to `width`.
+   */
+  uint32_t height;
+  /**
+   * Bytes per row: `(width + 7) / 8`.
+   */
+  uint32_t stride;
+  /**
+   * `height * stride` bytes, top row first; most significant bit first = leftmost
+   * pixel; 1 = black; padding bits at the end of a row are 0. This is the row layout
+   * of ESC/POS "GS v 0" raster images (`1D 76 30 00 xL xH yL yH`, x = stride,
+   * y = height, then these bytes) and of PBM P4 (`P4\n<width> <height>\n`, then
+   * these bytes).
+   */
+  uint8_t *bits;
+} cfrpd_bitmap;
 
 /**
  * A verified webhook delivery. Owned by the caller: release with `cfrpd_webhook_free`.
@@ -889,6 +956,62 @@ void cfrpd_request_free(struct cfrpd_request *req);
  * not freed before.
  */
 void cfrpd_status_free(struct cfrpd_status *status);
+
+/**
+ * Encodes `text` (NUL-terminated UTF-8, e.g. a request's `upi_link`) as a QR code at
+ * error correction level M, in the smallest version that holds it.
+ *
+ * NULL, invalid UTF-8, empty text or text too long for a QR code (more than 2331
+ * bytes of arbitrary text) is CFRPD_ERR_INVALID_ARGUMENT with a message saying which.
+ * Release `*out` with `cfrpd_qr_free`.
+ *
+ * # Safety
+ * `text` is NULL or NUL-terminated; `out`/`err` are NULL or writable.
+ */
+cfrpd_result cfrpd_qr_encode(const char *text,
+                             struct cfrpd_qr **out,
+                             struct cfrpd_error **err);
+
+/**
+ * Frees a QR code from `cfrpd_qr_encode`. NULL is a no-op.
+ *
+ * # Safety
+ * `qr` is NULL or came from `cfrpd_qr_encode` and is not freed before. (Not for a
+ * `cfrpd_qr` the caller built itself.)
+ */
+void cfrpd_qr_free(struct cfrpd_qr *qr);
+
+/**
+ * Draws a QR code as a 1-bit bitmap: `scale` pixels (printer dots) per module,
+ * 1..CFRPD_QR_MAX_SCALE (64), and a white border of `quiet_zone` modules,
+ * 0..CFRPD_QR_MAX_QUIET_ZONE (16; the QR standard asks for 4).
+ * Width and height are `(qr->size + 2 * quiet_zone) * scale`; see `cfrpd_bitmap` for
+ * the row layout (ESC/POS "GS v 0" and PBM P4 take the rows as they are).
+ *
+ * Scanners need about 2 pixels per module; a 58 mm receipt printer is 384 dots wide,
+ * an 80 mm one 576: pick the largest scale that fits.
+ *
+ * A NULL `qr` or `qr->modules`, a `qr->size` that is not a QR size (21, 25, ..., 177),
+ * or `scale` / `quiet_zone` out of range is CFRPD_ERR_INVALID_ARGUMENT with a message.
+ * Module bytes other than 0 count as dark. Release `*out` with `cfrpd_bitmap_free`.
+ *
+ * # Safety
+ * `qr` is NULL or readable, and `qr->modules` NULL or readable for `size * size` bytes;
+ * `out`/`err` are NULL or writable.
+ */
+cfrpd_result cfrpd_qr_bitmap(const struct cfrpd_qr *qr,
+                             uint32_t scale,
+                             uint32_t quiet_zone,
+                             struct cfrpd_bitmap **out,
+                             struct cfrpd_error **err);
+
+/**
+ * Frees a bitmap from `cfrpd_qr_bitmap`. NULL is a no-op.
+ *
+ * # Safety
+ * `bitmap` is NULL or came from `cfrpd_qr_bitmap` and is not freed before.
+ */
+void cfrpd_bitmap_free(struct cfrpd_bitmap *bitmap);
 
 /**
  * Verifies, then parses, one webhook delivery.

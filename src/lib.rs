@@ -39,6 +39,7 @@ pub mod diagnostics;
 mod error;
 mod http;
 mod model;
+pub mod qr;
 mod ratelimit;
 mod redact;
 mod retry;

@@ -23,6 +23,7 @@ Exit codes:
   3  network, timeout or TLS failure (nothing usable came back)
   4  wait: the deadline passed while the request was still pending
   5  wait: the verification ended FAILURE or EXPIRED (not verified)
+  130 interrupted by Ctrl-C (143: SIGTERM, 129: SIGHUP); wait reports the last status
 
 Examples:
   cfrpd emulator --port 8080 --auto-pay-secs 20        # a local emulator, in another terminal
@@ -137,8 +138,8 @@ pub struct WaitArgs {
     /// Give up after this many seconds
     #[arg(long, value_name = "SECS", default_value = "600", value_parser = parse_seconds)]
     pub timeout: Duration,
-    /// Seconds between polls (at least 0.5)
-    #[arg(long, value_name = "SECS", default_value = "3", value_parser = parse_seconds)]
+    /// Seconds between polls (at least 0.5: the library never polls faster)
+    #[arg(long, value_name = "SECS", default_value = "3", value_parser = parse_interval)]
     pub interval: Duration,
     /// No progress output on stderr
     #[arg(long, short)]
@@ -169,6 +170,23 @@ pub fn parse_seconds(s: &str) -> Result<Duration, String> {
         return Err(format!("must be at most {MAX_SECONDS} (one week)"));
     }
     Ok(Duration::from_secs_f64(secs))
+}
+
+/// The shortest pause between polls: the library raises shorter ones to this
+/// (`WaitOptions::poll_interval`), so a shorter `--interval` is refused rather than
+/// silently changed.
+pub const MIN_INTERVAL: Duration = Duration::from_millis(500);
+
+/// Parses `--interval`: [`parse_seconds`], at least [`MIN_INTERVAL`].
+pub fn parse_interval(s: &str) -> Result<Duration, String> {
+    let d = parse_seconds(s)?;
+    if d < MIN_INTERVAL {
+        return Err(format!(
+            "must be at least {} (seconds): the library never polls faster",
+            crate::progress::fmt_secs(MIN_INTERVAL)
+        ));
+    }
+    Ok(d)
 }
 
 /// Parses `sandbox` / `production` (as [`Environment::parse`]).
@@ -231,6 +249,16 @@ mod tests {
         for bad in ["0", "-1", "abc", "NaN", "inf", "1e9", ""] {
             assert!(parse_seconds(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn intervals_below_half_a_second_are_refused() {
+        assert_eq!(parse_interval("0.5").unwrap(), Duration::from_millis(500));
+        assert_eq!(parse_interval("3").unwrap(), Duration::from_secs(3));
+        let e = parse_interval("0.1").unwrap_err();
+        assert!(e.contains("at least 0.5"), "{e}");
+        assert!(parse_interval("0.499").is_err());
+        assert!(parse_interval("0").is_err());
     }
 
     #[test]

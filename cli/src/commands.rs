@@ -1,10 +1,12 @@
 //! The commands: each returns an exit code, or a [`Problem`] to report.
 
 use std::io::IsTerminal;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-use cashfree_rpd::{Client, VerificationStatus, WaitError, WaitOptions};
-use cashfree_rpd_emulator::qr::render_unicode;
+use cashfree_rpd::qr::QrCode;
+use cashfree_rpd::{Client, Status, VerificationStatus, WaitError, WaitOptions};
 
 use crate::args::{CreateArgs, StatusArgs, WaitArgs};
 use crate::exit;
@@ -12,7 +14,8 @@ use crate::output::{
     created_json, created_text, err, out, out_json, status_json, status_name, status_text,
 };
 use crate::problem::Problem;
-use crate::progress::{Mode, Progress};
+use crate::progress::{fmt_secs, Mode, Progress};
+use crate::signals;
 
 /// Port `cfrpd emulator` listens on unless `--port` is given.
 pub const DEFAULT_EMULATOR_PORT: &str = "8080";
@@ -28,25 +31,37 @@ pub fn generated_id() -> String {
 /// `cfrpd create`.
 pub fn create(client: &Client, args: CreateArgs, json: bool) -> Result<i32, Problem> {
     let id = args.id.unwrap_or_else(generated_id);
+    let look_up = format!(
+        "the request may have reached Cashfree: run `cfrpd status --id {id}` before creating it again"
+    );
+    {
+        // Interrupted while the create is in flight: it may have been processed.
+        let hint = look_up.clone();
+        signals::on_interrupt(Box::new(move |signal| {
+            let mut p = Problem::interrupted(signal);
+            p.ambiguous = true;
+            p.hint = Some(hint);
+            crate::report(&p, json, false);
+        }));
+    }
     let created = client.create(&id, &args.name).map_err(|e| {
         let mut p = Problem::from(e);
         if p.ambiguous {
-            p.hint = Some(format!(
-                "the request may have reached Cashfree: run `cfrpd status --id {id}` before creating it again"
-            ));
+            p.hint = Some(look_up);
         }
         p
     })?;
+    signals::begin_report();
     if json {
         out_json(&created_json(&created));
         if args.qr {
-            err(&render_unicode(&created.upi_link));
+            err(&qr_text(&created.upi_link, std::io::stderr().is_terminal()));
         }
     } else {
         out(&created_text(&created));
         if args.qr {
             out("\n");
-            out(&render_unicode(&created.upi_link));
+            out(&qr_text(&created.upi_link, std::io::stdout().is_terminal()));
         }
         if std::io::stderr().is_terminal() {
             err(&format!(
@@ -58,6 +73,16 @@ pub fn create(client: &Client, args: CreateArgs, json: bool) -> Result<i32, Prob
     Ok(exit::SUCCESS)
 }
 
+/// The UPI link as a Unicode QR code: in black on white ANSI colours for a terminal,
+/// plain half blocks for a file or a pipe.
+fn qr_text(upi_link: &str, terminal: bool) -> String {
+    match QrCode::encode(upi_link) {
+        Ok(qr) if terminal => qr.to_unicode_ansi(),
+        Ok(qr) => qr.to_unicode(),
+        Err(e) => format!("(no QR code: {e})\n"),
+    }
+}
+
 /// `cfrpd status`.
 pub fn status(client: &Client, args: StatusArgs, json: bool) -> Result<i32, Problem> {
     let status = match (&args.id, args.ref_id) {
@@ -65,6 +90,7 @@ pub fn status(client: &Client, args: StatusArgs, json: bool) -> Result<i32, Prob
         (None, Some(ref_id)) => client.status_by_ref_id(ref_id)?,
         (None, None) => return Err(Problem::usage("give --id ID or --ref-id N")),
     };
+    signals::begin_report();
     if json {
         out_json(&status_json(&status));
     } else {
@@ -78,10 +104,24 @@ pub fn wait(client: &Client, args: WaitArgs, json: bool) -> Result<i32, Problem>
     let options = WaitOptions::new(args.timeout).poll_interval(args.interval);
     // Check the id first, so a typo is not hidden behind a progress header.
     cashfree_rpd::validate_verification_id(&args.id)?;
-    let progress = Progress::new(&args.id, args.timeout, Mode::detect(args.quiet));
+    let mode = Mode::detect(args.quiet);
+    let progress = Progress::new(&args.id, args.timeout, mode);
+    let last: Arc<Mutex<Option<Status>>> = Arc::default();
+    signals::on_interrupt(wait_interrupted(
+        args.id.clone(),
+        json,
+        mode,
+        Arc::clone(&last),
+    ));
     let result = progress.run(args.interval, |on_poll| {
-        client.wait_for_result(&args.id, &options, on_poll)
+        client.wait_for_result(&args.id, &options, |status| {
+            if let Ok(mut l) = last.lock() {
+                *l = Some(status.clone());
+            }
+            on_poll(status)
+        })
     });
+    signals::begin_report();
     let status = result.map_err(|WaitError { error, last }| {
         let mut p = Problem::from(error);
         p.last_status = last;
@@ -104,9 +144,59 @@ pub fn wait(client: &Client, args: WaitArgs, json: bool) -> Result<i32, Problem>
     }
 }
 
+/// What an interrupted `wait` reports: the last status seen (in the JSON object's
+/// `last_status`, and named in the message), after clearing the live progress line.
+fn wait_interrupted(
+    id: String,
+    json: bool,
+    mode: Mode,
+    last: Arc<Mutex<Option<Status>>>,
+) -> signals::Reporter {
+    let started = Instant::now();
+    Box::new(move |signal| {
+        if mode == Mode::Live {
+            // The spinner thread can no longer draw (signals.rs holds stderr): wipe its line.
+            err("\r\x1b[2K");
+        }
+        let last = last.lock().ok().and_then(|l| l.clone());
+        let mut p = Problem::interrupted(signal);
+        p.message = format!(
+            "{} after {} s of waiting for {id}; {}",
+            p.message,
+            fmt_secs(std::time::Duration::from_secs(started.elapsed().as_secs())),
+            match &last {
+                Some(s) => format!("last status: {}", last_state(s)),
+                None => "no status had arrived yet".to_string(),
+            }
+        );
+        p.hint = Some(format!(
+            "the request stays open until it is paid or expires: `cfrpd wait --id {id}` waits again"
+        ));
+        p.last_status = last.map(Box::new);
+        crate::report(&p, json, true);
+    })
+}
+
+/// A status's state for a message: its name, or `(no status)`.
+fn last_state(s: &Status) -> String {
+    let name = status_name(&s.status);
+    if name.is_empty() {
+        "(no status)".into()
+    } else {
+        crate::output::sanitize(name)
+    }
+}
+
 /// `cfrpd emulator`: hands the arguments to the emulator's own parser, adding
 /// `--port 8080` when no port is given. Runs until the process is killed.
+///
+/// `--help` shows the emulator's flags under this command's name and defaults. With
+/// `--tls` and no `--ca-file`, the CA certificate goes into a private temporary
+/// directory that is removed when `cfrpd` ends (Ctrl-C, SIGTERM, SIGHUP included).
 pub fn emulator(mut args: Vec<String>) -> i32 {
+    if args.iter().any(|a| a == "-h" || a == "--help") {
+        return emulator_help();
+    }
     let has_port = args
         .iter()
         .any(|a| a == "--port" || a.starts_with("--port="));
@@ -116,12 +206,120 @@ pub fn emulator(mut args: Vec<String>) -> i32 {
             ["--port".to_string(), DEFAULT_EMULATOR_PORT.to_string()],
         );
     }
+    let has_ca_file = args
+        .iter()
+        .any(|a| a == "--ca-file" || a.starts_with("--ca-file="));
+    if args.iter().any(|a| a == "--tls") && !has_ca_file {
+        let dir = match private_temp_dir() {
+            Ok(d) => d,
+            Err(e) => {
+                err(&format!(
+                    "error: cannot create a temporary directory for the CA certificate: {e}\n"
+                ));
+                return 1;
+            }
+        };
+        signals::remove_on_exit(dir.clone());
+        args.push("--ca-file".into());
+        args.push(dir.join("ca.pem").to_string_lossy().into_owned());
+    }
     cashfree_rpd_emulator::run_cli(args)
+}
+
+/// A new directory only this user can enter, under the temp dir (a fixed file name in
+/// /tmp could be a symlink planted by someone else; `mkdir` never follows one).
+fn private_temp_dir() -> std::io::Result<PathBuf> {
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let dir =
+        std::env::temp_dir().join(format!("cfrpd-emulator-{}-{nanos:08x}", std::process::id()));
+    let mut builder = std::fs::DirBuilder::new();
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(&dir)?;
+    Ok(dir)
+}
+
+/// The emulator's own help, reworded for `cfrpd emulator` (its name, the 8080 default
+/// and where the --tls CA goes).
+fn emulator_help() -> i32 {
+    let Some(text) = capture_stdout(|| {
+        cashfree_rpd_emulator::run_cli(vec!["--help".into()]);
+    }) else {
+        return cashfree_rpd_emulator::run_cli(vec!["--help".into()]);
+    };
+    out(&reword_emulator_help(&text));
+    exit::SUCCESS
+}
+
+/// See [`emulator_help`].
+pub fn reword_emulator_help(text: &str) -> String {
+    text.replace("cashfree-rpd-emulator", "cfrpd emulator")
+        .replace(
+            "(default 0 = any free port)",
+            &format!("(default {DEFAULT_EMULATOR_PORT}; 0 = any free port)"),
+        )
+        .replace(
+            "(default: temp dir)",
+            "(default: a private temp dir, removed on exit)",
+        )
+}
+
+/// What `f` writes to stdout (fd 1), or None where that cannot be captured. For the
+/// emulator's help text only: it is far smaller than a pipe's buffer.
+#[cfg(unix)]
+fn capture_stdout(f: impl FnOnce()) -> Option<String> {
+    use std::io::{Read, Write};
+    use std::os::fd::FromRawFd;
+    let _ = std::io::stdout().flush();
+    let mut fds = [0 as libc::c_int; 2];
+    // SAFETY: plain fd juggling on fds this function owns; fd 1 is restored before
+    // returning.
+    unsafe {
+        if libc::pipe(fds.as_mut_ptr()) != 0 {
+            return None;
+        }
+        let saved = libc::dup(1);
+        if saved < 0 || libc::dup2(fds[1], 1) < 0 {
+            libc::close(fds[0]);
+            libc::close(fds[1]);
+            if saved >= 0 {
+                libc::close(saved);
+            }
+            return None;
+        }
+        libc::close(fds[1]);
+        f();
+        let _ = std::io::stdout().flush();
+        libc::dup2(saved, 1);
+        libc::close(saved);
+        let mut reader = std::fs::File::from_raw_fd(fds[0]);
+        let mut text = String::new();
+        reader.read_to_string(&mut text).ok()?;
+        Some(text)
+    }
+}
+
+#[cfg(not(unix))]
+fn capture_stdout(_f: impl FnOnce()) -> Option<String> {
+    None
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn emulator_help_is_reworded() {
+        let text = reword_emulator_help(
+            "cashfree-rpd-emulator — x\nUSAGE: cashfree-rpd-emulator [OPTIONS]\n  --port N  listen port (default 0 = any free port)\n  --ca-file PATH  (default: temp dir)\n",
+        );
+        assert!(!text.contains("cashfree-rpd-emulator"), "{text}");
+        assert!(text.contains("USAGE: cfrpd emulator [OPTIONS]"), "{text}");
+        assert!(text.contains("(default 8080; 0 = any free port)"), "{text}");
+        assert!(text.contains("removed on exit"), "{text}");
+    }
 
     #[test]
     fn generated_ids_are_valid() {

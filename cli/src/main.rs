@@ -13,6 +13,7 @@ mod exit;
 mod output;
 mod problem;
 mod progress;
+mod signals;
 
 use std::ffi::OsString;
 
@@ -25,7 +26,9 @@ use crate::output::{err, out, out_json};
 use crate::problem::{problem_json, problem_text, Problem};
 
 fn main() {
-    std::process::exit(run(std::env::args_os().collect()));
+    // Before any thread exists: signals are then taken by one thread (see signals.rs).
+    signals::install();
+    signals::exit(run(std::env::args_os().collect()));
 }
 
 /// Runs `cfrpd` with these arguments (program name first); returns the exit code.
@@ -44,16 +47,28 @@ fn run(argv: Vec<OsString>) -> i32 {
     };
     let json = cli.global.json;
     let is_wait = matches!(cli.command, Command::Wait(_));
+    if !matches!(cli.command, Command::Emulator(_)) {
+        // Ctrl-C is a failure like any other (commands may set a more precise report).
+        signals::on_interrupt(Box::new(move |signal| {
+            report(&Problem::interrupted(signal), json, is_wait);
+        }));
+    }
     match execute(cli) {
         Ok(code) => code,
         Err(problem) => {
-            if json {
-                out_json(&problem_json(&problem, is_wait));
-            }
-            err(&problem_text(&problem));
+            signals::begin_report();
+            report(&problem, json, is_wait);
             problem.exit_code
         }
     }
+}
+
+/// Reports a failure: the JSON object on stdout with `--json`, the text on stderr.
+pub(crate) fn report(problem: &Problem, json: bool, is_wait: bool) {
+    if json {
+        out_json(&problem_json(problem, is_wait));
+    }
+    err(&problem_text(problem));
 }
 
 /// Builds the client and runs the command.
@@ -75,6 +90,7 @@ fn execute(cli: Cli) -> Result<i32, Problem> {
 /// Prints clap's help/version (exit 0) or usage error (exit 2, and a JSON error object
 /// on stdout with `--json`).
 fn clap_failure(e: &clap::Error, json: bool) -> i32 {
+    signals::begin_report();
     let rendered = e.render().to_string();
     match e.kind() {
         ClapErrorKind::DisplayHelp | ClapErrorKind::DisplayVersion => {

@@ -81,13 +81,18 @@ pub fn sanitize(s: &str) -> String {
         .collect()
 }
 
-/// `key: value` lines with aligned values; `-` for absent ones.
+/// `key: value` lines with aligned values. One rule for every field: `-` when there is
+/// no value — absent, JSON null, empty or only spaces (`--json` keeps null and `""`
+/// apart).
 fn table(rows: &[(&str, Option<&str>)]) -> String {
     let width = rows.iter().map(|(k, _)| k.len()).max().unwrap_or(0) + 2;
     let mut out = String::new();
     for (key, value) in rows {
         let label = format!("{key}:");
-        let value = value.map_or_else(|| "-".to_string(), sanitize);
+        let value = match value {
+            Some(v) if !v.trim().is_empty() => sanitize(v),
+            _ => "-".to_string(),
+        };
         out.push_str(&format!("{label:<width$}{value}\n"));
     }
     out
@@ -162,6 +167,9 @@ mod tests {
     fn table_aligns_and_marks_absent_values() {
         let t = table(&[("a", Some("1")), ("long_key", None)]);
         assert_eq!(t, "a:        1\nlong_key: -\n");
+        // Empty and blank values follow the same rule as absent ones.
+        let t = table(&[("a", Some("")), ("b", Some("  ")), ("c", Some(" x"))]);
+        assert_eq!(t, "a: -\nb: -\nc:  x\n");
     }
 
     #[test]

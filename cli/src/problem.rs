@@ -66,6 +66,17 @@ impl Problem {
         }))
     }
 
+    /// The command was stopped by `signal` (Ctrl-C is SIGINT): exit code 128 + signal.
+    pub fn interrupted(signal: i32) -> Problem {
+        let mut p = Problem::usage(format!(
+            "interrupted by {}",
+            crate::signals::signal_name(signal)
+        ));
+        p.kind = "interrupted".into();
+        p.exit_code = 128 + signal;
+        p
+    }
+
     /// A library error met while building the configuration: always exit code 2.
     pub fn config(e: Error) -> Problem {
         let mut p = Problem::from(e);
@@ -160,5 +171,9 @@ mod tests {
         assert_eq!(v["error"]["exit_code"], 2);
         assert!(v.get("last_status").is_none());
         assert_eq!(problem_json(&p, true)["last_status"], Value::Null);
+        let v = problem_json(&Problem::interrupted(2), true);
+        assert_eq!(v["error"]["kind"], "interrupted");
+        assert_eq!(v["error"]["exit_code"], 130);
+        assert!(v["error"]["message"].as_str().unwrap().contains("Ctrl-C"));
     }
 }

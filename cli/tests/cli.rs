@@ -116,6 +116,8 @@ fn create_with_generated_id_and_qr() {
     let r = s.run(&["create", "--name", "Jane Doe", "--qr"]).expect(0);
     assert!(r.stdout.contains("verification_id: cfrpd-"), "{r:#?}");
     assert!(r.stdout.contains('▀') || r.stdout.contains('█'), "{r:#?}");
+    // stdout is a pipe here: plain half blocks, no ANSI colour codes.
+    assert!(!r.stdout.contains('\x1b'), "{r:#?}");
 }
 
 #[test]
@@ -154,6 +156,18 @@ fn status_by_id_and_by_ref_id() {
     assert!(r.stdout.contains("status:"), "{r:#?}");
     assert!(r.stdout.contains("CREATED"), "{r:#?}");
     assert!(r.stdout.contains("name_match_result:"), "{r:#?}");
+    // One rule for missing values: `-` whether absent, null or "" (the emulator sends
+    // "" for the bank fields of a CREATED request); never a blank.
+    for line in r.stdout.lines() {
+        let (_, value) = line.split_once(':').expect("key: value");
+        assert!(!value.trim().is_empty(), "blank value in {line:?}: {r:#?}");
+    }
+    assert!(
+        r.stdout
+            .lines()
+            .any(|l| l.starts_with("bank_account:") && l.ends_with(" -")),
+        "{r:#?}"
+    );
 
     let v = s
         .run(&["status", "--ref-id", &ref_id, "--json"])
@@ -386,6 +400,7 @@ fn bad_input_exits_2() {
         &["status", "--id", "a/b"],
         &["wait", "--id", "x", "--timeout", "0"],
         &["wait", "--id", "x", "--interval", "soon"],
+        &["wait", "--id", "x", "--interval", "0.1"],
         &["wait", "--id", "not valid"],
         &["--env", "staging", "status", "--id", "x"],
         &["--base-url", "http://example.com/v", "status", "--id", "x"],
@@ -433,6 +448,11 @@ fn help_documents_exit_codes_and_examples() {
     assert!(r.stdout.contains("Exit codes"));
     let r = cfrpd(&["emulator", "--help"], &[]).expect(0);
     assert!(r.stdout.contains("--auto-pay-secs"), "{r:#?}");
+    // Its own name and defaults, not the standalone binary's.
+    assert!(r.stdout.contains("USAGE: cfrpd emulator"), "{r:#?}");
+    assert!(r.stdout.contains("(default 8080"), "{r:#?}");
+    assert!(!r.stdout.contains("cashfree-rpd-emulator"), "{r:#?}");
+    assert!(!r.stdout.contains("default 0 ="), "{r:#?}");
     cfrpd(&["--version"], &[]).expect(0);
 }
 
@@ -457,4 +477,227 @@ fn emulator_command_starts_the_emulator() {
     );
 
     cfrpd(&["emulator", "--bogus"], &[]).expect(2);
+}
+
+/// Sends `signal` (e.g. "INT") to a child process.
+fn send_signal(child: &std::process::Child, signal: &str) {
+    let ok = Command::new("kill")
+        .args([&format!("-{signal}"), &child.id().to_string()])
+        .status()
+        .expect("run kill")
+        .success();
+    assert!(ok, "kill -{signal} failed");
+}
+
+/// Starts `cfrpd wait` on `id`, waits until the emulator has answered a poll for it,
+/// then interrupts it with Ctrl-C (SIGINT).
+fn interrupted_wait(s: &Setup, id: &str, extra: &[&str]) -> Run {
+    s.create(id);
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cfrpd"));
+    cmd.args(["wait", "--id", id, "--interval", "0.5"])
+        .args(extra)
+        .envs(s.env())
+        .env_remove("CASHFREE_ENV")
+        .env_remove("CASHFREE_PUBLIC_KEY")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let child = cmd.spawn().expect("cfrpd wait starts");
+    let polled = |s: &Setup| {
+        s.emu
+            .requests()
+            .iter()
+            .any(|r| r.method == "GET" && r.path.contains(&format!("verification_id={id}")))
+    };
+    let started = Instant::now();
+    while !polled(s) {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "no poll arrived"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // Let the answer reach the CLI's callback.
+    std::thread::sleep(Duration::from_millis(300));
+    send_signal(&child, "INT");
+    let out = child.wait_with_output().expect("cfrpd wait ends");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+#[test]
+fn ctrl_c_during_wait_reports_the_last_status() {
+    let s = Setup::new();
+    // --json: one JSON object, like any failure, with the last status.
+    let r = interrupted_wait(&s, "t-int-json", &["--json"]).expect(130);
+    let v = r.json();
+    assert_eq!(v["error"]["kind"], "interrupted", "{r:#?}");
+    assert_eq!(v["error"]["exit_code"], 130);
+    assert!(
+        v["error"]["message"].as_str().unwrap().contains("Ctrl-C"),
+        "{r:#?}"
+    );
+    assert_eq!(v["last_status"]["status"], "CREATED", "{r:#?}");
+    assert_eq!(v["last_status"]["verification_id"], "t-int-json");
+    assert!(r.stderr.contains("error: interrupted"), "{r:#?}");
+
+    // Text: the message names the last status and how to resume; stdout stays empty.
+    let r = interrupted_wait(&s, "t-int-text", &[]).expect(130);
+    assert!(r.stdout.is_empty(), "{r:#?}");
+    let last = r.stderr.lines().rev().nth(1).unwrap_or("");
+    assert!(
+        last.starts_with("error: interrupted by SIGINT (Ctrl-C)"),
+        "{r:#?}"
+    );
+    assert!(last.contains("last status: CREATED"), "{r:#?}");
+    assert!(r.stderr.contains("hint: ") && r.stderr.contains("cfrpd wait --id t-int-text"));
+    // Plain progress (stderr is a pipe): no escape sequences, each line complete.
+    assert!(!r.stderr.contains('\x1b'), "{r:#?}");
+    assert!(r.stderr.ends_with('\n'), "{r:#?}");
+}
+
+#[test]
+fn interval_below_half_a_second_is_refused_not_changed() {
+    let s = Setup::new();
+    let r = s.run(&["wait", "--id", "x", "--interval", "0.1"]).expect(2);
+    assert!(r.stderr.contains("at least 0.5"), "{r:#?}");
+    let v = s
+        .run(&["--json", "wait", "--id", "x", "--interval", "0.2"])
+        .expect(2)
+        .json();
+    assert!(v["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("at least 0.5"));
+    // What the header says is what is used.
+    s.create("t-interval");
+    s.emu.pay("t-interval", PayOutcome::default()).unwrap();
+    let r = s
+        .run(&["wait", "--id", "t-interval", "--interval", "0.75"])
+        .expect(0);
+    assert!(r.stderr.contains("polling every 0.75 s"), "{r:#?}");
+}
+
+#[test]
+fn emulator_tls_ca_file_is_removed_on_exit() {
+    for (signal, code) in [("INT", 130), ("TERM", 143)] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_cfrpd"))
+            .args(["emulator", "--port", "0", "--tls"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("cfrpd emulator starts");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let ca = line
+            .split("CA certificate ")
+            .nth(1)
+            .map(|p| std::path::PathBuf::from(p.trim()))
+            .unwrap_or_else(|| panic!("no CA path in {line:?}"));
+        assert!(ca.is_file(), "{line:?}");
+        let dir = ca.parent().unwrap().to_path_buf();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&dir).unwrap().permissions().mode();
+            assert_eq!(mode & 0o077, 0, "the CA directory is private: {mode:o}");
+        }
+        send_signal(&child, signal);
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(code), "SIG{signal}");
+        assert!(
+            !ca.exists() && !dir.exists(),
+            "SIG{signal}: {} left behind",
+            dir.display()
+        );
+    }
+}
+
+/// The pid of the `cfrpd` process whose command line contains `needle`.
+#[cfg(target_os = "linux")]
+fn find_cfrpd(needle: &str) -> Option<u32> {
+    std::fs::read_dir("/proc").ok()?.flatten().find_map(|e| {
+        let pid: u32 = e.file_name().to_str()?.parse().ok()?;
+        let comm = std::fs::read_to_string(e.path().join("comm")).ok()?;
+        let cmdline = std::fs::read(e.path().join("cmdline")).ok()?;
+        let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
+        (comm.trim() == "cfrpd" && cmdline.contains(needle)).then_some(pid)
+    })
+}
+
+#[test]
+#[cfg(target_os = "linux")]
+fn ctrl_c_on_a_terminal_wipes_the_live_progress_line() {
+    // util-linux `script` gives cfrpd a pseudo-terminal, so the live spinner runs.
+    let has_script = Command::new("script")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !has_script {
+        eprintln!("NOTICE: skipping the terminal test: `script` (util-linux) is not installed");
+        return;
+    }
+    let s = Setup::new();
+    s.create("t-int-tty");
+    let command = format!(
+        "{} wait --id t-int-tty --interval 0.5",
+        env!("CARGO_BIN_EXE_cfrpd")
+    );
+    let child = Command::new("script")
+        .args(["-qfec", &command, "/dev/null"])
+        .envs(s.env())
+        .env("TERM", "xterm")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("script starts");
+    let started = Instant::now();
+    let pid = loop {
+        let polled = s
+            .emu
+            .requests()
+            .iter()
+            .any(|r| r.path.contains("verification_id=t-int-tty"));
+        if let (true, Some(pid)) = (polled, find_cfrpd("t-int-tty")) {
+            break pid;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "cfrpd did not poll"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    std::thread::sleep(Duration::from_millis(400));
+    assert!(Command::new("kill")
+        .args(["-INT", &pid.to_string()])
+        .status()
+        .unwrap()
+        .success());
+    let out = child.wait_with_output().unwrap();
+    let tty = String::from_utf8_lossy(&out.stdout).replace("\r\n", "\n");
+    assert_eq!(out.status.code(), Some(130), "{tty:?}");
+    assert!(tty.contains("CREATED  "), "the live line ran: {tty:?}");
+    // The report starts on a wiped line and nothing is drawn after it.
+    let (before, report) = tty
+        .rsplit_once("\r\x1b[2K")
+        .unwrap_or_else(|| panic!("no wiped line: {tty:?}"));
+    assert!(before.contains("poll"), "{tty:?}");
+    assert!(
+        report.starts_with("error: interrupted by SIGINT (Ctrl-C)"),
+        "{report:?}"
+    );
+    assert!(report.contains("last status: CREATED"), "{report:?}");
+    assert!(
+        !report.contains('\r') && !report.contains("s left"),
+        "{report:?}"
+    );
 }

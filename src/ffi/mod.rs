@@ -12,12 +12,14 @@ mod config;
 mod convert;
 mod error;
 mod panic;
+mod qr;
 mod strings;
 mod types;
 mod webhook;
 
 pub use calls::*;
 pub use config::*;
+pub use qr::*;
 pub use types::*;
 pub use webhook::*;
 

@@ -1,0 +1,182 @@
+//! QR codes for screens and printers without a PNG decoder: a thin shell over
+//! [`crate::qr`].
+#![allow(non_camel_case_types)]
+
+use std::os::raw::c_char;
+
+use super::panic::{call_infallible, call_with_out};
+use super::strings::str_in;
+use super::types::{cfrpd_error, cfrpd_result};
+use crate::error::Error;
+use crate::qr::{check_size, QrCode};
+
+/// Smallest `cfrpd_qr.size` (version 1).
+pub const CFRPD_QR_MIN_SIZE: u32 = 21;
+const _: () = assert!(CFRPD_QR_MIN_SIZE == crate::qr::MIN_SIZE);
+/// Largest `cfrpd_qr.size` (version 40).
+pub const CFRPD_QR_MAX_SIZE: u32 = 177;
+const _: () = assert!(CFRPD_QR_MAX_SIZE == crate::qr::MAX_SIZE);
+/// Largest `scale` of `cfrpd_qr_bitmap` (the smallest is 1).
+pub const CFRPD_QR_MAX_SCALE: u32 = 64;
+const _: () = assert!(CFRPD_QR_MAX_SCALE == crate::qr::MAX_SCALE);
+/// Largest `quiet_zone` of `cfrpd_qr_bitmap`, in modules (the smallest is 0).
+pub const CFRPD_QR_MAX_QUIET_ZONE: u32 = 16;
+const _: () = assert!(CFRPD_QR_MAX_QUIET_ZONE == crate::qr::MAX_QUIET_ZONE);
+/// The quiet zone the QR standard asks for, in modules.
+pub const CFRPD_QR_STANDARD_QUIET_ZONE: u32 = 4;
+const _: () = assert!(CFRPD_QR_STANDARD_QUIET_ZONE == crate::qr::STANDARD_QUIET_ZONE);
+
+/// A QR code's module matrix (no quiet zone). Owned by the caller: release with
+/// `cfrpd_qr_free`. A matrix built by the caller (not by `cfrpd_qr_encode`) may be passed
+/// to `cfrpd_qr_bitmap` too.
+#[repr(C)]
+pub struct cfrpd_qr {
+    /// Modules per side: 21, 25, ..., 177 (17 + 4 * version).
+    pub size: u32,
+    /// `size * size` bytes, row-major (top row first), 1 = dark, 0 = light.
+    pub modules: *mut u8,
+}
+
+/// A 1-bit image. Owned by the caller: release with `cfrpd_bitmap_free`.
+#[repr(C)]
+pub struct cfrpd_bitmap {
+    /// Pixels: `(size + 2 * quiet_zone) * scale`.
+    pub width: u32,
+    /// Pixels: equal to `width`.
+    pub height: u32,
+    /// Bytes per row: `(width + 7) / 8`.
+    pub stride: u32,
+    /// `height * stride` bytes, top row first; most significant bit first = leftmost
+    /// pixel; 1 = black; padding bits at the end of a row are 0. This is the row layout
+    /// of ESC/POS "GS v 0" raster images (`1D 76 30 00 xL xH yL yH`, x = stride,
+    /// y = height, then these bytes) and of PBM P4 (`P4\n<width> <height>\n`, then
+    /// these bytes).
+    pub bits: *mut u8,
+}
+
+/// What `cfrpd_qr_encode` allocates: the public struct first, then what `cfrpd_qr_free`
+/// needs, out of the caller's reach (changing `size` or `modules` cannot make the free
+/// release the wrong memory).
+#[repr(C)]
+struct QrAlloc {
+    public: cfrpd_qr,
+    modules: *mut [u8],
+}
+
+/// The same for a bitmap.
+#[repr(C)]
+struct BitmapAlloc {
+    public: cfrpd_bitmap,
+    bits: *mut [u8],
+}
+
+/// Encodes `text` (NUL-terminated UTF-8, e.g. a request's `upi_link`) as a QR code at
+/// error correction level M, in the smallest version that holds it.
+///
+/// NULL, invalid UTF-8, empty text or text too long for a QR code (more than 2331
+/// bytes of arbitrary text) is CFRPD_ERR_INVALID_ARGUMENT with a message saying which.
+/// Release `*out` with `cfrpd_qr_free`.
+///
+/// # Safety
+/// `text` is NULL or NUL-terminated; `out`/`err` are NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn cfrpd_qr_encode(
+    text: *const c_char,
+    out: *mut *mut cfrpd_qr,
+    err: *mut *mut cfrpd_error,
+) -> cfrpd_result {
+    call_with_out(out.cast::<*mut QrAlloc>(), err, || {
+        let text = unsafe { str_in(text, "text") }?;
+        let qr = QrCode::encode(text)?;
+        let modules = Box::into_raw(qr.modules().to_vec().into_boxed_slice());
+        Ok(Box::new(QrAlloc {
+            public: cfrpd_qr {
+                size: qr.size(),
+                modules: modules.cast::<u8>(),
+            },
+            modules,
+        }))
+    })
+}
+
+/// Frees a QR code from `cfrpd_qr_encode`. NULL is a no-op.
+///
+/// # Safety
+/// `qr` is NULL or came from `cfrpd_qr_encode` and is not freed before. (Not for a
+/// `cfrpd_qr` the caller built itself.)
+#[no_mangle]
+pub unsafe extern "C" fn cfrpd_qr_free(qr: *mut cfrpd_qr) {
+    call_infallible((), || {
+        if qr.is_null() {
+            return;
+        }
+        // SAFETY: made by cfrpd_qr_encode as a QrAlloc whose first field is `public`.
+        let alloc = unsafe { Box::from_raw(qr.cast::<QrAlloc>()) };
+        drop(unsafe { Box::from_raw(alloc.modules) });
+    })
+}
+
+/// Draws a QR code as a 1-bit bitmap: `scale` pixels (printer dots) per module,
+/// 1..CFRPD_QR_MAX_SCALE (64), and a white border of `quiet_zone` modules,
+/// 0..CFRPD_QR_MAX_QUIET_ZONE (16; the QR standard asks for 4).
+/// Width and height are `(qr->size + 2 * quiet_zone) * scale`; see `cfrpd_bitmap` for
+/// the row layout (ESC/POS "GS v 0" and PBM P4 take the rows as they are).
+///
+/// Scanners need about 2 pixels per module; a 58 mm receipt printer is 384 dots wide,
+/// an 80 mm one 576: pick the largest scale that fits.
+///
+/// A NULL `qr` or `qr->modules`, a `qr->size` that is not a QR size (21, 25, ..., 177),
+/// or `scale` / `quiet_zone` out of range is CFRPD_ERR_INVALID_ARGUMENT with a message.
+/// Module bytes other than 0 count as dark. Release `*out` with `cfrpd_bitmap_free`.
+///
+/// # Safety
+/// `qr` is NULL or readable, and `qr->modules` NULL or readable for `size * size` bytes;
+/// `out`/`err` are NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn cfrpd_qr_bitmap(
+    qr: *const cfrpd_qr,
+    scale: u32,
+    quiet_zone: u32,
+    out: *mut *mut cfrpd_bitmap,
+    err: *mut *mut cfrpd_error,
+) -> cfrpd_result {
+    call_with_out(out.cast::<*mut BitmapAlloc>(), err, || {
+        let qr = unsafe { super::ref_in(qr, "qr") }?;
+        if qr.modules.is_null() {
+            return Err(Error::invalid("qr->modules is NULL"));
+        }
+        // The size first: it decides how many bytes are read.
+        check_size(qr.size)?;
+        let n = (qr.size * qr.size) as usize;
+        // SAFETY: the caller vouches for size * size readable bytes.
+        let modules = unsafe { std::slice::from_raw_parts(qr.modules, n) };
+        let bitmap = QrCode::from_modules(qr.size, modules)?.to_bitmap(scale, quiet_zone)?;
+        let (width, height, stride) = (bitmap.width(), bitmap.height(), bitmap.stride());
+        let bits = Box::into_raw(bitmap.into_bits().into_boxed_slice());
+        Ok(Box::new(BitmapAlloc {
+            public: cfrpd_bitmap {
+                width,
+                height,
+                stride,
+                bits: bits.cast::<u8>(),
+            },
+            bits,
+        }))
+    })
+}
+
+/// Frees a bitmap from `cfrpd_qr_bitmap`. NULL is a no-op.
+///
+/// # Safety
+/// `bitmap` is NULL or came from `cfrpd_qr_bitmap` and is not freed before.
+#[no_mangle]
+pub unsafe extern "C" fn cfrpd_bitmap_free(bitmap: *mut cfrpd_bitmap) {
+    call_infallible((), || {
+        if bitmap.is_null() {
+            return;
+        }
+        // SAFETY: made by cfrpd_qr_bitmap as a BitmapAlloc whose first field is `public`.
+        let alloc = unsafe { Box::from_raw(bitmap.cast::<BitmapAlloc>()) };
+        drop(unsafe { Box::from_raw(alloc.bits) });
+    })
+}

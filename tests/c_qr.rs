@@ -1,0 +1,428 @@
+//! The QR part of the C ABI from C: compiles tests/c/qr_test.c and examples/c/print_qr.c
+//! with gcc against the static library (as tests/c_abi.rs does), runs qr_test plain,
+//! under AddressSanitizer+UBSan and under valgrind, and runs print_qr against an
+//! in-process emulator, decoding the PBM it writes with `zbarimg` (Debian `zbar-tools`)
+//! back to exactly the `upi_link` the create returned.
+//!
+//! valgrind and zbarimg are optional locally (the test says which check it skips and
+//! why) but required when `CI=true`: there a missing tool fails the test.
+#![cfg(target_os = "linux")]
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use cashfree_rpd_emulator::{Emulator, TEST_CLIENT_ID, TEST_CLIENT_SECRET};
+
+const MANIFEST_DIR: &str = env!("CARGO_MANIFEST_DIR");
+
+/// `target/<profile>` of this test binary.
+fn profile_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("current_exe");
+    exe.parent()
+        .and_then(Path::parent)
+        .expect("profile dir")
+        .to_path_buf()
+}
+
+/// Scratch space for this process: `target/<profile>/c-qr/<pid>`.
+fn work_dir() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let base = profile_dir().join("c-qr");
+        // Leftovers of earlier runs whose process is gone (/proc/<pid>).
+        for entry in std::fs::read_dir(&base).into_iter().flatten().flatten() {
+            if !Path::new("/proc").join(entry.file_name()).exists() {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+        let dir = base.join(std::process::id().to_string());
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("create work dir");
+        dir
+    })
+}
+
+/// The static library built from the sources under test (see tests/c_abi.rs for why
+/// the `deps/` copy), snapshotted into [`work_dir`]; `CFRPD_TEST_STATICLIB` overrides.
+fn static_lib() -> &'static Path {
+    static LIB: OnceLock<PathBuf> = OnceLock::new();
+    LIB.get_or_init(|| {
+        let found = match std::env::var_os("CFRPD_TEST_STATICLIB") {
+            Some(p) => PathBuf::from(p),
+            None => {
+                let in_deps = profile_dir().join("deps").join("libcashfree_rpd.a");
+                if in_deps.exists() {
+                    in_deps
+                } else {
+                    cargo_build_lib()
+                }
+            }
+        };
+        let copy = work_dir().join("libcashfree_rpd.a");
+        if std::fs::hard_link(&found, &copy).is_err() {
+            std::fs::copy(&found, &copy).expect("copy the static library");
+        }
+        copy
+    })
+}
+
+/// `cargo build --lib` into this test's target dir (debug or release, as this test).
+fn cargo_build_lib() -> PathBuf {
+    let dir = profile_dir();
+    let profile = match dir.file_name().and_then(|n| n.to_str()) {
+        Some("debug") => "dev".to_string(),
+        Some(other) => other.to_string(),
+        None => panic!("cannot tell the profile from {}", dir.display()),
+    };
+    let status = Command::new(env!("CARGO"))
+        .current_dir(MANIFEST_DIR)
+        .args([
+            "build",
+            "--lib",
+            "-p",
+            "cashfree-rpd",
+            "--profile",
+            &profile,
+        ])
+        .env("CARGO_TARGET_DIR", dir.parent().expect("target dir"))
+        .status()
+        .expect("run cargo build --lib");
+    assert!(status.success(), "cargo build --lib failed");
+    dir.join("libcashfree_rpd.a")
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Variant {
+    Plain,
+    Sanitized,
+}
+
+/// Compiles `source` (relative to the crate root) with the flags the C tests use.
+fn compile(source: &str, variant: Variant) -> PathBuf {
+    let stem = Path::new(source).file_stem().unwrap().to_str().unwrap();
+    // One file per call: tests run in parallel and may build the same source.
+    static SEQ: AtomicUsize = AtomicUsize::new(0);
+    let n = SEQ.fetch_add(1, Ordering::Relaxed);
+    let exe = work_dir().join(format!("{stem}-{variant:?}-{n}").to_lowercase());
+    let root = Path::new(MANIFEST_DIR);
+    let mut cmd = Command::new("gcc");
+    cmd.args([
+        "-std=c11",
+        "-Wall",
+        "-Wextra",
+        "-Wpedantic",
+        "-Werror",
+        "-g",
+        "-O0",
+        "-pthread",
+    ])
+    .arg("-I")
+    .arg(root.join("include"));
+    if variant == Variant::Sanitized {
+        cmd.args([
+            "-fsanitize=address,undefined",
+            "-fno-sanitize-recover=all",
+            "-fno-omit-frame-pointer",
+        ]);
+    }
+    cmd.arg(root.join(source))
+        .arg(static_lib())
+        .args(["-Wl,--gc-sections", "-lpthread", "-ldl", "-lm", "-o"])
+        .arg(&exe);
+    let out = cmd.output().expect("run gcc");
+    assert!(
+        out.status.success(),
+        "compiling {source} ({variant:?}) failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    exe
+}
+
+/// Whether `tool` runs. When it does not: under `CI=true` the test fails (CI must
+/// install `package`); elsewhere it prints why the check is skipped.
+fn required_tool(tool: &str, package: &str, check: &str) -> bool {
+    let ok = Command::new(tool)
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "{tool} is not installed but CI=true: CI must install the Debian package {package} \
+             (needed for {check})"
+        );
+        eprintln!(
+            "NOTICE: skipping {check}: {tool} is not installed (Debian package {package}; \
+             CI installs it and fails without it)"
+        );
+    }
+    ok
+}
+
+fn describe(out: &Output) -> String {
+    format!(
+        "{}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// How long one program may run before it is killed and the test fails.
+const RUN_LIMIT: Duration = Duration::from_secs(150);
+
+/// Runs a program directly or under valgrind, without any CASHFREE_* of the parent,
+/// killing it after [`RUN_LIMIT`]. Output goes through files (no pipe to fill up).
+fn run(exe: &Path, valgrind: bool, args: &[&str], env: &[(&str, &str)]) -> Output {
+    static SEQ: AtomicUsize = AtomicUsize::new(0);
+    let n = SEQ.fetch_add(1, Ordering::Relaxed);
+    let out_path = work_dir().join(format!("run-{n}.stdout"));
+    let err_path = work_dir().join(format!("run-{n}.stderr"));
+    let mut cmd = if valgrind {
+        let mut c = Command::new("valgrind");
+        c.args([
+            "--leak-check=full",
+            "--errors-for-leak-kinds=definite,indirect",
+            "--error-exitcode=1",
+            "--quiet",
+        ]);
+        let supp = Path::new(MANIFEST_DIR).join("tests/c/valgrind.supp");
+        if supp.exists() {
+            c.arg(format!("--suppressions={}", supp.display()));
+        }
+        c.arg(exe);
+        c
+    } else {
+        Command::new(exe)
+    };
+    for (k, _) in std::env::vars_os() {
+        let k = k.to_string_lossy();
+        if k.starts_with("CASHFREE_") || k.starts_with("CFRPD_") {
+            cmd.env_remove(k.as_ref());
+        }
+    }
+    cmd.args(args)
+        .envs(env.iter().copied())
+        .env(
+            "ASAN_OPTIONS",
+            "detect_leaks=1:abort_on_error=0:halt_on_error=1",
+        )
+        .env("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")
+        .stdin(Stdio::null())
+        .stdout(File::create(&out_path).expect("stdout file"))
+        .stderr(File::create(&err_path).expect("stderr file"))
+        .current_dir(work_dir());
+    let started = Instant::now();
+    let mut child = cmd
+        .spawn()
+        .unwrap_or_else(|e| panic!("run {}: {e}", exe.display()));
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if started.elapsed() > RUN_LIMIT {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{} ran longer than {RUN_LIMIT:?}", exe.display());
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let out = Output {
+        status,
+        stdout: std::fs::read(&out_path).unwrap_or_default(),
+        stderr: std::fs::read(&err_path).unwrap_or_default(),
+    };
+    let _ = std::fs::remove_file(&out_path);
+    let _ = std::fs::remove_file(&err_path);
+    out
+}
+
+// ------------------------------------------------------------------------------------
+// qr_test.c
+
+fn qr_test(variant: Variant, valgrind: bool) {
+    let exe = compile("tests/c/qr_test.c", variant);
+    let out = run(&exe, valgrind, &[], &[]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", describe(&out));
+    let last = stdout.lines().last().unwrap_or("");
+    let n: u32 = last
+        .strip_suffix(" passed, 0 failed")
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("last line {last:?}\n{}", describe(&out)));
+    assert!(n >= 150, "only {n} checks ran\n{}", describe(&out));
+    assert!(!stdout.contains("FAIL "), "{}", describe(&out));
+    let _ = std::fs::remove_file(exe);
+}
+
+#[test]
+fn qr_test_c() {
+    qr_test(Variant::Plain, false);
+}
+
+#[test]
+fn qr_test_c_asan_ubsan() {
+    qr_test(Variant::Sanitized, false);
+}
+
+#[test]
+fn qr_test_c_valgrind() {
+    if required_tool("valgrind", "valgrind", "qr_test.c under valgrind") {
+        qr_test(Variant::Plain, true);
+    }
+}
+
+// ------------------------------------------------------------------------------------
+// examples/c/print_qr.c
+
+fn emulator_env(emu: &Emulator) -> Vec<(&'static str, String)> {
+    vec![
+        ("CASHFREE_CLIENT_ID", TEST_CLIENT_ID.to_string()),
+        ("CASHFREE_CLIENT_SECRET", TEST_CLIENT_SECRET.to_string()),
+        ("CASHFREE_BASE_URL", emu.base_url()),
+    ]
+}
+
+/// The value of a `key: value` line of print_qr's stdout.
+fn field<'a>(stdout: &'a str, key: &str) -> &'a str {
+    stdout
+        .lines()
+        .find_map(|l| l.strip_prefix(key).and_then(|r| r.strip_prefix(": ")))
+        .unwrap_or_else(|| panic!("no {key}: line in\n{stdout}"))
+}
+
+/// Runs print_qr once at `scale` (quiet zone 4) and checks both files; returns the
+/// upi_link it printed and the PBM path.
+fn print_once(exe: &Path, emu: &Emulator, scale: u32, valgrind: bool) -> (String, PathBuf) {
+    // Unique per call: the tests run in parallel and share the work dir.
+    static SEQ: AtomicUsize = AtomicUsize::new(0);
+    let n = SEQ.fetch_add(1, Ordering::Relaxed);
+    let id = format!("print-qr-{}-{n}-{scale}", std::process::id());
+    let bin = work_dir().join(format!("{id}.bin"));
+    let pbm = work_dir().join(format!("{id}.pbm"));
+    let env = emulator_env(emu);
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let scale_arg = scale.to_string();
+    let out = run(
+        exe,
+        valgrind,
+        &[
+            "--id",
+            &id,
+            "--scale",
+            &scale_arg,
+            "--quiet-zone",
+            "4",
+            bin.to_str().unwrap(),
+            pbm.to_str().unwrap(),
+        ],
+        &env,
+    );
+    assert!(out.status.success(), "{}", describe(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(field(&stdout, "verification_id"), id);
+    let upi_link = field(&stdout, "upi_link").to_string();
+    assert!(upi_link.starts_with("upi://pay?"), "{stdout}");
+
+    // The PBM: P4 header, then (size + 8) * scale square pixels.
+    let size: u32 = field(&stdout, "qr")
+        .split_whitespace()
+        .next()
+        .and_then(|n| n.parse().ok())
+        .expect("qr: N modules");
+    let side = (size + 8) * scale;
+    let stride = side.div_ceil(8) as usize;
+    let pbm_bytes = std::fs::read(&pbm).expect("the PBM was written");
+    let header = format!("P4\n{side} {side}\n");
+    assert!(pbm_bytes.starts_with(header.as_bytes()), "PBM header");
+    let rows = &pbm_bytes[header.len()..];
+    assert_eq!(rows.len(), stride * side as usize);
+    // The same matrix as the Rust API draws.
+    let expected = cashfree_rpd::qr::QrCode::encode(&upi_link)
+        .unwrap()
+        .to_bitmap(scale, 4)
+        .unwrap();
+    assert!(rows == expected.bits(), "C and Rust bitmaps differ");
+
+    // The ESC/POS file holds one GS v 0 image with exactly those rows.
+    let esc = std::fs::read(&bin).expect("the ESC/POS file was written");
+    assert!(esc.starts_with(&[0x1B, 0x40]), "starts with ESC @");
+    let at = esc
+        .windows(4)
+        .position(|w| w == [0x1D, 0x76, 0x30, 0x00])
+        .expect("a GS v 0 command");
+    let head = &esc[at + 4..at + 8];
+    assert_eq!(u16::from_le_bytes([head[0], head[1]]) as usize, stride);
+    assert_eq!(u32::from(u16::from_le_bytes([head[2], head[3]])), side);
+    assert!(
+        &esc[at + 8..at + 8 + rows.len()] == rows,
+        "raster data = PBM rows"
+    );
+    assert!(esc.ends_with(&[0x1D, 0x56, 0x42, 0x00]), "ends with a cut");
+    (upi_link, pbm)
+}
+
+/// Decodes a PBM with zbarimg; the symbols' data, one per line.
+fn zbar(pbm: &Path) -> String {
+    let out = Command::new("zbarimg")
+        .args(["--raw", "-q"])
+        .arg(pbm)
+        .output()
+        .expect("run zbarimg");
+    assert!(
+        out.status.success(),
+        "zbarimg found no code in {}: {}",
+        pbm.display(),
+        describe(&out)
+    );
+    String::from_utf8(out.stdout).expect("UTF-8 from zbarimg")
+}
+
+#[test]
+fn print_qr_writes_escpos_and_a_pbm_that_zbar_decodes_to_the_upi_link() {
+    let exe = compile("examples/c/print_qr.c", Variant::Plain);
+    let emu = Emulator::start_default().expect("emulator");
+    let zbar_ok = required_tool("zbarimg", "zbar-tools", "decoding print_qr's PBM");
+    for scale in [2, 4] {
+        let (upi_link, pbm) = print_once(&exe, &emu, scale, false);
+        if zbar_ok {
+            assert_eq!(zbar(&pbm).trim_end_matches('\n'), upi_link, "scale {scale}");
+        }
+    }
+    // Usage errors: exit status 2, nothing sent.
+    let creates = emu.stats().creates_received;
+    for args in [
+        &[][..],
+        &["--scale", "0", "x.bin"],
+        &["--quiet-zone", "17", "x.bin"],
+    ] {
+        let out = run(&exe, false, args, &[]);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", describe(&out));
+    }
+    assert_eq!(emu.stats().creates_received, creates);
+    // No credentials: a clear error, exit status 1.
+    let out = run(&exe, false, &["x.bin"], &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("CASHFREE_CLIENT_ID"),
+        "{}",
+        describe(&out)
+    );
+}
+
+#[test]
+fn print_qr_asan_ubsan_and_valgrind() {
+    let emu = Emulator::start_default().expect("emulator");
+    let exe = compile("examples/c/print_qr.c", Variant::Sanitized);
+    print_once(&exe, &emu, 4, false);
+    if required_tool("valgrind", "valgrind", "print_qr.c under valgrind") {
+        let exe = compile("examples/c/print_qr.c", Variant::Plain);
+        print_once(&exe, &emu, 2, true);
+    }
+}
