@@ -78,6 +78,10 @@ pub struct GlobalArgs {
     /// Print one JSON object on stdout (the result, or {"error": {...}})
     #[arg(long, global = true)]
     pub json: bool,
+    /// Print the library's diagnostics to stderr: -v one line per attempt and retry,
+    /// -vv also connections (never the secret, never bodies)
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
 }
 
 /// The commands.

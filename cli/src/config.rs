@@ -47,6 +47,18 @@ pub fn build_config(
         Problem::usage("no client secret: set CASHFREE_CLIENT_SECRET or pass --client-secret")
     })?;
     let mut config = Config::new(&id, &secret).map_err(Problem::config)?;
+    if global.verbose > 0 {
+        let level = if global.verbose > 1 {
+            cashfree_rpd::LogLevel::Debug
+        } else {
+            cashfree_rpd::LogLevel::Info
+        };
+        config.set_log_callback(level, |level, line| {
+            use std::io::Write;
+            // A closed stderr must not end the program.
+            let _ = writeln!(std::io::stderr(), "cfrpd: {level}: {line}");
+        });
+    }
 
     let environment = match global.environment {
         Some(env) => Some(env),

@@ -41,6 +41,8 @@ pub struct Details {
     pub retryable: bool,
     /// A create may have reached Cashfree: look the id up before creating again.
     pub ambiguous: bool,
+    /// The x-request-id of the last attempt (quote it to Cashfree support).
+    pub request_id: Option<String>,
     /// The process exit code.
     pub exit_code: i32,
     /// `wait` only: the last status seen.
@@ -60,6 +62,7 @@ impl Problem {
             api_type: None,
             retryable: false,
             ambiguous: false,
+            request_id: None,
             exit_code: exit::USAGE,
             last_status: None,
             hint: None,
@@ -95,6 +98,7 @@ impl From<Error> for Problem {
             api_type: e.api_type().map(str::to_string),
             retryable: e.is_retryable(),
             ambiguous: e.is_ambiguous(),
+            request_id: e.request_id().map(str::to_string),
             exit_code: exit::for_kind(e.kind()),
             last_status: None,
             hint: None,
@@ -130,6 +134,7 @@ pub fn problem_json(p: &Problem, with_last_status: bool) -> Value {
             "api_type": p.api_type,
             "retryable": p.retryable,
             "ambiguous": p.ambiguous,
+            "request_id": p.request_id,
             "exit_code": p.exit_code,
         }
     });

@@ -307,7 +307,30 @@ fn wrong_secret_exits_1_without_leaking_it() {
     assert_eq!(v["error"]["retryable"], false);
     assert!(v["error"]["ambiguous"].is_boolean());
     assert!(v["error"]["message"].is_string());
-    for run in [&r, &r2] {
+    let request_id = v["error"]["request_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(request_id.starts_with("cfrpd-"), "{v}");
+    // -vv: the attempt, with its request id and the connection, on stderr.
+    let r3 = cfrpd(&["-vv", "status", "--id", "t-401"], &env).expect(1);
+    assert!(
+        r3.stderr.contains(
+            "cfrpd: INFO: GET /verification/remitter/status?verification_id=t-401 -> HTTP 401"
+        ),
+        "{r3:#?}"
+    );
+    assert!(r3.stderr.contains("request id cfrpd-"), "{r3:#?}");
+    assert!(
+        r3.stderr.contains("cfrpd: DEBUG: connection opened to"),
+        "{r3:#?}"
+    );
+    let r4 = cfrpd(&["status", "--id", "t-401"], &env).expect(1);
+    assert!(
+        !r4.stderr.contains("cfrpd: INFO"),
+        "quiet without -v: {r4:#?}"
+    );
+    for run in [&r, &r2, &r3, &r4] {
         assert!(!run.stdout.contains(secret), "{run:#?}");
         assert!(!run.stderr.contains(secret), "{run:#?}");
     }
