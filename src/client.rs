@@ -271,16 +271,27 @@ impl Client {
                 .send(body, url, &headers, &inner.client_secret, timeout);
             let ms = sent_at.elapsed().as_millis();
             let trace = attempt_trace();
-            inner
-                .logger
-                .emit(LogLevel::Debug, &inner.redactor, || match trace.connected {
+            inner.logger.emit(LogLevel::Debug, &inner.redactor, || {
+                let mut line = match trace.connected {
                     Some(peer) => format!(
                         "connection opened to {peer} in {} ms",
                         trace.connect_time.as_millis()
                     ),
                     None if result.is_ok() => "connection reused".to_owned(),
                     None => "no connection made".to_owned(),
-                });
+                };
+                match (trace.tls, trace.tls_started) {
+                    (Some(tls), _) => line.push_str(&format!(
+                        "; TLS {} {} in {} ms",
+                        tls.version,
+                        tls.suite,
+                        tls.handshake.as_millis()
+                    )),
+                    (None, true) => line.push_str("; the TLS handshake did not complete"),
+                    (None, false) => {}
+                }
+                line
+            });
             let verdict = match result {
                 Err(failure) => {
                     let shown = format!("{:?}", failure.kind).to_ascii_lowercase();

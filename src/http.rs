@@ -10,7 +10,6 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use ureq::http::Uri;
-use ureq::tls::{Certificate, RootCerts, TlsConfig, TlsProvider};
 use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
 use ureq::unversioned::transport::NextTimeout;
 
@@ -40,13 +39,14 @@ pub(crate) struct Http {
 struct AgentRecipe {
     config: ureq::config::Config,
     has_proxy: bool,
+    tls: Arc<rustls::ClientConfig>,
 }
 
 impl AgentRecipe {
     fn build(&self) -> ureq::Agent {
         ureq::Agent::with_parts(
             self.config.clone(),
-            crate::transport::connector(self.has_proxy),
+            crate::transport::connector(self.has_proxy, self.tls.clone()),
             LiteralResolver::default(),
         )
     }
@@ -86,27 +86,8 @@ pub(crate) struct Failure {
 
 impl Http {
     pub(crate) fn new(config: &Config, user_agent: &str) -> Result<Http> {
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let roots = if config.root_cas.is_empty() {
-            RootCerts::WebPki
-        } else {
-            let mut certs: Vec<Certificate<'static>> = webpki_root_certs::TLS_SERVER_ROOT_CERTS
-                .iter()
-                .map(|c| Certificate::from_der(c.as_ref()).to_owned())
-                .collect();
-            certs.extend(
-                config
-                    .root_cas
-                    .iter()
-                    .map(|der| Certificate::from_der(der).to_owned()),
-            );
-            RootCerts::new_with_certs(&certs)
-        };
-        let tls = TlsConfig::builder()
-            .provider(TlsProvider::Rustls)
-            .unversioned_rustls_crypto_provider(provider)
-            .root_certs(roots)
-            .build();
+        // TLS is ours (crate::tls); ureq's TLS settings are not used.
+        let tls = crate::tls::client_config(&config.root_cas)?;
         let proxy = match &config.proxy {
             Some(url) => Some(ureq::Proxy::new(url).map_err(|_| {
                 Error::invalid(format!(
@@ -121,7 +102,6 @@ impl Http {
             .http_status_as_error(false)
             .max_redirects(0)
             .proxy(proxy)
-            .tls_config(tls)
             .user_agent(user_agent)
             .accept("application/json")
             .accept_encoding("identity")
@@ -134,6 +114,7 @@ impl Http {
         let recipe = AgentRecipe {
             config: agent_config,
             has_proxy,
+            tls,
         };
         Ok(Http {
             agent: recipe.build(),
@@ -265,8 +246,8 @@ fn classify(e: ureq::Error, url: &str) -> Failure {
     let https = url.len() >= 8 && url[..8].eq_ignore_ascii_case("https://");
     let mut detail = describe(&e);
     let kind = match &e {
-        ureq::Error::Timeout(t) => {
-            if https && !trace.written && trace.connected.is_some() && matches!(t, T::Connect) {
+        ureq::Error::Timeout(_) => {
+            if https && !trace.written && trace.tls_started && trace.tls.is_none() {
                 detail = "the server accepted the connection but did not complete the TLS \
                           handshake (is it plain HTTP? use http:// for a plain-HTTP loopback \
                           server)"

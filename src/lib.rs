@@ -46,6 +46,7 @@ mod retry;
 #[cfg(feature = "serde")]
 mod serialize;
 mod signature;
+mod tls;
 mod transport;
 mod validate;
 mod wait;

@@ -23,7 +23,7 @@
 //!   answers the pool's second check from the first when no I/O happened in between
 //!   and less than 1 ms passed (a connection returned and at once taken again).
 //!
-//! TLS (`RustlsConnector`) and CONNECT proxies chain on top of it as they do on ureq's.
+//! TLS ([`crate::tls`]) and CONNECT proxies chain on top of it as they do on ureq's.
 
 use std::cell::Cell;
 use std::io::{self, Read};
@@ -33,7 +33,7 @@ use std::time::{Duration, Instant};
 
 use ureq::unversioned::transport::{
     Buffers, ConnectProxyConnector, ConnectionDetails, Connector, Either, LazyBuffers, NextTimeout,
-    RustlsConnector, ShutdownHandle, Transport,
+    ShutdownHandle, Transport,
 };
 use ureq::{Error, Timeout};
 
@@ -51,11 +51,29 @@ pub(crate) struct AttemptTrace {
     pub(crate) connected: Option<SocketAddr>,
     /// How long the TCP connect took.
     pub(crate) connect_time: Duration,
+    /// A TLS handshake was started on a new connection.
+    pub(crate) tls_started: bool,
+    /// The handshake completed: what was negotiated.
+    pub(crate) tls: Option<TlsTrace>,
+}
+
+/// A completed TLS handshake.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct TlsTrace {
+    pub(crate) version: &'static str,
+    pub(crate) suite: &'static str,
+    pub(crate) handshake: Duration,
 }
 
 thread_local! {
     static TRACE: Cell<AttemptTrace> = const {
-        Cell::new(AttemptTrace { written: false, connected: None, connect_time: Duration::ZERO })
+        Cell::new(AttemptTrace {
+            written: false,
+            connected: None,
+            connect_time: Duration::ZERO,
+            tls_started: false,
+            tls: None,
+        })
     };
 }
 
@@ -69,7 +87,7 @@ pub(crate) fn attempt_trace() -> AttemptTrace {
     TRACE.with(Cell::get)
 }
 
-fn note(f: impl FnOnce(&mut AttemptTrace)) {
+pub(crate) fn note(f: impl FnOnce(&mut AttemptTrace)) {
     TRACE.with(|t| {
         let mut v = t.get();
         f(&mut v);
@@ -88,12 +106,15 @@ pub(crate) fn current_pid() -> u32 {
     0
 }
 
-/// The connector chain: CONNECT proxy (if configured), then this TCP, then rustls,
-/// then the mark that notes when the request is written.
-pub(crate) fn connector(has_proxy: bool) -> impl Connector<(), Out = impl Transport> {
+/// The connector chain: CONNECT proxy (if configured), then this TCP, then TLS
+/// ([`crate::tls`]), then the mark that notes when the request is written.
+pub(crate) fn connector(
+    has_proxy: bool,
+    tls: Arc<rustls::ClientConfig>,
+) -> impl Connector<(), Out = impl Transport> {
     ().chain(ConnectProxyConnector::default())
         .chain(LeanTcpConnector)
-        .chain(RustlsConnector::default())
+        .chain(crate::tls::TlsConnector { config: tls })
         .chain(WriteMarkConnector { has_proxy })
 }
 

@@ -312,3 +312,36 @@ fn the_version_number_matches_the_version_string() {
     );
     assert_eq!(cashfree_rpd::VERSION_NUMBER, cfrpd_version_number());
 }
+
+#[test]
+fn tls_version_and_cipher_are_logged_at_debug() {
+    let emu = cashfree_rpd_emulator::Emulator::start(cashfree_rpd_emulator::Options {
+        tls: true,
+        ..Default::default()
+    })
+    .unwrap();
+    let seen = Arc::new(Mutex::new(Vec::<String>::new()));
+    let mut cfg = Config::new(
+        cashfree_rpd_emulator::TEST_CLIENT_ID,
+        cashfree_rpd_emulator::TEST_CLIENT_SECRET,
+    )
+    .unwrap();
+    cfg.set_base_url(&emu.base_url()).unwrap();
+    cfg.add_root_ca_pem(&emu.ca_cert_pem().unwrap()).unwrap();
+    let sink = seen.clone();
+    cfg.set_log_callback(LogLevel::Debug, move |_, m| {
+        sink.lock().unwrap().push(m.to_owned())
+    });
+    let client = Client::new(&cfg).unwrap();
+    let id = common::fresh_id("tls-log");
+    client.create(&id, "Jane Doe").unwrap();
+    client.status(&id).unwrap();
+    let lines = seen.lock().unwrap().clone();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("connection opened to") && l.contains("; TLS TLSv1_3 TLS13_")),
+        "{lines:#?}"
+    );
+    assert!(lines.iter().any(|l| l == "connection reused"), "{lines:#?}");
+}
