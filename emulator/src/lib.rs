@@ -5,7 +5,11 @@
 //! generated CA), checks credentials and (optionally) `x-cf-signature`, simulates
 //! payments, expiry and webhooks, and injects faults on demand.
 //!
-//! ```no_run
+//! (Not compiled as a doctest: with the library as a dependency of the emulator and the
+//! emulator as a dev-dependency of the library, rustdoc can pick a stale copy of the
+//! library from earlier builds with other features. The same code runs in the tests.)
+//!
+//! ```ignore
 //! use cashfree_rpd_emulator::{Emulator, Endpoint, Fault, FaultKind};
 //! let emu = Emulator::start_default().unwrap();
 //! println!("{}", emu.base_url()); // http://127.0.0.1:PORT/verification
