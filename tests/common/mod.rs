@@ -3,6 +3,7 @@
 
 pub mod cabi;
 pub mod script;
+pub mod tinyproxy;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
