@@ -2,6 +2,8 @@
 #![allow(dead_code)]
 
 pub mod cabi;
+pub mod netns;
+pub mod relay;
 pub mod script;
 pub mod tinyproxy;
 
