@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod cabi;
+pub mod idle;
 pub mod netns;
 pub mod relay;
 pub mod script;
