@@ -177,10 +177,7 @@ fn ten_percent_loss_calls_end_in_time_and_no_create_is_duplicated() {
     let wait_took = net.in_client(|| {
         client
             .create(&id, "John Doe")
-            .or_else(|e| {
-                assert!(e.is_ambiguous(), "{e:?}");
-                Err(e)
-            })
+            .map_err(|e| assert!(e.is_ambiguous(), "{e:?}"))
             .ok()?;
         created.push(id.clone());
         let t = Instant::now();
