@@ -326,3 +326,66 @@ fn c_abi_wrong_proxy_password_is_refused_and_never_leaked() {
     assert_no_password(&texts, wrong);
     assert_eq!(emu.stats().requests_total, 0);
 }
+
+// ---- the `log` facade, every target at TRACE ----
+
+/// Captures every `log` record of this process (ureq, rustls, this library).
+struct Capture;
+
+static RECORDS: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+impl log::Log for Capture {
+    fn enabled(&self, _: &log::Metadata) -> bool {
+        true
+    }
+    fn log(&self, record: &log::Record) {
+        if record.target().starts_with("cashfree_rpd_emulator") {
+            return; // the server's side may know the secret
+        }
+        RECORDS.lock().unwrap().push(format!(
+            "{} {} {}",
+            record.level(),
+            record.target(),
+            record.args()
+        ));
+    }
+    fn flush(&self) {}
+}
+
+static CAPTURE: Capture = Capture;
+
+#[test]
+fn log_facade_at_trace_never_carries_the_proxy_password_or_the_secret() {
+    log::set_logger(&CAPTURE).expect("no other logger in this test binary");
+    log::set_max_level(log::LevelFilter::Trace);
+    let emu = emulator(true);
+    let port = emu.addr().port();
+    let Some(proxy) = TinyProxy::start(
+        "log_facade_at_trace_never_carries_the_proxy_password_or_the_secret",
+        &[port],
+    ) else {
+        return;
+    };
+    let wrong = "Wr0ngPa55-facade";
+    for url in [proxy.url(), proxy.url_with(wrong)] {
+        let (cfg, _) = proxied_config(&emu, &url);
+        let client = Client::new(&cfg).unwrap();
+        let id = fresh_id("facade");
+        let _ = client.create(&id, "John Doe");
+        let _ = client.status(&id);
+    }
+    assert_eq!(emu.stats().creates_received, 1);
+    let records = RECORDS.lock().unwrap().clone();
+    assert!(
+        records.iter().any(|r| r.contains("ureq")),
+        "ureq's own records were captured: {records:?}"
+    );
+    assert_no_password(&records, PROXY_PASSWORD);
+    assert_no_password(&records, wrong);
+    for r in &records {
+        assert!(
+            !r.contains(cashfree_rpd_emulator::TEST_CLIENT_SECRET),
+            "client secret in a log record: {r}"
+        );
+    }
+}
