@@ -200,7 +200,8 @@ impl Http {
                 .send(body),
             None => self.prepare(agent.get(url), headers, timeout).call(),
         };
-        let mut response = result.map_err(|e| classify(e, url))?;
+        let has_proxy = self.recipe.has_proxy;
+        let mut response = result.map_err(|e| classify(e, url, has_proxy))?;
         let status = response.status().as_u16();
         let header = |name: &str| {
             response
@@ -231,7 +232,10 @@ impl Http {
         let (body, body_problem) = match read {
             Ok(b) => (b, None),
             Err(ureq::Error::BodyExceedsLimit(_)) => (Vec::new(), Some(BodyProblem::TooLarge)),
-            Err(e) => (Vec::new(), Some(BodyProblem::Broken(classify(e, url)))),
+            Err(e) => (
+                Vec::new(),
+                Some(BodyProblem::Broken(classify(e, url, has_proxy))),
+            ),
         };
         Ok(RawResponse {
             status,
@@ -254,14 +258,23 @@ pub(crate) fn parse_retry_after(v: &str) -> Option<Duration> {
 
 /// Sorts a ureq error into network / timeout / TLS, and whether the request may have
 /// reached the server: only when it was handed to a connection ([`attempt_trace`]).
-fn classify(e: ureq::Error, url: &str) -> Failure {
+/// With a proxy, the connection noted in the trace is the one to the proxy.
+fn classify(e: ureq::Error, url: &str, has_proxy: bool) -> Failure {
     use ureq::Timeout as T;
     let trace = attempt_trace();
     let https = url.len() >= 8 && url[..8].eq_ignore_ascii_case("https://");
     let mut detail = describe(&e);
     let kind = match &e {
         ureq::Error::Timeout(t) => {
-            if https && !trace.written && trace.connected.is_some() && matches!(t, T::Connect) {
+            if has_proxy && !trace.written && trace.connected.is_some() && matches!(t, T::Connect) {
+                detail = "the proxy accepted the connection but the tunnel (its answer to \
+                          CONNECT) or the TLS handshake through it did not complete in time"
+                    .into();
+            } else if https
+                && !trace.written
+                && trace.connected.is_some()
+                && matches!(t, T::Connect)
+            {
                 detail = "the server accepted the connection but did not complete the TLS \
                           handshake (is it plain HTTP? use http:// for a plain-HTTP loopback \
                           server)"
