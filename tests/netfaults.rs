@@ -368,7 +368,45 @@ fn black_hole_before_create_is_retried_and_never_ambiguous() {
         logs.lock().unwrap()
     );
     assert_eq!(emu.stats().creates_received, 0);
+    // Per-attempt timeouts far beyond the deadline: the deadline still ends the call
+    // (a SYN into the void, and a request on a live connection into the void).
+    let (mut long, _) = config(&emu.base_url(), 10_000, 30_000, 1500, 2);
+    long.set_call_deadline(Duration::from_millis(1500));
+    let long = Client::new(&long).unwrap();
+    let t = Instant::now();
+    let e = net.in_client(|| long.create(&fresh_id("bh-long"), "John").unwrap_err());
+    bounded(
+        t.elapsed(),
+        Duration::from_millis(1500),
+        "create (SYN dropped)",
+    );
+    assert!(
+        t.elapsed() >= Duration::from_millis(1400),
+        "{:?}",
+        t.elapsed()
+    );
+    assert!(!e.is_ambiguous() && e.kind() == ErrorKind::Timeout, "{e:?}");
     net.black_hole(false);
+    net.in_client(|| long.status("bh-long-warm").unwrap_err());
+    net.black_hole(true);
+    let t = Instant::now();
+    let e = net.in_client(|| long.status("bh-long-warm").unwrap_err());
+    bounded(
+        t.elapsed(),
+        Duration::from_millis(1500),
+        "status (pooled connection)",
+    );
+    assert!(e.kind() == ErrorKind::Timeout && e.is_retryable(), "{e:?}");
+    let t = Instant::now();
+    let e = net.in_client(|| long.create(&fresh_id("bh-long2"), "John").unwrap_err());
+    bounded(
+        t.elapsed(),
+        Duration::from_millis(1500),
+        "create (pooled connection)",
+    );
+    assert_eq!(e.kind(), ErrorKind::Timeout, "{e:?}");
+    net.black_hole(false);
+    assert_eq!(emu.stats().creates_received, 0);
     // Nothing was created behind our back: the same id creates now.
     net.in_client(|| client.create(&id, "John Doe"))
         .expect("create after the black hole");
@@ -691,4 +729,31 @@ fn c_abi_latency_beyond_the_request_timeout_is_ambiguous_and_bounded() {
     thread::sleep(Duration::from_millis(1200));
     assert_eq!(emu.stats().creates_received, 1);
     assert_no_duplicate_create(&emu);
+}
+
+#[test]
+fn late_answer_of_a_timed_out_attempt_is_never_taken_for_the_next_call() {
+    let emu = Emulator::start(Options::default()).unwrap();
+    let relay = DelayRelay::start(emu.addr(), Duration::from_millis(1200));
+    let (cfg, _) = config(&relay.base_url(), 1000, 1500, 1800, 0);
+    let client = Client::new(&cfg).unwrap();
+    let (x, y) = (fresh_id("late-x"), fresh_id("late-y"));
+    // X's answer is still on its way when the client gives up...
+    let err = client.create(&x, "John Doe").unwrap_err();
+    assert!(err.is_ambiguous(), "{err:?}");
+    relay.set_delay(Duration::ZERO);
+    // ...and must not be read as Y's (or as a status of X).
+    let created = client.create(&y, "Jane Roe").expect("Y is created");
+    assert_eq!(created.verification_id, y);
+    let st = client.status(&y).expect("Y's own status");
+    assert_eq!(st.verification_id.as_deref(), Some(y.as_str()));
+    thread::sleep(Duration::from_millis(1500));
+    let st = client.status(&x).expect("X arrived after all");
+    assert_eq!(st.verification_id.as_deref(), Some(x.as_str()));
+    assert_eq!(emu.stats().creates_received, 2);
+    assert_no_duplicate_create(&emu);
+    assert!(
+        relay.connections() >= 2,
+        "the timed-out connection was not reused"
+    );
 }

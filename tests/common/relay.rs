@@ -4,7 +4,7 @@
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -12,6 +12,8 @@ use std::time::{Duration, Instant};
 pub struct DelayRelay {
     pub port: u16,
     connections: Arc<AtomicUsize>,
+    /// The one-way delay in microseconds (applies to bytes read from now on).
+    delay_us: Arc<AtomicU64>,
 }
 
 impl DelayRelay {
@@ -21,10 +23,13 @@ impl DelayRelay {
         let port = listener.local_addr().unwrap().port();
         let connections = Arc::new(AtomicUsize::new(0));
         let count = connections.clone();
+        let delay_us = Arc::new(AtomicU64::new(one_way.as_micros() as u64));
+        let delay = delay_us.clone();
         thread::spawn(move || {
             for client in listener.incoming() {
                 let Ok(client) = client else { return };
                 count.fetch_add(1, Ordering::SeqCst);
+                let delay = delay.clone();
                 thread::spawn(move || {
                     // The upstream connection is made at once (as a router would pass
                     // the SYN); only the bytes are late.
@@ -36,13 +41,23 @@ impl DelayRelay {
                     pump(
                         client.try_clone().unwrap(),
                         server.try_clone().unwrap(),
-                        one_way,
+                        delay.clone(),
                     );
-                    pump(server, client, one_way);
+                    pump(server, client, delay);
                 });
             }
         });
-        DelayRelay { port, connections }
+        DelayRelay {
+            port,
+            connections,
+            delay_us,
+        }
+    }
+
+    /// Changes the one-way delay for bytes read from now on.
+    pub fn set_delay(&self, one_way: Duration) {
+        self.delay_us
+            .store(one_way.as_micros() as u64, Ordering::SeqCst);
     }
 
     /// `http://127.0.0.1:PORT/verification`.
@@ -56,20 +71,21 @@ impl DelayRelay {
     }
 }
 
-/// Copies `from` to `to`, each chunk `delay` after it was read; EOF is passed on as a
-/// write shutdown (also late).
-fn pump(mut from: TcpStream, mut to: TcpStream, delay: Duration) {
+/// Copies `from` to `to`, each chunk the delay (as it was when read) after it was read;
+/// EOF is passed on as a write shutdown (also late).
+fn pump(mut from: TcpStream, mut to: TcpStream, delay_us: Arc<AtomicU64>) {
+    let due = move || Instant::now() + Duration::from_micros(delay_us.load(Ordering::SeqCst));
     let (tx, rx) = mpsc::channel::<(Instant, Vec<u8>)>();
     thread::spawn(move || {
         let mut buf = vec![0u8; 16 * 1024];
         loop {
             match from.read(&mut buf) {
                 Ok(0) | Err(_) => {
-                    let _ = tx.send((Instant::now(), Vec::new()));
+                    let _ = tx.send((due(), Vec::new()));
                     return;
                 }
                 Ok(n) => {
-                    if tx.send((Instant::now(), buf[..n].to_vec())).is_err() {
+                    if tx.send((due(), buf[..n].to_vec())).is_err() {
                         return;
                     }
                 }
@@ -77,8 +93,7 @@ fn pump(mut from: TcpStream, mut to: TcpStream, delay: Duration) {
         }
     });
     thread::spawn(move || {
-        for (at, bytes) in rx {
-            let due = at + delay;
+        for (due, bytes) in rx {
             let now = Instant::now();
             if due > now {
                 thread::sleep(due - now);
