@@ -417,3 +417,39 @@ fn log_facade_at_trace_never_carries_the_proxy_password_or_the_secret() {
         );
     }
 }
+
+#[test]
+fn target_down_behind_the_proxy_is_named_and_never_ambiguous() {
+    let emu = emulator(false);
+    let port = emu.addr().port();
+    let base = emu.base_url();
+    let Some(proxy) = TinyProxy::start(
+        "target_down_behind_the_proxy_is_named_and_never_ambiguous",
+        &[port],
+    ) else {
+        return;
+    };
+    drop(emu); // nothing listens on the target port any more
+    let mut cfg = Config::new(
+        cashfree_rpd_emulator::TEST_CLIENT_ID,
+        cashfree_rpd_emulator::TEST_CLIENT_SECRET,
+    )
+    .unwrap();
+    cfg.set_base_url(&base).unwrap();
+    cfg.set_proxy(&proxy.url()).unwrap();
+    cfg.set_max_retries(1).unwrap();
+    let client = Client::new(&cfg).unwrap();
+    let t = Instant::now();
+    let err = client.create(&fresh_id("target-down"), "John").unwrap_err();
+    assert!(t.elapsed() < Duration::from_secs(10), "{:?}", t.elapsed());
+    // tinyproxy answers the CONNECT with an error page: the tunnel never opened.
+    assert_eq!(err.kind(), ErrorKind::Network, "{err:?}");
+    assert!(!err.is_ambiguous() && err.is_retryable(), "{err:?}");
+    assert!(err.message().contains(&proxy.label()), "{}", err.message());
+    assert!(err.message().contains("proxy"), "{}", err.message());
+    eprintln!("target down: {}", err.message());
+    assert_no_password(
+        &[err.message().to_owned(), format!("{err:?}")],
+        PROXY_PASSWORD,
+    );
+}
