@@ -215,3 +215,35 @@ fn c_abi_idle_closed_connections_never_fail_or_duplicate() {
         report.connections, report.crossed
     );
 }
+
+/// The DEBUG record of an attempt that failed on a reused connection says so (it used
+/// to say "no connection made", sending whoever reads the log to look for a connect
+/// problem that never happened).
+#[test]
+fn failed_attempt_on_a_reused_connection_is_logged_as_reused() {
+    use common::script::{http, ScriptServer, Step};
+    let body = common::sample("status_created.json").replace("\"92\"", "\"ka-log\"");
+    let server = ScriptServer::start(vec![Step::Respond(http(200, &[], &body)), Step::Close]);
+    let mut cfg = Config::new(TEST_CLIENT_ID, TEST_CLIENT_SECRET).unwrap();
+    cfg.set_base_url(&server.base_url()).unwrap();
+    cfg.set_max_retries(0).unwrap();
+    let logs: Arc<Mutex<Vec<String>>> = Arc::default();
+    let sink = logs.clone();
+    cfg.set_log_callback(LogLevel::Debug, move |lvl, msg| {
+        sink.lock().unwrap().push(format!("{} {msg}", lvl.name()));
+    });
+    let client = Client::new(&cfg).unwrap();
+    client.status("ka-log").unwrap();
+    let err = client.status("ka-log").unwrap_err();
+    assert_eq!(err.kind(), cashfree_rpd::ErrorKind::Network, "{err:?}");
+    let debug: Vec<String> = logs
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|l| l.starts_with("DEBUG"))
+        .cloned()
+        .collect();
+    assert_eq!(debug.len(), 2, "{debug:?}");
+    assert!(debug[0].contains("connection opened"), "{debug:?}");
+    assert!(debug[1].contains("connection reused"), "{debug:?}");
+}
