@@ -453,3 +453,50 @@ fn target_down_behind_the_proxy_is_named_and_never_ambiguous() {
         PROXY_PASSWORD,
     );
 }
+
+/// tinyproxy closes tunnels idle for 1 s (its `Timeout`, so 1–2 s in practice); calls
+/// 2.5 s apart over HTTPS must each notice the closed tunnel before writing: no failure,
+/// no retry, no ambiguous create.
+#[test]
+fn tunnels_idled_out_by_the_proxy_are_never_reused() {
+    let emu = emulator(true);
+    let port = emu.addr().port();
+    let Some(proxy) = TinyProxy::start_with_timeout(
+        "tunnels_idled_out_by_the_proxy_are_never_reused",
+        &[port],
+        1,
+    ) else {
+        return;
+    };
+    let (cfg, logs) = proxied_config(&emu, &proxy.url());
+    let client = Client::new(&cfg).unwrap();
+    let mut ids = Vec::new();
+    for i in 0..6 {
+        if i > 0 {
+            std::thread::sleep(Duration::from_millis(2500));
+        }
+        let id = fresh_id("idle-tunnel");
+        client
+            .create(&id, "John Doe")
+            .unwrap_or_else(|e| panic!("create {i}: {e:?}"));
+        client
+            .status(&id)
+            .unwrap_or_else(|e| panic!("status {i}: {e:?}"));
+        ids.push(id);
+    }
+    let logs = logs.lock().unwrap().clone();
+    assert!(
+        !logs.iter().any(|l| l.starts_with("WARN")),
+        "no retry was needed: {logs:?}"
+    );
+    let opened = logs
+        .iter()
+        .filter(|l| l.contains("connection opened"))
+        .count();
+    assert_eq!(
+        opened, 6,
+        "one tunnel per round (create and status share it): {logs:?}"
+    );
+    assert_eq!(proxy.connects_to(port), 6, "{}", proxy.log());
+    assert_eq!(emu.stats().creates_received, 6);
+}

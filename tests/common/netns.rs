@@ -94,6 +94,7 @@ impl NetPair {
             skip_or_fail(test, "network namespaces need root");
             return None;
         }
+        remove_stale();
         static N: AtomicU64 = AtomicU64::new(0);
         let tag = format!(
             "{}-{}",
@@ -250,6 +251,29 @@ impl NetPair {
             .filter(|l| l.contains("DROP") && !l.starts_with("Chain"))
             .filter_map(|l| l.split_whitespace().next()?.parse::<u64>().ok())
             .sum()
+    }
+}
+
+/// Deletes namespaces left by test processes that were killed before their Drop ran
+/// (`cfrpd-c-PID-N` / `cfrpd-s-PID-N` whose PID is gone).
+fn remove_stale() {
+    let Ok(dir) = std::fs::read_dir("/var/run/netns") else {
+        return;
+    };
+    for entry in dir.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(rest) = name
+            .strip_prefix("cfrpd-c-")
+            .or_else(|| name.strip_prefix("cfrpd-s-"))
+        else {
+            continue;
+        };
+        let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<u32>().ok()) else {
+            continue;
+        };
+        if !std::path::Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = ip(&["netns", "del", &name]);
+        }
     }
 }
 

@@ -48,6 +48,16 @@ impl TinyProxy {
     /// `connect_ports` only (tinyproxy refuses CONNECT to ports not listed once any
     /// `ConnectPort` line is present).
     pub fn start(test: &str, connect_ports: &[u16]) -> Option<TinyProxy> {
+        TinyProxy::start_with_timeout(test, connect_ports, 30)
+    }
+
+    /// As [`start`](Self::start), closing connections idle for `idle_secs` (tinyproxy's
+    /// `Timeout`, checked with one-second granularity).
+    pub fn start_with_timeout(
+        test: &str,
+        connect_ports: &[u16],
+        idle_secs: u32,
+    ) -> Option<TinyProxy> {
         let binary = ["/usr/bin/tinyproxy", "/usr/sbin/tinyproxy"]
             .into_iter()
             .find(|p| std::path::Path::new(p).exists());
@@ -69,7 +79,7 @@ impl TinyProxy {
         for _ in 0..5 {
             let port = free_port();
             let mut conf = format!(
-                "Port {port}\nListen 127.0.0.1\nTimeout 30\nLogFile \"{}\"\nLogLevel Connect\n\
+                "Port {port}\nListen 127.0.0.1\nTimeout {idle_secs}\nLogFile \"{}\"\nLogLevel Connect\n\
                  MaxClients 100\nAllow 127.0.0.1\nBasicAuth {PROXY_USER} {PROXY_PASSWORD}\n",
                 dir.join("tinyproxy.log").display()
             );
