@@ -94,6 +94,18 @@ impl NetPair {
             skip_or_fail(test, "network namespaces need root");
             return None;
         }
+        for tool in ["ip", "iptables", "tc"] {
+            let found = ["/usr/sbin", "/sbin", "/usr/bin", "/bin"]
+                .iter()
+                .any(|d| std::path::Path::new(&format!("{d}/{tool}")).exists());
+            if !found {
+                skip_or_fail(
+                    test,
+                    &format!("`{tool}` is not installed (apt-get install -y iproute2 iptables)"),
+                );
+                return None;
+            }
+        }
         remove_stale();
         static N: AtomicU64 = AtomicU64::new(0);
         let tag = format!(
