@@ -82,6 +82,8 @@ pub(crate) struct Failure {
     /// The request may have reached the server (false only when no connection was made).
     pub(crate) maybe_sent: bool,
     pub(crate) detail: String,
+    /// Repeating cannot help: the proxy refused its credentials (401/407 to CONNECT).
+    pub(crate) permanent: bool,
 }
 
 impl Http {
@@ -264,6 +266,14 @@ fn classify(e: ureq::Error, url: &str, has_proxy: bool) -> Failure {
     let trace = attempt_trace();
     let https = url.len() >= 8 && url[..8].eq_ignore_ascii_case("https://");
     let mut detail = describe(&e);
+    // ureq words it "proxy server responded 407/Proxy Authentication Required".
+    let permanent = matches!(&e, ureq::Error::ConnectProxyFailed(why)
+        if why.contains("responded 407") || why.contains("responded 401"));
+    if permanent {
+        detail.push_str(
+            " (the proxy refused its credentials: check the user and password in the proxy URL)",
+        );
+    }
     let kind = match &e {
         ureq::Error::Timeout(t) => {
             if has_proxy && !trace.written && trace.connected.is_some() && matches!(t, T::Connect) {
@@ -314,6 +324,7 @@ fn classify(e: ureq::Error, url: &str, has_proxy: bool) -> Failure {
         kind,
         maybe_sent,
         detail,
+        permanent,
     }
 }
 

@@ -120,7 +120,9 @@ impl Client {
                     }
                     last = Some(status);
                 }
-                Err(e) if e.kind().is_transient() => last_error = Some(e),
+                // A transient kind the call itself calls hopeless (a proxy refusing its
+                // credentials) ends the wait at once.
+                Err(e) if e.kind().is_transient() && e.is_retryable() => last_error = Some(e),
                 Err(e) => return Err(fail(e, last)),
             }
             let left = deadline.saturating_duration_since(Instant::now());

@@ -346,6 +346,15 @@ fn c_abi_wrong_proxy_password_is_refused_and_never_leaked() {
     assert!(!err.ambiguous, "{err:?}");
     // tinyproxy 1.11 answers wrong credentials with 401 (none at all: 407).
     assert!(err.message.contains("401"), "{}", err.message);
+    assert!(
+        !err.retryable,
+        "a refused credential is not worth repeating: {err:?}"
+    );
+    let t = Instant::now();
+    let (code, state, polls) = client.wait("c407-wait", 15_000, None);
+    assert!(t.elapsed() < Duration::from_secs(3), "{:?}", t.elapsed());
+    assert_eq!(code, CFRPD_ERR_NETWORK);
+    assert_eq!((state, polls), (None, 0));
     assert!(err.message.contains(&proxy.label()), "{}", err.message);
     let mut texts = logs.lock().unwrap().clone();
     texts.push(err.message.clone());
@@ -499,4 +508,61 @@ fn tunnels_idled_out_by_the_proxy_are_never_reused() {
     );
     assert_eq!(proxy.connects_to(port), 6, "{}", proxy.log());
     assert_eq!(emu.stats().creates_received, 6);
+}
+
+/// A proxy refusing the credentials (401/407) is a configuration error, not a passing
+/// network fault: no automatic retry, `retryable = false`, and a wait ends at once
+/// instead of polling into a refusing proxy until its timeout (minutes on a terminal).
+#[test]
+fn refused_proxy_credentials_are_not_retried_and_end_a_wait_at_once() {
+    let emu = emulator(false);
+    let port = emu.addr().port();
+    let Some(proxy) = TinyProxy::start(
+        "refused_proxy_credentials_are_not_retried_and_end_a_wait_at_once",
+        &[port],
+    ) else {
+        return;
+    };
+    for url in [
+        proxy.url_with("Wr0ngPa55-wait"),
+        format!("http://127.0.0.1:{}", proxy.port),
+    ] {
+        let (cfg, logs) = proxied_config(&emu, &url);
+        let client = Client::new(&cfg).unwrap();
+        let err = client.create(&fresh_id("refused"), "John").unwrap_err();
+        assert!(!err.is_retryable() && !err.is_ambiguous(), "{err:?}");
+        assert!(err.message().contains("proxy"), "{}", err.message());
+        let err = client.status("refused-status").unwrap_err();
+        assert!(!err.is_retryable(), "{err:?}");
+        let retries = logs
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|l| l.starts_with("WARN retrying"))
+            .count();
+        assert_eq!(retries, 0, "{:?}", logs.lock().unwrap());
+        let t = Instant::now();
+        let err = client
+            .wait_for_result(
+                "refused-wait",
+                &WaitOptions::new(Duration::from_secs(15))
+                    .poll_interval(Duration::from_millis(500)),
+                |_| true,
+            )
+            .unwrap_err();
+        assert!(
+            t.elapsed() < Duration::from_secs(3),
+            "the wait polled a refusing proxy for {:?}: {}",
+            t.elapsed(),
+            err.error.message()
+        );
+        assert_ne!(
+            err.error.kind(),
+            ErrorKind::Deadline,
+            "{}",
+            err.error.message()
+        );
+        assert_no_password(&[err.error.message().to_owned()], "Wr0ngPa55-wait");
+    }
+    assert_eq!(emu.stats().requests_total, 0);
 }
