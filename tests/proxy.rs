@@ -562,6 +562,10 @@ fn refused_proxy_credentials_are_not_retried_and_end_a_wait_at_once() {
             "{}",
             err.error.message()
         );
+        eprintln!(
+            "FIGURE wait against a refusing proxy ended after {:?}",
+            t.elapsed()
+        );
         assert_no_password(&[err.error.message().to_owned()], "Wr0ngPa55-wait");
     }
     assert_eq!(emu.stats().requests_total, 0);
