@@ -255,7 +255,7 @@ fn ten_percent_loss_calls_end_in_time_and_no_create_is_duplicated() {
     }
     // An ambiguous create may or may not have arrived; the status call tells (on a
     // clean link now).
-    net.server_cmd(&["iptables", "-F"]);
+    net.clear_rules();
     let ambiguous_arrived = net.in_client(|| {
         ambiguous
             .iter()
@@ -676,7 +676,7 @@ fn c_abi_ten_percent_loss_and_black_hole_mid_create() {
         }
     });
     assert!(ok >= 4, "{ok} of 8 creates succeeded under 10% loss");
-    net.server_cmd(&["iptables", "-F"]);
+    net.clear_rules();
     assert_no_duplicate_create(&emu);
 
     // Black hole while a create is being processed.

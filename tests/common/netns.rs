@@ -212,6 +212,7 @@ impl NetPair {
         for (chain, dir) in [("INPUT", "-i"), ("OUTPUT", "-o")] {
             self.server_cmd(&[
                 "iptables",
+                "-w",
                 "-A",
                 chain,
                 dir,
@@ -232,7 +233,7 @@ impl NetPair {
     pub fn black_hole(&self, on: bool) {
         let op = if on { "-I" } else { "-D" };
         for (chain, dir) in [("INPUT", "-i"), ("OUTPUT", "-o")] {
-            self.server_cmd(&["iptables", op, chain, dir, SERVER_IF, "-j", "DROP"]);
+            self.server_cmd(&["iptables", "-w", op, chain, dir, SERVER_IF, "-j", "DROP"]);
         }
     }
 
@@ -244,6 +245,11 @@ impl NetPair {
         ]);
     }
 
+    /// Removes every iptables rule of the server namespace (the loss, a black hole).
+    pub fn clear_rules(&self) {
+        self.server_cmd(&["iptables", "-w", "-F"]);
+    }
+
     /// Packets the server namespace's iptables rules dropped so far.
     pub fn dropped_packets(&self) -> u64 {
         let out = output(
@@ -253,6 +259,7 @@ impl NetPair {
                 "exec",
                 &self.server_ns,
                 "iptables",
+                "-w",
                 "-L",
                 "-v",
                 "-x",
