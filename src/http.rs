@@ -286,7 +286,8 @@ fn classify(e: ureq::Error, url: &str, has_proxy: bool) -> Failure {
                 && matches!(t, T::Connect)
             {
                 detail = "the server accepted the connection but did not complete the TLS \
-                          handshake (is it plain HTTP? use http:// for a plain-HTTP loopback \
+                          handshake in time: a slow link (raise the connect timeout), or not \
+                          TLS at all (is it plain HTTP? use http:// for a plain-HTTP loopback \
                           server)"
                     .into();
             }

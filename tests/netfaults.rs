@@ -761,3 +761,42 @@ fn late_answer_of_a_timed_out_attempt_is_never_taken_for_the_next_call() {
         "the timed-out connection was not reused"
     );
 }
+
+#[test]
+fn https_over_600ms_latency_works_and_a_slow_handshake_is_not_called_plain_http() {
+    let emu = Emulator::start(Options {
+        tls: true,
+        ..Options::default()
+    })
+    .unwrap();
+    let relay = DelayRelay::start(emu.addr(), Duration::from_millis(600));
+    let base = format!("https://127.0.0.1:{}/verification", relay.port);
+    let (mut cfg, _) = config(&base, 5000, 10_000, 15_000, 0);
+    cfg.add_root_ca_pem(&emu.ca_cert_pem().unwrap()).unwrap();
+    let client = Client::new(&cfg).unwrap();
+    let id = fresh_id("tls-lat");
+    let t = Instant::now();
+    client
+        .create(&id, "John Doe")
+        .expect("https over a 1.2 s round trip");
+    let first = t.elapsed();
+    let t = Instant::now();
+    client.status(&id).unwrap();
+    let again = t.elapsed();
+    // TLS handshake (1 round trip with TLS 1.3) + the request: 2 round trips; then 1.
+    assert!(first >= Duration::from_millis(2400), "{first:?}");
+    assert!(again >= Duration::from_millis(1200), "{again:?}");
+
+    // A connect timeout shorter than the handshake: the message must not send the
+    // reader off to check for plain HTTP only.
+    cfg.set_timeouts(Duration::from_millis(1000), Duration::from_secs(10));
+    let short = Client::new(&cfg).unwrap();
+    let err = short.status(&id).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Timeout, "{err:?}");
+    assert!(err.message().contains("slow link"), "{}", err.message());
+    eprintln!(
+        "FIGURE https over 600ms one-way latency: first call (handshake + create) {}ms, next {}ms",
+        ms(first),
+        ms(again)
+    );
+}
