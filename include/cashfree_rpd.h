@@ -701,7 +701,8 @@ cfrpd_result cfrpd_get_status_by_ref_id(const struct cfrpd_client *client,
  * valid only during the call; returning false stops the wait with CFRPD_ERR_CANCELLED
  * (unless that status is already final: then the result is CFRPD_OK). The callback
  * may call other cfrpd functions but must not free `latest`, and must not throw.
- * Transient failures (network, timeout, 429, any 5xx) are retried until the deadline;
+ * Transient failures (network, timeout, 429, any 5xx) are retried until the deadline
+ * (except a proxy refusing its credentials, which ends the wait at once);
  * others (400, 401, 403, 422, bad response) end the wait at once with that error.
  * On CFRPD_ERR_DEADLINE and CFRPD_ERR_CANCELLED, *out holds the last status seen
  * (NULL if no poll succeeded) and must be freed; on other errors *out = NULL.

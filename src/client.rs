@@ -277,7 +277,8 @@ impl Client {
                         "connection opened to {peer} in {} ms",
                         trace.connect_time.as_millis()
                     ),
-                    None if result.is_ok() => "connection reused".to_owned(),
+                    // Nothing opened yet the request was written: a pooled connection.
+                    None if result.is_ok() || trace.written => "connection reused".to_owned(),
                     None => "no connection made".to_owned(),
                 };
                 match (trace.tls, trace.tls_started) {

@@ -82,6 +82,8 @@ pub(crate) struct Failure {
     /// The request may have reached the server (false only when no connection was made).
     pub(crate) maybe_sent: bool,
     pub(crate) detail: String,
+    /// Repeating cannot help: the proxy refused its credentials (401/407 to CONNECT).
+    pub(crate) permanent: bool,
 }
 
 impl Http {
@@ -186,7 +188,8 @@ impl Http {
                 .prepare(agent.get(url), headers, secret, timeout)
                 .call(),
         };
-        let mut response = result.map_err(|e| classify(e, url))?;
+        let has_proxy = self.recipe.has_proxy;
+        let mut response = result.map_err(|e| classify(e, url, has_proxy))?;
         let status = response.status().as_u16();
         let header = |name: &str| {
             response
@@ -217,7 +220,10 @@ impl Http {
         let (body, body_problem) = match read {
             Ok(b) => (b, None),
             Err(ureq::Error::BodyExceedsLimit(_)) => (Vec::new(), Some(BodyProblem::TooLarge)),
-            Err(e) => (Vec::new(), Some(BodyProblem::Broken(classify(e, url)))),
+            Err(e) => (
+                Vec::new(),
+                Some(BodyProblem::Broken(classify(e, url, has_proxy))),
+            ),
         };
         Ok(RawResponse {
             status,
@@ -240,16 +246,35 @@ pub(crate) fn parse_retry_after(v: &str) -> Option<Duration> {
 
 /// Sorts a ureq error into network / timeout / TLS, and whether the request may have
 /// reached the server: only when it was handed to a connection ([`attempt_trace`]).
-fn classify(e: ureq::Error, url: &str) -> Failure {
+/// With a proxy, the connection noted in the trace is the one to the proxy.
+fn classify(e: ureq::Error, url: &str, has_proxy: bool) -> Failure {
     use ureq::Timeout as T;
     let trace = attempt_trace();
     let https = url.len() >= 8 && url[..8].eq_ignore_ascii_case("https://");
     let mut detail = describe(&e);
+    // ureq words it "proxy server responded 407/Proxy Authentication Required".
+    let permanent = matches!(&e, ureq::Error::ConnectProxyFailed(why)
+        if why.contains("responded 407") || why.contains("responded 401"));
+    if permanent {
+        detail.push_str(
+            " (the proxy refused its credentials: check the user and password in the proxy URL)",
+        );
+    }
     let kind = match &e {
-        ureq::Error::Timeout(_) => {
-            if https && !trace.written && trace.tls_started && trace.tls.is_none() {
+        ureq::Error::Timeout(t) => {
+            if has_proxy
+                && !trace.written
+                && trace.connected.is_some()
+                && !trace.tls_started
+                && matches!(t, T::Connect)
+            {
+                detail = "the proxy accepted the connection but did not open the tunnel (its \
+                          answer to CONNECT) in time"
+                    .into();
+            } else if https && !trace.written && trace.tls_started && trace.tls.is_none() {
                 detail = "the server accepted the connection but did not complete the TLS \
-                          handshake (is it plain HTTP? use http:// for a plain-HTTP loopback \
+                          handshake in time: a slow link (raise the connect timeout), or not \
+                          TLS at all (is it plain HTTP? use http:// for a plain-HTTP loopback \
                           server)"
                     .into();
             }
@@ -287,6 +312,7 @@ fn classify(e: ureq::Error, url: &str) -> Failure {
         kind,
         maybe_sent,
         detail,
+        permanent,
     }
 }
 

@@ -78,7 +78,11 @@ pub(crate) fn from_failure(
     );
     let mut error;
     let auto_retry;
-    if f.kind == ErrorKind::Tls && !(call == CallKind::Create && f.maybe_sent) {
+    if f.permanent && !f.maybe_sent {
+        // A configuration error (proxy credentials): not retried, not retryable.
+        error = Error::new(f.kind, message).with_flags(false, false);
+        auto_retry = false;
+    } else if f.kind == ErrorKind::Tls && !(call == CallKind::Create && f.maybe_sent) {
         message.push_str(" (check the server certificate, the extra root CAs and the proxy)");
         error = Error::new(f.kind, message).with_flags(false, false);
         auto_retry = false;
@@ -206,6 +210,7 @@ pub(crate) fn from_unreadable_body(
                 kind: f.kind,
                 maybe_sent: true,
                 detail: format!("the answer was cut off ({})", f.detail),
+                permanent: false,
             },
             call,
             target,
@@ -481,6 +486,7 @@ mod tests {
             kind: ErrorKind::Tls,
             maybe_sent,
             detail: "bad record mac".into(),
+            permanent: false,
         };
         let v = from_failure(f(true), CallKind::Create, "sandbox", None);
         assert!(v.error.is_ambiguous() && !v.auto_retry && v.error.kind() == ErrorKind::Tls);
@@ -564,6 +570,7 @@ mod tests {
             kind: ErrorKind::Timeout,
             maybe_sent: true,
             detail: "t".into(),
+            permanent: false,
         };
         let v = from_failure(sent, CallKind::Create, "sandbox", None);
         assert!(!v.auto_retry && v.error.is_ambiguous() && !v.error.is_retryable());
@@ -571,6 +578,7 @@ mod tests {
             kind: ErrorKind::Network,
             maybe_sent: false,
             detail: "r".into(),
+            permanent: false,
         };
         let v = from_failure(refused, CallKind::Create, "sandbox", None);
         assert!(v.auto_retry && !v.error.is_ambiguous() && v.error.is_retryable());

@@ -70,7 +70,8 @@ impl Client {
     ///
     /// `on_poll` is called after every successful poll; returning `false` stops the wait
     /// with [`ErrorKind::Cancelled`] (unless that status is already final: then it is
-    /// returned). Transient failures (network, timeout, 429, 5xx) are retried until the
+    /// returned). Transient failures (network, timeout, 429, 5xx; not a proxy refusing
+    /// its credentials) are retried until the
     /// deadline; others end the wait at once. On deadline or cancel, the error carries
     /// the last status seen. Every answer must be about `verification_id`: one about
     /// another request ends the wait with [`ErrorKind::UnexpectedResponse`].
@@ -120,7 +121,9 @@ impl Client {
                     }
                     last = Some(status);
                 }
-                Err(e) if e.kind().is_transient() => last_error = Some(e),
+                // A transient kind the call itself calls hopeless (a proxy refusing its
+                // credentials) ends the wait at once.
+                Err(e) if e.kind().is_transient() && e.is_retryable() => last_error = Some(e),
                 Err(e) => return Err(fail(e, last)),
             }
             let left = deadline.saturating_duration_since(Instant::now());

@@ -2,7 +2,11 @@
 #![allow(dead_code)]
 
 pub mod cabi;
+pub mod idle;
+pub mod netns;
+pub mod relay;
 pub mod script;
+pub mod tinyproxy;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
