@@ -197,9 +197,31 @@ impl Client {
             .map_err(|e| self.undecodable(e, &done, CallKind::Get))
     }
 
-    /// A 2xx that could not be used: the error, with the body and request id, scrubbed.
+    /// A 2xx that could not be used: Cashfree's error object under 2xx when it is one
+    /// (C_API.md, Revision 2), else an unexpected response; with the body and request
+    /// id, scrubbed.
     fn undecodable(&self, e: Error, done: &Done, call: CallKind) -> Error {
         let inner = &*self.inner;
+        if is_error_object(&done.body) {
+            let resp = RawResponse {
+                status: done.status,
+                body: done.body.clone(),
+                body_problem: None,
+                retry_after: None,
+                rate_limit: done.rate_limit,
+            };
+            let mut e = retry::from_response(&resp, call, &inner.target)
+                .error
+                .with_request_id(Some(done.request_id.clone()));
+            if call == CallKind::Create && done.attempt > 0 {
+                e = retry::after_resend(e);
+            }
+            let e = e.scrubbed(&inner.redactor);
+            inner
+                .logger
+                .emit(LogLevel::Error, &inner.redactor, || e.message().to_owned());
+            return e;
+        }
         let m = format!(
             "{} answer from Cashfree {}: {}",
             call.verb(),
@@ -324,13 +346,20 @@ impl Client {
                         } if (200..300).contains(&status) => {
                             retry::from_unreadable_body(status, problem, call, &inner.target)
                         }
-                        RawResponse { status, body, .. }
-                            if (200..300).contains(&status) && !is_error_object(&body) =>
-                        {
+                        // Decoded by the caller; a Cashfree error object under 2xx is
+                        // recognised only when that fails (nothing to pay on success).
+                        RawResponse {
+                            status,
+                            body,
+                            rate_limit,
+                            ..
+                        } if (200..300).contains(&status) => {
                             return Ok(Done {
                                 status,
                                 body,
                                 request_id,
+                                attempt,
+                                rate_limit,
                             });
                         }
                         resp => retry::from_response(&resp, call, &inner.target),
@@ -382,6 +411,9 @@ struct Done {
     status: u16,
     body: Vec<u8>,
     request_id: String,
+    /// Re-tries before it (0 = the first attempt answered).
+    attempt: u32,
+    rate_limit: Option<RateLimit>,
 }
 
 impl fmt::Debug for Client {
