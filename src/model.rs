@@ -271,7 +271,45 @@ impl Status {
     /// The same status with the secrets scrubbed out of every string (the enums were
     /// parsed from the text as received).
     pub(crate) fn scrubbed(mut self, r: &Redactor) -> Status {
-        for f in [
+        for f in self.text_fields_mut() {
+            r.scrub_opt(f);
+        }
+        if let ReversalStatus::Unknown(t) = &mut self.reversal {
+            r.scrub_in_place(t);
+        }
+        if let VerificationStatus::Unknown(t) = &mut self.status {
+            r.scrub_in_place(t);
+        }
+        if let NameMatch::Unknown(t) = &mut self.name_match {
+            r.scrub_in_place(t);
+        }
+        self.raw_json = r.scrub_json(&self.raw_json);
+        self
+    }
+
+    /// The text fields, in [`STATUS_FIELDS`] order (Cashfree's names), `status` as sent.
+    pub(crate) fn text_fields(&self) -> [(&'static str, &Option<String>); 15] {
+        [
+            (STATUS_FIELDS[0], &self.status_raw),
+            (STATUS_FIELDS[1], &self.verification_id),
+            (STATUS_FIELDS[2], &self.ref_id),
+            (STATUS_FIELDS[3], &self.bank_account),
+            (STATUS_FIELDS[4], &self.ifsc),
+            (STATUS_FIELDS[5], &self.upi),
+            (STATUS_FIELDS[6], &self.name_at_bank),
+            (STATUS_FIELDS[7], &self.utr),
+            (STATUS_FIELDS[8], &self.name_match_score),
+            (STATUS_FIELDS[9], &self.name_match_result),
+            (STATUS_FIELDS[10], &self.added_on),
+            (STATUS_FIELDS[11], &self.processed_on),
+            (STATUS_FIELDS[12], &self.penny_collected_on),
+            (STATUS_FIELDS[13], &self.reversal_status),
+            (STATUS_FIELDS[14], &self.account_type),
+        ]
+    }
+
+    fn text_fields_mut(&mut self) -> [&mut Option<String>; 15] {
+        [
             &mut self.status_raw,
             &mut self.verification_id,
             &mut self.ref_id,
@@ -287,20 +325,7 @@ impl Status {
             &mut self.penny_collected_on,
             &mut self.reversal_status,
             &mut self.account_type,
-        ] {
-            r.scrub_opt(f);
-        }
-        if let ReversalStatus::Unknown(t) = &mut self.reversal {
-            r.scrub_in_place(t);
-        }
-        if let VerificationStatus::Unknown(t) = &mut self.status {
-            r.scrub_in_place(t);
-        }
-        if let NameMatch::Unknown(t) = &mut self.name_match {
-            r.scrub_in_place(t);
-        }
-        self.raw_json = r.scrub_json(&self.raw_json);
-        self
+        ]
     }
 
     /// `Err` when this answer is about another request than the one asked for.

@@ -30,23 +30,7 @@ impl Serialize for ReversalStatus {
 
 impl Serialize for Status {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let fields = [
-            ("verification_id", &self.verification_id),
-            ("ref_id", &self.ref_id),
-            ("status", &self.status_raw),
-            ("bank_account", &self.bank_account),
-            ("ifsc", &self.ifsc),
-            ("upi", &self.upi),
-            ("name_at_bank", &self.name_at_bank),
-            ("utr", &self.utr),
-            ("name_match_score", &self.name_match_score),
-            ("name_match_result", &self.name_match_result),
-            ("added_on", &self.added_on),
-            ("processed_on", &self.processed_on),
-            ("penny_collected_on", &self.penny_collected_on),
-            ("reversal_status", &self.reversal_status),
-            ("account_type", &self.account_type),
-        ];
+        let fields = self.text_fields();
         let mut map = s.serialize_map(None)?;
         for (k, v) in fields {
             if let Some(v) = v {

@@ -71,17 +71,7 @@ pub struct CConfig(*mut cfrpd_config);
 impl CConfig {
     /// The emulator's test credentials and `base_url`, fast timeouts.
     pub fn new(base_url: &str) -> CConfig {
-        let id = CString::new(TEST_CLIENT_ID).unwrap();
-        let secret = CString::new(TEST_CLIENT_SECRET).unwrap();
-        let mut cfg = ptr::null_mut();
-        unsafe {
-            assert_eq!(
-                cfrpd_config_new(id.as_ptr(), secret.as_ptr(), &mut cfg),
-                CFRPD_OK
-            );
-        }
-        let c = CConfig(cfg);
-        assert_eq!(c.set(cfrpd_config_set_base_url, base_url), CFRPD_OK);
+        let c = CConfig::with_credentials(base_url, TEST_CLIENT_ID, TEST_CLIENT_SECRET);
         assert_eq!(
             unsafe { cfrpd_config_set_timeouts_ms(c.0, 2000, 5000) },
             CFRPD_OK
