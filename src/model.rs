@@ -288,6 +288,7 @@ impl Status {
     }
 
     /// The text fields, in [`STATUS_FIELDS`] order (Cashfree's names), `status` as sent.
+    #[cfg(feature = "serde")]
     pub(crate) fn text_fields(&self) -> [(&'static str, &Option<String>); 15] {
         [
             (STATUS_FIELDS[0], &self.status_raw),
