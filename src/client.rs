@@ -62,6 +62,9 @@ pub(crate) enum Lookup<'a> {
     RefId(i64),
 }
 
+/// A timeout this close to the deadline counts as the deadline's (message wording only).
+const DEADLINE_NEAR: Duration = Duration::from_millis(5);
+
 /// `start + d`, or far in the future when that does not fit.
 pub(crate) fn deadline_after(start: Instant, d: Duration) -> Instant {
     start
@@ -241,6 +244,8 @@ impl Client {
                 return Err(e.scrubbed(&inner.redactor));
             }
             let timeout = left.min(inner.request_timeout);
+            // This attempt's time is the rest of the call's (or the wait's) deadline.
+            let cut_by_deadline = timeout < inner.request_timeout;
             let signature = match &inner.signer {
                 Some(s) => Some(s.sign()?),
                 None => None,
@@ -271,7 +276,19 @@ impl Client {
                     None => "no connection made".to_owned(),
                 });
             let verdict = match result {
-                Err(failure) => {
+                Err(mut failure) => {
+                    if failure.kind == ErrorKind::Timeout
+                        && cut_by_deadline
+                        && Instant::now() + DEADLINE_NEAR >= deadline
+                    {
+                        failure.detail.push_str(
+                            if wait_deadline.is_some_and(|d| d <= call_deadline) {
+                                " (the wait's deadline passed)"
+                            } else {
+                                " (the call deadline passed)"
+                            },
+                        );
+                    }
                     let shown = format!("{:?}", failure.kind).to_ascii_lowercase();
                     inner.logger.emit(LogLevel::Info, &inner.redactor, || {
                         format!(

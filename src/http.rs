@@ -261,11 +261,17 @@ fn classify(e: ureq::Error, url: &str) -> Failure {
     let mut detail = describe(&e);
     let kind = match &e {
         ureq::Error::Timeout(t) => {
-            if https && !trace.written && trace.connected.is_some() && matches!(t, T::Connect) {
-                detail = "the server accepted the connection but did not complete the TLS \
-                          handshake (is it plain HTTP? use http:// for a plain-HTTP loopback \
-                          server)"
-                    .into();
+            if https && !trace.written && trace.connected.is_some() {
+                // Connected, nothing written: the time ran out in the TLS handshake.
+                detail = if matches!(t, T::Connect) {
+                    "the server accepted the connection but did not complete the TLS \
+                     handshake (is it plain HTTP? use http:// for a plain-HTTP loopback \
+                     server)"
+                } else {
+                    "the time ran out during the TLS handshake (the server accepted the \
+                     connection but did not complete the handshake)"
+                }
+                .into();
             }
             ErrorKind::Timeout
         }

@@ -2,7 +2,9 @@
 #![allow(dead_code)]
 
 pub mod cabi;
+pub mod outcome;
 pub mod script;
+pub mod tls;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
