@@ -277,11 +277,11 @@ fn classify(e: ureq::Error, url: &str) -> Failure {
         }
         ureq::Error::HostNotFound | ureq::Error::ConnectionFailed => ErrorKind::Network,
         ureq::Error::Tls(_) | ureq::Error::Rustls(_) | ureq::Error::Pem(_) => {
-            detail = tls_detail(&e, detail);
+            detail = tls_detail(detail, trace.written);
             ErrorKind::Tls
         }
         ureq::Error::Io(io) if io_is_tls(io) => {
-            detail = tls_detail(&e, detail);
+            detail = tls_detail(detail, trace.written);
             ErrorKind::Tls
         }
         ureq::Error::Io(io) => match io.kind() {
@@ -310,9 +310,16 @@ fn classify(e: ureq::Error, url: &str) -> Failure {
     }
 }
 
-/// Says which TLS failure it was, in words.
-fn tls_detail(e: &ureq::Error, fallback: String) -> String {
+/// Says which TLS failure it was, in words. `written`: the handshake was done and the
+/// request handed over (what broke is the connection, not the handshake).
+fn tls_detail(fallback: String, written: bool) -> String {
     let text = fallback.to_ascii_lowercase();
+    if written {
+        return format!(
+            "the TLS connection broke after the request was sent (the server sent data \
+             that is not valid TLS) [{fallback}]"
+        );
+    }
     let why = if text.contains("expired") {
         "the server certificate has expired (or the clock is wrong)"
     } else if text.contains("notvalidforname") || text.contains("not valid for name") {
@@ -320,6 +327,7 @@ fn tls_detail(e: &ureq::Error, fallback: String) -> String {
     } else if text.contains("unknownissuer") || text.contains("unknown issuer") {
         "the server certificate is signed by an unknown CA (add it with the root CA setting)"
     } else if text.contains("peerincompatible")
+        || text.contains("peer is incompatible")
         || text.contains("protocol version")
         || text.contains("protocolversion")
     {
@@ -329,7 +337,6 @@ fn tls_detail(e: &ureq::Error, fallback: String) -> String {
     } else {
         return format!("TLS failed: {fallback}");
     };
-    let _ = e;
     format!("{why} [{fallback}]")
 }
 
