@@ -2,6 +2,8 @@
 #![allow(dead_code)]
 
 pub mod cabi;
+#[cfg(unix)]
+pub mod cprog;
 pub mod outcome;
 pub mod script;
 pub mod tls;

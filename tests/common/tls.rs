@@ -360,7 +360,6 @@ pub fn reset(conn: TcpStream) {
 #[cfg(unix)]
 pub fn fin_then_reset(conn: TcpStream) {
     let _ = conn.shutdown(Shutdown::Write);
-    thread::sleep(Duration::from_millis(2));
     reset(conn);
 }
 
