@@ -13,7 +13,7 @@ use zeroize::Zeroizing;
 use crate::config::Config;
 use crate::diagnostics::{LogLevel, Logger};
 use crate::error::{Error, ErrorKind, Result};
-use crate::http::{Http, RawResponse};
+use crate::http::{BodyProblem, Failure, Http, RawResponse};
 use crate::model::{
     decode_created, decode_status, is_error_object, CreatedRequest, Identity, Status,
 };
@@ -275,20 +275,24 @@ impl Client {
                     None if result.is_ok() => "connection reused".to_owned(),
                     None => "no connection made".to_owned(),
                 });
+            // A timeout that is the deadline's says so.
+            let note_deadline = |failure: &mut Failure| {
+                if failure.kind == ErrorKind::Timeout
+                    && cut_by_deadline
+                    && Instant::now() + DEADLINE_NEAR >= deadline
+                {
+                    failure
+                        .detail
+                        .push_str(if wait_deadline.is_some_and(|d| d <= call_deadline) {
+                            " (the wait's deadline passed)"
+                        } else {
+                            " (the call deadline passed)"
+                        });
+                }
+            };
             let verdict = match result {
                 Err(mut failure) => {
-                    if failure.kind == ErrorKind::Timeout
-                        && cut_by_deadline
-                        && Instant::now() + DEADLINE_NEAR >= deadline
-                    {
-                        failure.detail.push_str(
-                            if wait_deadline.is_some_and(|d| d <= call_deadline) {
-                                " (the wait's deadline passed)"
-                            } else {
-                                " (the call deadline passed)"
-                            },
-                        );
-                    }
+                    note_deadline(&mut failure);
                     let shown = format!("{:?}", failure.kind).to_ascii_lowercase();
                     inner.logger.emit(LogLevel::Info, &inner.redactor, || {
                         format!(
@@ -299,7 +303,10 @@ impl Client {
                     });
                     retry::from_failure(failure, call, &inner.target, None)
                 }
-                Ok(resp) => {
+                Ok(mut resp) => {
+                    if let Some(BodyProblem::Broken(failure)) = &mut resp.body_problem {
+                        note_deadline(failure);
+                    }
                     inner.logger.emit(LogLevel::Info, &inner.redactor, || {
                         format!(
                             "{method} {path} -> HTTP {} in {ms} ms (attempt {}, request id {request_id})",

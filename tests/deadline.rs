@@ -47,6 +47,11 @@ fn check_cut_by_deadline(case: &str, api: Api, o: &Outcome, deadline_ms: u32) {
     check_time(case, api, o, deadline_ms);
     assert!(o.is("timeout"), "{case} {api:?}: {o:?}");
     assert!(
+        o.message.contains("deadline passed"),
+        "{case} {api:?}: the message says it was the deadline: {}",
+        o.message
+    );
+    assert!(
         o.took + Duration::from_millis(100) >= Duration::from_millis(deadline_ms.into()),
         "{case} {api:?}: ended {:?} before the deadline: {o:?}",
         Duration::from_millis(deadline_ms.into()).saturating_sub(o.took)
@@ -212,7 +217,7 @@ fn longest_durations_never_panic_and_calls_still_work() {
     client.create(&id).unwrap();
     client.status(&id).unwrap();
     env.emu.pay(&id, PayOutcome::default()).unwrap();
-    let (code, state, polls) = {
+    let (code, state) = {
         let cid = std::ffi::CString::new(id.as_str()).unwrap();
         let mut out = std::ptr::null_mut();
         let mut err = std::ptr::null_mut();
@@ -233,11 +238,10 @@ fn longest_durations_never_panic_and_calls_still_work() {
             cfrpd_status_free(out);
             cfrpd_error_free(err);
         }
-        (code, state, 1)
+        (code, state)
     };
     assert_eq!(code, CFRPD_OK);
     assert_eq!(state, Some(CFRPD_STATE_SUCCESS));
-    assert_eq!(polls, 1);
 }
 
 #[test]
@@ -261,4 +265,47 @@ fn longest_durations_with_failing_server_still_end() {
     assert_eq!(e.kind(), ErrorKind::Server);
     assert_eq!(server.seen().len(), 3);
     assert!(started.elapsed() < Duration::from_secs(15));
+}
+
+#[test]
+fn a_wait_ends_at_its_own_deadline_while_a_poll_trickles() {
+    // The poll in flight is cut by the wait's timeout (the call deadline is longer).
+    let server = Server::start(trickle(1000, Duration::from_secs(1)));
+    let setup = Setup::new(&server.url("http"))
+        .deadline_ms(30_000)
+        .retries(3);
+    let client = setup.rust_client();
+    let started = Instant::now();
+    let e = client
+        .wait_for_result(
+            "wait-trickle",
+            &WaitOptions::new(Duration::from_millis(1500)),
+            |_| true,
+        )
+        .unwrap_err();
+    let o = Outcome {
+        kind: Some(format!("{:?}", e.error.kind()).to_ascii_lowercase()),
+        ambiguous: false,
+        retryable: false,
+        message: e.to_string(),
+        took: started.elapsed(),
+    };
+    check_time("wait 1.5 s, poll trickling", Api::Rust, &o, 1500);
+    assert_eq!(e.error.kind(), ErrorKind::Deadline, "{e}");
+    assert!(e.to_string().contains("wait's deadline passed"), "{e}");
+    assert!(o.took + Duration::from_millis(100) >= Duration::from_millis(1500));
+
+    let c = setup.c_config();
+    let client = c.client();
+    let started = Instant::now();
+    let (code, _, _) = client.wait("wait-trickle-c", 1500, None);
+    let o = Outcome {
+        kind: Some(format!("{code}")),
+        ambiguous: false,
+        retryable: false,
+        message: String::new(),
+        took: started.elapsed(),
+    };
+    check_time("wait 1.5 s, poll trickling", Api::C, &o, 1500);
+    assert_eq!(code, cashfree_rpd::ffi::CFRPD_ERR_DEADLINE);
 }
