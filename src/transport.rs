@@ -600,6 +600,51 @@ mod tests {
     }
 
     #[test]
+    fn socket_timeouts_leave_room_for_the_kernel_timer() {
+        let ms = Duration::from_millis;
+        assert_eq!(coarse_timeout(ms(39)), None);
+        for left in [ms(40), ms(100), ms(500), ms(1500), Duration::from_secs(60)] {
+            let t = coarse_timeout(left).unwrap();
+            // Linux may end it up to 1/8 late plus a jiffy or two (4 ms at HZ=250).
+            assert!(t + t / 8 + ms(8) < left, "{left:?} -> {t:?}");
+            assert!(t >= left / 2, "{left:?} -> {t:?}");
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_read_times_out_within_a_few_ms_of_its_timeout() {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        let stream = TcpStream::connect(l.local_addr().unwrap()).unwrap();
+        let _server = l.accept().unwrap();
+        let mut t = LeanTcp {
+            stream: Arc::new(stream),
+            buffers: LazyBuffers::new(4096, 4096),
+            held: Vec::new(),
+            probed_open: None,
+            read_timeout: None,
+            owner_pid: current_pid(),
+        };
+        for wanted in [30, 300, 700] {
+            let wanted = Duration::from_millis(wanted);
+            let started = Instant::now();
+            let r = t.await_input(NextTimeout {
+                after: ureq::unversioned::transport::time::Duration::from(wanted),
+                reason: Timeout::Global,
+                ..NextTimeout::default()
+            });
+            let took = started.elapsed();
+            assert!(matches!(r, Err(Error::Timeout(Timeout::Global))), "{r:?}");
+            assert!(took >= wanted, "{wanted:?}: {took:?}");
+            // Generous for loaded machines; quiet runs end within ~1 ms.
+            assert!(
+                took < wanted + Duration::from_millis(15),
+                "{wanted:?}: {took:?}"
+            );
+        }
+    }
+
+    #[test]
     fn probe_sees_open_closed_and_unexpected_bytes() {
         let l = TcpListener::bind("127.0.0.1:0").unwrap();
         let c = TcpStream::connect(l.local_addr().unwrap()).unwrap();
