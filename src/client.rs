@@ -13,7 +13,7 @@ use zeroize::Zeroizing;
 use crate::config::Config;
 use crate::diagnostics::{LogLevel, Logger};
 use crate::error::{Error, ErrorKind, Result};
-use crate::http::{Http, RawResponse};
+use crate::http::{BodyProblem, Failure, Http, RawResponse};
 use crate::model::{
     decode_created, decode_status, is_error_object, CreatedRequest, Identity, Status,
 };
@@ -71,6 +71,9 @@ fn secret_header(secret: &str) -> Result<ureq::http::HeaderValue> {
     value.set_sensitive(true);
     Ok(value)
 }
+
+/// A timeout this close to the deadline counts as the deadline's (message wording only).
+const DEADLINE_NEAR: Duration = Duration::from_millis(5);
 
 /// `start + d`, or far in the future when that does not fit.
 pub(crate) fn deadline_after(start: Instant, d: Duration) -> Instant {
@@ -273,6 +276,8 @@ impl Client {
                 return Err(e.scrubbed(&inner.redactor));
             }
             let timeout = left.min(inner.request_timeout);
+            // This attempt's time is the rest of the call's (or the wait's) deadline.
+            let cut_by_deadline = timeout < inner.request_timeout;
             let signature = match &inner.signer {
                 Some(s) => Some(s.sign()?),
                 None => None,
@@ -315,8 +320,24 @@ impl Client {
                 }
                 line
             });
+            // A timeout that is the deadline's says so.
+            let note_deadline = |failure: &mut Failure| {
+                if failure.kind == ErrorKind::Timeout
+                    && cut_by_deadline
+                    && Instant::now() + DEADLINE_NEAR >= deadline
+                {
+                    failure
+                        .detail
+                        .push_str(if wait_deadline.is_some_and(|d| d <= call_deadline) {
+                            " (the wait's deadline passed)"
+                        } else {
+                            " (the call deadline passed)"
+                        });
+                }
+            };
             let verdict = match result {
-                Err(failure) => {
+                Err(mut failure) => {
+                    note_deadline(&mut failure);
                     let shown = format!("{:?}", failure.kind).to_ascii_lowercase();
                     inner.logger.emit(LogLevel::Info, &inner.redactor, || {
                         format!(
@@ -327,7 +348,10 @@ impl Client {
                     });
                     retry::from_failure(failure, call, &inner.target, None)
                 }
-                Ok(resp) => {
+                Ok(mut resp) => {
+                    if let Some(BodyProblem::Broken(failure)) = &mut resp.body_problem {
+                        note_deadline(failure);
+                    }
                     inner.logger.emit(LogLevel::Info, &inner.redactor, || {
                         format!(
                             "{method} {path} -> HTTP {} in {ms} ms (attempt {}, request id {request_id})",

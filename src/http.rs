@@ -272,21 +272,26 @@ fn classify(e: ureq::Error, url: &str, has_proxy: bool) -> Failure {
                           answer to CONNECT) in time"
                     .into();
             } else if https && !trace.written && trace.tls_started && trace.tls.is_none() {
-                detail = "the server accepted the connection but did not complete the TLS \
-                          handshake in time: a slow link (raise the connect timeout), or not \
-                          TLS at all (is it plain HTTP? use http:// for a plain-HTTP loopback \
-                          server)"
-                    .into();
+                // Connected, nothing written: the time ran out in the TLS handshake.
+                detail = if matches!(t, T::Connect) {
+                    "the server accepted the connection but did not complete the TLS \
+                     handshake in time: a slow link (raise the connect timeout), or not TLS \
+                     at all (is it plain HTTP? use http:// for a plain-HTTP loopback server)"
+                } else {
+                    "the time ran out during the TLS handshake (the server accepted the \
+                     connection but did not complete the handshake)"
+                }
+                .into();
             }
             ErrorKind::Timeout
         }
         ureq::Error::HostNotFound | ureq::Error::ConnectionFailed => ErrorKind::Network,
         ureq::Error::Tls(_) | ureq::Error::Rustls(_) | ureq::Error::Pem(_) => {
-            detail = tls_detail(&e, detail);
+            detail = tls_detail(detail, trace.written);
             ErrorKind::Tls
         }
         ureq::Error::Io(io) if io_is_tls(io) => {
-            detail = tls_detail(&e, detail);
+            detail = tls_detail(detail, trace.written);
             ErrorKind::Tls
         }
         ureq::Error::Io(io) => match io.kind() {
@@ -316,9 +321,16 @@ fn classify(e: ureq::Error, url: &str, has_proxy: bool) -> Failure {
     }
 }
 
-/// Says which TLS failure it was, in words.
-fn tls_detail(e: &ureq::Error, fallback: String) -> String {
+/// Says which TLS failure it was, in words. `written`: the handshake was done and the
+/// request handed over (what broke is the connection, not the handshake).
+fn tls_detail(fallback: String, written: bool) -> String {
     let text = fallback.to_ascii_lowercase();
+    if written {
+        return format!(
+            "the TLS connection broke after the request was sent (the server sent data \
+             that is not valid TLS) [{fallback}]"
+        );
+    }
     let why = if text.contains("expired") {
         "the server certificate has expired (or the clock is wrong)"
     } else if text.contains("notvalidforname") || text.contains("not valid for name") {
@@ -326,6 +338,7 @@ fn tls_detail(e: &ureq::Error, fallback: String) -> String {
     } else if text.contains("unknownissuer") || text.contains("unknown issuer") {
         "the server certificate is signed by an unknown CA (add it with the root CA setting)"
     } else if text.contains("peerincompatible")
+        || text.contains("peer is incompatible")
         || text.contains("protocol version")
         || text.contains("protocolversion")
     {
@@ -335,7 +348,6 @@ fn tls_detail(e: &ureq::Error, fallback: String) -> String {
     } else {
         return format!("TLS failed: {fallback}");
     };
-    let _ = e;
     format!("{why} [{fallback}]")
 }
 

@@ -9,8 +9,11 @@
 //!
 //! - holds output until the exchange waits for input, so a request leaves in one write;
 //! - changes a socket timeout only when the one in place is shorter than the wanted
-//!   value by at most 1/64 (at least 1 ms), never when it is longer: a read or write
-//!   never outlives the call's deadline (a read that ends early is simply resumed);
+//!   value by at most 1/64 (at least 1 ms), never when it is longer, and sets it short
+//!   by 1/8 + 10 ms because the kernel's socket timers end late: the last stretch before
+//!   a deadline is waited for with `poll` (see [`coarse_timeout`]), so a read never
+//!   outlives the call's deadline by more than about a millisecond (a read that ends
+//!   early is simply resumed); writes are non-blocking sends, with `poll` for room;
 //! - never writes, reads or shuts down a connection made by another process: after
 //!   `fork()` the child's pool reports the parent's connections closed (it closes its
 //!   copy of the descriptor, which leaves the parent's connection alone) and opens its own;
@@ -212,6 +215,7 @@ impl<In: Transport> Connector<In> for LeanTcpConnector {
             held: Vec::new(),
             probed_open: None,
             read_timeout: None,
+            #[cfg(not(unix))]
             write_timeout: None,
             owner_pid: current_pid(),
         })))
@@ -285,6 +289,7 @@ pub(crate) struct LeanTcp {
     probed_open: Option<Instant>,
     /// The timeouts set on the socket (`None`: none set yet).
     read_timeout: Option<Duration>,
+    #[cfg(not(unix))]
     write_timeout: Option<Duration>,
     /// The process that opened the connection (see the module documentation).
     owner_pid: u32,
@@ -355,11 +360,13 @@ impl LeanTcp {
         if timeout.after.is_zero() {
             return Err(Error::Timeout(timeout.reason));
         }
+        let until = timeout.not_zero().map(|t| Instant::now() + *t);
+        #[cfg(not(unix))]
         if let Some(t) = timeout.not_zero() {
             let stream = &*self.stream;
             set_timeout(&mut self.write_timeout, *t, |d| stream.set_write_timeout(d))?;
         }
-        let result = send_all(&self.stream, &self.held);
+        let result = send_all(&self.stream, &self.held, until);
         // The request (with the secret on plain http) does not linger here.
         zeroize::Zeroize::zeroize(&mut self.held);
         result.map_err(|e| io_error(e, &timeout))
@@ -408,7 +415,18 @@ impl Transport for LeanTcp {
                     return Err(Error::Timeout(timeout.reason));
                 }
                 let stream = &*self.stream;
-                set_timeout(&mut self.read_timeout, left, |d| stream.set_read_timeout(d))?;
+                match coarse_timeout(left) {
+                    // A blocking read that the kernel's timer ends before `left` is up.
+                    Some(t) => {
+                        set_timeout(&mut self.read_timeout, t, |d| stream.set_read_timeout(d))?
+                    }
+                    // The last stretch: wait for input to the millisecond, then read.
+                    None => {
+                        if !wait_ready(stream, false, left).map_err(|e| io_error(e, &timeout))? {
+                            continue;
+                        }
+                    }
+                }
             }
             match (&*self.stream).read(self.buffers.input_append_buf()) {
                 Ok(n) => {
@@ -416,6 +434,16 @@ impl Transport for LeanTcp {
                     return Ok(n > 0);
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                // The socket timeout ended the read early on purpose: go on waiting.
+                Err(e)
+                    if limit.is_some()
+                        && matches!(
+                            e.kind(),
+                            io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                        ) =>
+                {
+                    continue
+                }
                 Err(e) => return Err(io_error(e, &timeout)),
             }
         }
@@ -438,24 +466,94 @@ impl Transport for LeanTcp {
     }
 }
 
-/// Writes all of `buf`; on Unix with `MSG_NOSIGNAL` (no `SIGPIPE` on a reset peer).
+/// Below this, a wait is left to `poll` rather than to a socket timeout.
+const PRECISE_BELOW: Duration = Duration::from_millis(40);
+
+/// The socket timeout to set for a read that must end within `left`, or `None` when
+/// the rest must be waited for with [`wait_ready`].
+///
+/// Linux runs `SO_RCVTIMEO`/`SO_SNDTIMEO` on its timer wheel, which rounds a timeout up
+/// to the wheel's granularity: up to 1/8 of it late, plus a jiffy or two (measured:
+/// 500 ms fired after 528 ms, 1 ms after 6.6 ms; a 60 s one may be 7 s late). So the
+/// socket timeout is set short by 1/8 + 10 ms, and the last stretch is waited for with
+/// `poll`, whose timer is precise: a read never outlives the call's deadline by more
+/// than about a millisecond, while a read that finds its answer in time (every normal
+/// call) is still one system call.
+fn coarse_timeout(left: Duration) -> Option<Duration> {
+    (left >= PRECISE_BELOW).then(|| left - left / 8 - Duration::from_millis(10))
+}
+
+/// Waits until the socket is readable (or writable), at most `left` (rounded up to the
+/// millisecond). `Ok(false)`: the time ran out.
 #[cfg(unix)]
-fn send_all(stream: &TcpStream, mut buf: &[u8]) -> io::Result<()> {
+fn wait_ready(stream: &TcpStream, write: bool, left: Duration) -> io::Result<bool> {
+    use std::os::fd::AsRawFd;
+    let mut ms = left.as_millis();
+    if Duration::from_millis(ms as u64) < left {
+        ms += 1;
+    }
+    let mut fd = libc::pollfd {
+        fd: stream.as_raw_fd(),
+        events: if write { libc::POLLOUT } else { libc::POLLIN },
+        revents: 0,
+    };
+    // SAFETY: one valid pollfd.
+    let n = unsafe { libc::poll(&mut fd, 1, ms.min(i32::MAX as u128) as libc::c_int) };
+    if n < 0 {
+        let e = io::Error::last_os_error();
+        return if e.kind() == io::ErrorKind::Interrupted {
+            Ok(false)
+        } else {
+            Err(e)
+        };
+    }
+    Ok(n > 0)
+}
+
+/// Without `poll`: a socket timeout of `left` (which may end late).
+#[cfg(not(unix))]
+fn wait_ready(stream: &TcpStream, write: bool, left: Duration) -> io::Result<bool> {
+    let left = left.max(Duration::from_millis(1));
+    if write {
+        stream.set_write_timeout(Some(left))?;
+    } else {
+        stream.set_read_timeout(Some(left))?;
+    }
+    Ok(true)
+}
+
+/// Writes all of `buf` by `until`; on Unix with `MSG_NOSIGNAL` (no `SIGPIPE` on a reset
+/// peer). Non-blocking sends, with `poll` for room when the socket buffer is full, so a
+/// slow reader cannot hold a write past `until` (socket timeouts end late, see
+/// [`coarse_timeout`]).
+#[cfg(unix)]
+fn send_all(stream: &TcpStream, mut buf: &[u8], until: Option<Instant>) -> io::Result<()> {
     use std::os::fd::AsRawFd;
     #[cfg(any(target_os = "linux", target_os = "android"))]
-    const FLAGS: libc::c_int = libc::MSG_NOSIGNAL;
+    const FLAGS: libc::c_int = libc::MSG_NOSIGNAL | libc::MSG_DONTWAIT;
     // Elsewhere (macOS) SO_NOSIGPIPE would be the way; Rust programs ignore SIGPIPE.
     #[cfg(not(any(target_os = "linux", target_os = "android")))]
-    const FLAGS: libc::c_int = 0;
+    const FLAGS: libc::c_int = libc::MSG_DONTWAIT;
     while !buf.is_empty() {
         // SAFETY: a valid socket owned by `stream`, and a buffer of `buf.len()` bytes.
         let n = unsafe { libc::send(stream.as_raw_fd(), buf.as_ptr().cast(), buf.len(), FLAGS) };
         if n < 0 {
             let e = io::Error::last_os_error();
-            if e.kind() == io::ErrorKind::Interrupted {
-                continue;
+            match e.kind() {
+                io::ErrorKind::Interrupted => continue,
+                io::ErrorKind::WouldBlock => {
+                    let left = match until {
+                        Some(u) => u.saturating_duration_since(Instant::now()),
+                        None => LONGEST_WAIT,
+                    };
+                    if left.is_zero() {
+                        return Err(e);
+                    }
+                    wait_ready(stream, true, left)?;
+                    continue;
+                }
+                _ => return Err(e),
             }
-            return Err(e);
         }
         if n == 0 {
             return Err(io::ErrorKind::WriteZero.into());
@@ -465,8 +563,12 @@ fn send_all(stream: &TcpStream, mut buf: &[u8]) -> io::Result<()> {
     Ok(())
 }
 
+/// A write with no timeout waits in steps of this long.
+#[cfg(unix)]
+const LONGEST_WAIT: Duration = Duration::from_secs(3600);
+
 #[cfg(not(unix))]
-fn send_all(mut stream: &TcpStream, buf: &[u8]) -> io::Result<()> {
+fn send_all(mut stream: &TcpStream, buf: &[u8], _until: Option<Instant>) -> io::Result<()> {
     std::io::Write::write_all(&mut stream, buf)
 }
 
@@ -517,6 +619,51 @@ mod tests {
             Duration::from_micros(2000)
         ));
         assert!(!close_enough(Some(s(1)), Duration::from_millis(10)));
+    }
+
+    #[test]
+    fn socket_timeouts_leave_room_for_the_kernel_timer() {
+        let ms = Duration::from_millis;
+        assert_eq!(coarse_timeout(ms(39)), None);
+        for left in [ms(40), ms(100), ms(500), ms(1500), Duration::from_secs(60)] {
+            let t = coarse_timeout(left).unwrap();
+            // Linux may end it up to 1/8 late plus a jiffy or two (4 ms at HZ=250).
+            assert!(t + t / 8 + ms(8) < left, "{left:?} -> {t:?}");
+            assert!(t >= left / 2, "{left:?} -> {t:?}");
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_read_times_out_within_a_few_ms_of_its_timeout() {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        let stream = TcpStream::connect(l.local_addr().unwrap()).unwrap();
+        let _server = l.accept().unwrap();
+        let mut t = LeanTcp {
+            stream: Arc::new(stream),
+            buffers: LazyBuffers::new(4096, 4096),
+            held: Vec::new(),
+            probed_open: None,
+            read_timeout: None,
+            owner_pid: current_pid(),
+        };
+        for wanted in [30, 300, 700] {
+            let wanted = Duration::from_millis(wanted);
+            let started = Instant::now();
+            let r = t.await_input(NextTimeout {
+                after: ureq::unversioned::transport::time::Duration::from(wanted),
+                reason: Timeout::Global,
+                ..NextTimeout::default()
+            });
+            let took = started.elapsed();
+            assert!(matches!(r, Err(Error::Timeout(Timeout::Global))), "{r:?}");
+            assert!(took >= wanted, "{wanted:?}: {took:?}");
+            // Generous for loaded machines; quiet runs end within ~1 ms.
+            assert!(
+                took < wanted + Duration::from_millis(15),
+                "{wanted:?}: {took:?}"
+            );
+        }
     }
 
     #[test]

@@ -2,11 +2,15 @@
 #![allow(dead_code)]
 
 pub mod cabi;
+#[cfg(unix)]
+pub mod cprog;
 pub mod idle;
 pub mod netns;
+pub mod outcome;
 pub mod relay;
 pub mod script;
 pub mod tinyproxy;
+pub mod tls;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
