@@ -504,9 +504,9 @@ fn unexpected(what: String) -> Error {
 mod tests {
     use super::*;
 
-    const CREATE: &str = include_str!("../../shared/samples/create_response.json");
-    const SUCCESS: &str = include_str!("../../shared/samples/status_success.json");
-    const EXPIRED: &str = include_str!("../../shared/samples/status_expired.json");
+    const CREATE: &str = include_str!("../tests/data/samples/create_response.json");
+    const SUCCESS: &str = include_str!("../tests/data/samples/status_success.json");
+    const EXPIRED: &str = include_str!("../tests/data/samples/status_expired.json");
 
     #[test]
     fn create_sample_decodes_with_a_real_png() {

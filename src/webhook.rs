@@ -201,7 +201,7 @@ mod tests {
     use super::*;
     use crate::model::VerificationStatus;
 
-    const SAMPLE: &str = include_str!("../../shared/samples/webhook_success.json");
+    const SAMPLE: &str = include_str!("../tests/data/samples/webhook_success.json");
     const SECRET: &str = "webhook-test-secret";
 
     fn now_s() -> String {

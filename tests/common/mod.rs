@@ -43,8 +43,8 @@ pub fn fresh_id(tag: &str) -> String {
     )
 }
 
-/// A sample body from ../shared/samples.
+/// A sample body from tests/data/samples (copied from the API samples, see its README).
 pub fn sample(name: &str) -> String {
-    let path = format!("{}/../shared/samples/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!("{}/tests/data/samples/{name}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
