@@ -759,3 +759,35 @@ fn readme_cmake_snippet() {
         assert_quickstart_works(&app, &[]);
     }
 }
+
+#[test]
+fn make_uninstall_removes_everything() {
+    let Some(_) = installed("make_uninstall_removes_everything") else {
+        return;
+    };
+    let profile = std::env::var("CFRPD_TEST_MAKE_PROFILE").unwrap_or_else(|_| "release".into());
+    let prefix = work_dir().join("uninstall-prefix");
+    let args = |target: &str| {
+        vec![
+            target.to_string(),
+            format!("PROFILE={profile}"),
+            format!("PREFIX={}", prefix.display()),
+        ]
+    };
+    ok(&mut make(&args("install")));
+    assert!(prefix.join("lib/libcashfree_rpd.so.0").exists());
+    ok(&mut make(&args("uninstall")));
+    let mut left = Vec::new();
+    let mut dirs = vec![prefix.clone()];
+    while let Some(d) = dirs.pop() {
+        for e in fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() && !p.is_symlink() {
+                dirs.push(p);
+            } else {
+                left.push(p);
+            }
+        }
+    }
+    assert!(left.is_empty(), "make uninstall left {left:?}");
+}
