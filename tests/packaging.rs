@@ -120,8 +120,25 @@ struct Installed {
     prefix: PathBuf,
 }
 
+/// The environment of a nested cargo: without the CARGO_PKG_*, CARGO_MANIFEST_* ... that
+/// `cargo test` gives this process (ring's build script reruns when they change, which
+/// would rebuild the library every time the test and a shell take turns).
+fn clean_cargo_env(cmd: &mut Command) {
+    for (k, _) in std::env::vars_os() {
+        let k = k.to_string_lossy().into_owned();
+        let keep = ["CARGO_HOME", "CARGO_TARGET_DIR", "CARGO_TERM_COLOR"];
+        if (k.starts_with("CARGO_") && !keep.contains(&k.as_str()))
+            || k == "OUT_DIR"
+            || k == "LD_LIBRARY_PATH"
+        {
+            cmd.env_remove(&k);
+        }
+    }
+}
+
 fn make(args: &[String]) -> Command {
     let mut cmd = Command::new("make");
+    clean_cargo_env(&mut cmd);
     cmd.current_dir(MANIFEST_DIR)
         .arg("--no-print-directory")
         .arg(format!("CARGO={}", env!("CARGO")))
@@ -395,7 +412,9 @@ fn other_rust_staticlib() -> PathBuf {
     static LIB: OnceLock<PathBuf> = OnceLock::new();
     LIB.get_or_init(|| {
         let target = target_dir().join("packaging-other-staticlib");
-        ok(Command::new(env!("CARGO"))
+        let mut cargo = Command::new(env!("CARGO"));
+        clean_cargo_env(&mut cargo);
+        ok(cargo
             .args(["build", "--release", "--quiet", "--manifest-path"])
             .arg(Path::new(MANIFEST_DIR).join("tests/other_staticlib/Cargo.toml"))
             .env("CARGO_TARGET_DIR", &target)
@@ -790,4 +809,35 @@ fn make_uninstall_removes_everything() {
         }
     }
     assert!(left.is_empty(), "make uninstall left {left:?}");
+}
+
+/// The cleaned archive (one merged object, symbols localized, thread-locals included)
+/// under concurrency: tests/c/threads_test.c linked against the installed copy.
+#[test]
+fn cleaned_archive_runs_the_c_threads_test() {
+    let Some(inst) = installed("cleaned_archive_runs_the_c_threads_test") else {
+        return;
+    };
+    let exe = work_dir().join("threads-installed");
+    ok(Command::new("gcc")
+        .args(["-std=c11", "-Wall", "-Wextra", "-Werror", "-O1", "-pthread"])
+        .arg(format!("-I{}", inst.prefix.join("include").display()))
+        .arg(Path::new(MANIFEST_DIR).join("tests/c/threads_test.c"))
+        .arg(inst.prefix.join("lib/libcashfree_rpd.a"))
+        .args(native_static_libs(inst))
+        .arg("-o")
+        .arg(&exe));
+    let emu = Emulator::start(Options::default()).expect("start emulator");
+    let calls = 50;
+    let (success, output) = run(
+        &exe,
+        &[],
+        &emu.base_url(),
+        &[("CFRPD_THREADS_CALLS", calls.to_string())],
+    );
+    assert!(success, "{output}");
+    assert!(
+        output.contains(&format!("{} passed, 0 failed", 8 * calls)),
+        "{output}"
+    );
 }
