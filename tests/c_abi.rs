@@ -194,7 +194,11 @@ fn compile(source: &str, variant: Variant) -> PathBuf {
         .and_then(|p| p.file_name())
         .and_then(|n| n.to_str())
         .unwrap_or("x");
-    let exe = work_dir().join(format!("{dir_tag}-{stem}-{variant:?}").to_lowercase());
+    // A number per build: tests run in parallel, and two of them (e.g. the direct and the
+    // valgrind run of the same program) must not share, and delete, one executable.
+    static BUILDS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = BUILDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let exe = work_dir().join(format!("{dir_tag}-{stem}-{variant:?}-{n}").to_lowercase());
     let root = Path::new(MANIFEST_DIR);
     let mut cmd = Command::new(if cpp { "g++" } else { "gcc" });
     cmd.arg(if cpp { "-std=c++17" } else { "-std=c11" })
