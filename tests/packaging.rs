@@ -238,10 +238,12 @@ fn run(exe: &Path, args: &[&str], base_url: &str, extra: &[(&str, String)]) -> (
     for (k, v) in extra {
         env.insert(k, v.clone());
     }
+    // One file per run: tests run in parallel, and several programs are called `app`.
+    static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let out_path = work_dir().join(format!(
-        "{}.{}.out",
-        exe.file_name().unwrap().to_string_lossy(),
-        std::process::id()
+        "{}.{n}.out",
+        exe.file_name().unwrap().to_string_lossy()
     ));
     let mut child = cmd
         .args(args)
