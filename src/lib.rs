@@ -88,7 +88,8 @@ pub const VERSION_NUMBER: u32 = {
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
 
-/// Entry points for fuzzing and property tests (not a stable API).
+/// Entry points for fuzzing and property tests (not a stable API; feature `fuzzing`).
+#[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing {
     /// Decodes a status body exactly as [`Client::status`](crate::Client::status) does.

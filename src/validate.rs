@@ -32,7 +32,7 @@ pub fn validate_verification_id(id: &str) -> Result<()> {
     Ok(())
 }
 
-/// Checks a name: not blank, no control characters, at most [`MAX_NAME_LEN`] bytes.
+/// Checks a name: not blank, no control characters, at most `MAX_NAME_LEN` bytes.
 pub fn validate_name(name: &str) -> Result<()> {
     if name.trim().is_empty() {
         return Err(Error::invalid(

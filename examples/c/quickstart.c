@@ -6,11 +6,11 @@
  *
  * Build (from the repository root):
  *   make examples                     # builds examples/c/build/quickstart
- * or by hand, after `make` (cargo build --release --lib):
- *   cc -std=c11 -Iinclude examples/c/quickstart.c target/release/libcashfree_rpd.a \
- *      -lpthread -ldl -lm -o quickstart
- * or against an installed copy (make install):
- *   cc -std=c11 examples/c/quickstart.c $(pkg-config --cflags --libs --static cashfree_rpd)
+ * or by hand, after `make` (the cleaned static library and its system libraries):
+ *   cc -std=c11 -Iinclude examples/c/quickstart.c target/release/c-dist/libcashfree_rpd.a \
+ *      $(cat target/release/c-dist/native-static-libs) -o quickstart
+ * or against an installed copy (make install; README.md "Linking" for shared and CMake):
+ *   cc -std=c11 examples/c/quickstart.c $(pkg-config --cflags --libs cashfree_rpd-static)
  *
  * Run:
  *   CASHFREE_CLIENT_ID=... CASHFREE_CLIENT_SECRET=... ./quickstart [verification_id]

@@ -3,9 +3,9 @@
 //
 // Build (from the repository root):
 //   make examples                     # builds examples/cpp/build/quickstart
-// or by hand, after `make` (cargo build --release --lib):
-//   c++ -std=c++17 -Iinclude examples/cpp/quickstart.cpp
-//       target/release/libcashfree_rpd.a -lpthread -ldl -lm -o quickstart
+// or by hand, after `make` (the cleaned static library and its system libraries):
+//   c++ -std=c++17 -Iinclude examples/cpp/quickstart.cpp target/release/c-dist/libcashfree_rpd.a
+//       $(cat target/release/c-dist/native-static-libs) -o quickstart
 //
 // Run:
 //   CASHFREE_CLIENT_ID=... CASHFREE_CLIENT_SECRET=... ./quickstart [verification_id]

@@ -244,7 +244,7 @@ pub unsafe extern "C" fn cfrpd_config_set_environment(
 }
 
 /// Sends requests to this base URL (e.g. the emulator, "http://127.0.0.1:8080/verification").
-/// "https://" anywhere; "http://" only for 127.0.0.0/8, [::1] and localhost (literal
+/// "https://" anywhere; "http://" only for 127.0.0.0/8, `[::1]` and localhost (literal
 /// names, no DNS). A trailing "/" is ignored; query, fragment and user info are
 /// refused. The string is copied.
 ///
