@@ -21,7 +21,7 @@ use crate::ratelimit::{RateLimit, RateLimitTracker};
 use crate::redact::Redactor;
 use crate::retry::{self, CallKind, Verdict};
 use crate::signature::Signer;
-use crate::transport::{attempt_trace, begin_attempt};
+use crate::transport::{attempt_trace, begin_attempt, end_attempt};
 use crate::validate::{validate_name, validate_ref_id, validate_verification_id};
 
 /// The API version sent in `x-api-version` (the verification suite's current one).
@@ -296,6 +296,7 @@ impl Client {
             let result = inner
                 .http
                 .send(body, url, &headers, &inner.client_secret, timeout);
+            end_attempt();
             let ms = sent_at.elapsed().as_millis();
             let trace = attempt_trace();
             inner.logger.emit(LogLevel::Debug, &inner.redactor, || {

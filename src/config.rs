@@ -41,6 +41,7 @@ const ENV_VARS: [&str; 5] = [
 
 /// A Cashfree environment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum Environment {
     /// `https://sandbox.cashfree.com/verification` (test credentials, no real money).
     #[default]

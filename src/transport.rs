@@ -58,6 +58,8 @@ pub(crate) struct AttemptTrace {
     pub(crate) tls_started: bool,
     /// The handshake completed: what was negotiated.
     pub(crate) tls: Option<TlsTrace>,
+    /// The process id, read once when the attempt began (0: no attempt running).
+    pid: u32,
 }
 
 /// A completed TLS handshake.
@@ -76,13 +78,26 @@ thread_local! {
             connect_time: Duration::ZERO,
             tls_started: false,
             tls: None,
+            pid: 0,
         })
     };
 }
 
 /// Starts a new attempt on this thread (ureq runs a request on the calling thread).
+/// A process cannot fork in the middle of this thread's attempt (it is busy in it), so
+/// the process id is read once here, not at every socket operation.
 pub(crate) fn begin_attempt() {
-    TRACE.with(|t| t.set(AttemptTrace::default()));
+    TRACE.with(|t| {
+        t.set(AttemptTrace {
+            pid: own_pid(),
+            ..AttemptTrace::default()
+        })
+    });
+}
+
+/// Ends the attempt (what it did stays readable); the process id is read afresh again.
+pub(crate) fn end_attempt() {
+    note(|t| t.pid = 0);
 }
 
 /// What the current attempt on this thread has done so far.
@@ -98,15 +113,23 @@ pub(crate) fn note(f: impl FnOnce(&mut AttemptTrace)) {
     });
 }
 
-/// This process's id (changes in a child after `fork()`).
-#[cfg(unix)]
+/// This process's id (changes in a child after `fork()`): the one read when this
+/// thread's attempt began, or read now outside attempts.
 pub(crate) fn current_pid() -> u32 {
+    match TRACE.with(|t| t.get().pid) {
+        0 => own_pid(),
+        pid => pid,
+    }
+}
+
+#[cfg(unix)]
+fn own_pid() -> u32 {
     std::process::id()
 }
 
 #[cfg(not(unix))]
-pub(crate) fn current_pid() -> u32 {
-    0
+fn own_pid() -> u32 {
+    1
 }
 
 /// The connector chain: CONNECT proxy (if configured), then this TCP, then TLS
