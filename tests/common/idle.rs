@@ -27,6 +27,8 @@ pub struct IdleStats {
 
 pub struct IdleServer {
     pub port: u16,
+    /// Closes with RST rather than FIN.
+    pub reset: bool,
     stats: Arc<Mutex<IdleStats>>,
 }
 
@@ -46,7 +48,7 @@ impl IdleServer {
                 thread::spawn(move || serve(conn, idle, reset, s));
             }
         });
-        IdleServer { port, stats }
+        IdleServer { port, reset, stats }
     }
 
     pub fn base_url(&self) -> String {
@@ -133,6 +135,22 @@ fn serve(mut conn: TcpStream, idle: Duration, reset: bool, stats: Arc<Mutex<Idle
 fn close_idle(conn: TcpStream, reset: bool, stats: &Arc<Mutex<IdleStats>>) {
     stats.lock().unwrap().idle_closes += 1;
     if reset {
+        // A request already waiting is lost with the RST: note it as crossed. (One
+        // still in flight meets the RST and cannot be seen here.)
+        let mut peek = [0u8; 4096];
+        let _ = conn.set_nonblocking(true);
+        if let Ok(n) = conn.peek(&mut peek) {
+            if n > 0 {
+                let text = String::from_utf8_lossy(&peek[..n]).into_owned();
+                let first = text.lines().next().unwrap_or_default().to_owned();
+                let body = text.split("\r\n\r\n").nth(1).unwrap_or_default().to_owned();
+                stats
+                    .lock()
+                    .unwrap()
+                    .crossed
+                    .push(format!("{first} {body}"));
+            }
+        }
         set_linger_zero(&conn);
         drop(conn);
         return;
