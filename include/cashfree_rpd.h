@@ -17,7 +17,8 @@
  *  - No panic crosses the boundary (CFRPD_ERR_PANIC). The library prints nothing and
  *    installs no global hooks. The client secret never appears in returned strings.
  *
- * Link: -lcashfree_rpd -lpthread -ldl -lm (or pkg-config --libs cashfree_rpd).
+ * Link: pkg-config --cflags --libs cashfree_rpd-static (static) or cashfree_rpd (shared),
+ * or CMake find_package(cashfree_rpd) (README.md, "Linking").
  */
 
 #ifndef CASHFREE_RPD_H
