@@ -36,8 +36,9 @@ pub struct CreatedRequest {
     pub qr_code: Option<String>,
     /// The whole response body.
     pub raw_json: String,
-    /// The PNG decoded from `qr_code` as received (before any scrubbing).
-    qr_png: Option<Vec<u8>>,
+    /// The PNG decoded from `qr_code` as received, kept only when scrubbing changed
+    /// `qr_code` (else [`qr_png`](Self::qr_png) decodes `qr_code` when asked).
+    qr_png_as_received: Option<Option<Vec<u8>>>,
 }
 
 impl CreatedRequest {
@@ -45,7 +46,10 @@ impl CreatedRequest {
     /// not valid base64, or not a PNG. Whitespace and a `data:image/png;base64,` prefix
     /// are tolerated.
     pub fn qr_png(&self) -> Option<Vec<u8>> {
-        self.qr_png.clone()
+        match &self.qr_png_as_received {
+            Some(png) => png.clone(),
+            None => decode_png_base64(self.qr_code.as_deref()?),
+        }
     }
 
     /// The same request with the secrets scrubbed out of every string.
@@ -58,11 +62,17 @@ impl CreatedRequest {
             &mut self.bhim,
             &mut self.paytm,
             &mut self.phonepe,
-            &mut self.qr_code,
         ] {
             r.scrub_opt(f);
         }
-        self.raw_json = r.scrub_json(&self.raw_json);
+        if let Some(qr) = &mut self.qr_code {
+            // The PNG comes from the text as received, never from the scrubbed one.
+            if let std::borrow::Cow::Owned(clean) = r.scrub(qr.as_bytes()) {
+                self.qr_png_as_received = Some(decode_png_base64(qr));
+                *qr = String::from_utf8_lossy(&clean).into_owned();
+            }
+        }
+        r.scrub_json_in_place(&mut self.raw_json);
         self
     }
 }
@@ -283,7 +293,7 @@ impl Status {
         if let NameMatch::Unknown(t) = &mut self.name_match {
             r.scrub_in_place(t);
         }
-        self.raw_json = r.scrub_json(&self.raw_json);
+        r.scrub_json_in_place(&mut self.raw_json);
         self
     }
 
@@ -390,7 +400,7 @@ pub(crate) fn decode_created(body: &[u8], sent_id: &str) -> Result<CreatedReques
         bhim: f.text("bhim")?,
         paytm: f.text("paytm")?,
         phonepe: f.text("phonepe")?,
-        qr_png: f.text("qr_code")?.as_deref().and_then(decode_png_base64),
+        qr_png_as_received: None,
         qr_code: f.text("qr_code")?,
         raw_json: raw,
     })

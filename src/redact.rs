@@ -79,17 +79,26 @@ impl Redactor {
     /// text has escapes and its decoded strings hold a secret, the JSON is written out
     /// again in serde_json's plain form (same content) and that is scrubbed.
     pub(crate) fn scrub_json(&self, raw: &str) -> String {
+        let mut out = raw.to_owned();
+        self.scrub_json_in_place(&mut out);
+        out
+    }
+
+    /// [`scrub_json`](Self::scrub_json) in place: no copy when there is nothing to do
+    /// (the common case, on every answer).
+    pub(crate) fn scrub_json_in_place(&self, raw: &mut String) {
         if self.needles.is_empty() {
-            return raw.to_owned();
+            return;
         }
         if raw.contains("\\u") {
             if let Ok(v) = serde_json::from_str::<Value>(raw) {
                 if self.value_has_secret(&v) {
-                    return self.scrub_str(&v.to_string());
+                    *raw = self.scrub_str(&v.to_string());
+                    return;
                 }
             }
         }
-        self.scrub_str(raw)
+        self.scrub_in_place(raw);
     }
 
     fn value_has_secret(&self, v: &Value) -> bool {
