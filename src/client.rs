@@ -8,6 +8,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use ureq::http::{HeaderName, HeaderValue};
 use zeroize::Zeroizing;
 
 use crate::config::Config;
@@ -27,6 +28,12 @@ use crate::validate::{validate_name, validate_ref_id, validate_verification_id};
 /// The API version sent in `x-api-version` (the verification suite's current one).
 pub const API_VERSION: &str = "2023-12-18";
 
+const X_CLIENT_ID: HeaderName = HeaderName::from_static("x-client-id");
+const X_CLIENT_SECRET: HeaderName = HeaderName::from_static("x-client-secret");
+const X_API_VERSION: HeaderName = HeaderName::from_static("x-api-version");
+const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+const X_CF_SIGNATURE: HeaderName = HeaderName::from_static("x-cf-signature");
+
 /// A Cashfree RPD client. Cheap to clone (clones share one connection pool);
 /// `Send + Sync`: share one between threads.
 ///
@@ -43,6 +50,8 @@ struct Inner {
     create_url: String,
     status_url: String,
     client_id: String,
+    /// `client_id` as a header value, built once.
+    client_id_header: HeaderValue,
     /// The `x-client-secret` header value: the one copy of the secret a client keeps,
     /// shared by every request (no copy per call), zeroed when the last user drops it.
     client_secret: ureq::http::HeaderValue,
@@ -119,6 +128,9 @@ impl Client {
                 create_url: format!("{base}/reverse-penny-drop"),
                 status_url: format!("{base}/remitter/status"),
                 client_id: config.client_id.clone(),
+                client_id_header: HeaderValue::from_str(&config.client_id).map_err(|_| {
+                    Error::invalid("the client id cannot be sent as a header value")
+                })?,
                 client_secret: secret_header(&config.client_secret)?,
                 signer: config.signer_key.clone(),
                 redactor: config.redactor(),
@@ -283,19 +295,23 @@ impl Client {
                 None => None,
             };
             let request_id = new_request_id();
-            let mut headers: Vec<(&str, &str)> = vec![
-                ("x-client-id", &inner.client_id),
-                ("x-api-version", API_VERSION),
-                ("x-request-id", &request_id),
-            ];
+            let mut headers: Vec<(HeaderName, HeaderValue)> = Vec::with_capacity(5);
+            headers.push((X_CLIENT_ID, inner.client_id_header.clone()));
+            headers.push((X_CLIENT_SECRET, inner.client_secret.clone()));
+            headers.push((X_API_VERSION, HeaderValue::from_static(API_VERSION)));
+            // Hex digits and '-': always a valid header value.
+            if let Ok(v) = HeaderValue::from_str(&request_id) {
+                headers.push((X_REQUEST_ID, v));
+            }
             if let Some(sig) = &signature {
-                headers.push(("x-cf-signature", sig));
+                let v = HeaderValue::from_str(sig).map_err(|_| {
+                    Error::new(ErrorKind::Signature, "the signature is not a valid header")
+                })?;
+                headers.push((X_CF_SIGNATURE, v));
             }
             begin_attempt();
             let sent_at = Instant::now();
-            let result = inner
-                .http
-                .send(body, url, &headers, &inner.client_secret, timeout);
+            let result = inner.http.send(body, url, &headers, timeout);
             end_attempt();
             let ms = sent_at.elapsed().as_millis();
             let trace = attempt_trace();

@@ -9,7 +9,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use ureq::http::Uri;
+use ureq::http::{HeaderName, HeaderValue, Uri};
 use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
 use ureq::unversioned::transport::NextTimeout;
 
@@ -155,18 +155,18 @@ impl Http {
     fn prepare<B>(
         &self,
         mut req: ureq::RequestBuilder<B>,
-        headers: &[(&str, &str)],
-        secret: &ureq::http::HeaderValue,
+        headers: &[(HeaderName, HeaderValue)],
         timeout: Duration,
     ) -> ureq::RequestBuilder<B> {
         if timeout != self.default_timeout {
             req = req.config().timeout_global(Some(timeout)).build();
         }
+        // Static names, and values the client built once (a clone shares the buffer:
+        // the secret's is the client's one zeroing copy): no allocation per header.
         for (k, v) in headers {
-            req = req.header(*k, *v);
+            req = req.header(k.clone(), v.clone());
         }
-        // A clone shares the client's buffer (see `Client`); nothing is copied.
-        req.header("x-client-secret", secret.clone())
+        req
     }
 
     /// Sends one request. `headers` are added as given; `timeout` bounds the whole exchange.
@@ -174,19 +174,16 @@ impl Http {
         &self,
         post_body: Option<&[u8]>,
         url: &str,
-        headers: &[(&str, &str)],
-        secret: &ureq::http::HeaderValue,
+        headers: &[(HeaderName, HeaderValue)],
         timeout: Duration,
     ) -> std::result::Result<RawResponse, Failure> {
         let agent = self.agent();
         let result = match post_body {
             Some(body) => self
-                .prepare(agent.post(url), headers, secret, timeout)
+                .prepare(agent.post(url), headers, timeout)
                 .header("content-type", "application/json")
                 .send(body),
-            None => self
-                .prepare(agent.get(url), headers, secret, timeout)
-                .call(),
+            None => self.prepare(agent.get(url), headers, timeout).call(),
         };
         let has_proxy = self.recipe.has_proxy;
         let mut response = result.map_err(|e| classify(e, url, has_proxy))?;
