@@ -8,139 +8,16 @@
 //! why) but required when `CI=true`: there a missing tool fails the test.
 #![cfg(target_os = "linux")]
 
-use std::fs::File;
+mod common;
+
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::OnceLock;
-use std::time::{Duration, Instant};
+
+use common::cbuild::{self, compile, work_dir, Runner, Variant};
 
 use cashfree_rpd_emulator::{Emulator, TEST_CLIENT_ID, TEST_CLIENT_SECRET};
-
-const MANIFEST_DIR: &str = env!("CARGO_MANIFEST_DIR");
-
-/// `target/<profile>` of this test binary.
-fn profile_dir() -> PathBuf {
-    let exe = std::env::current_exe().expect("current_exe");
-    exe.parent()
-        .and_then(Path::parent)
-        .expect("profile dir")
-        .to_path_buf()
-}
-
-/// Scratch space for this process: `target/<profile>/c-qr/<pid>`.
-fn work_dir() -> &'static Path {
-    static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let base = profile_dir().join("c-qr");
-        // Leftovers of earlier runs whose process is gone (/proc/<pid>).
-        for entry in std::fs::read_dir(&base).into_iter().flatten().flatten() {
-            if !Path::new("/proc").join(entry.file_name()).exists() {
-                let _ = std::fs::remove_dir_all(entry.path());
-            }
-        }
-        let dir = base.join(std::process::id().to_string());
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("create work dir");
-        dir
-    })
-}
-
-/// The static library built from the sources under test (see tests/c_abi.rs for why
-/// the `deps/` copy), snapshotted into [`work_dir`]; `CFRPD_TEST_STATICLIB` overrides.
-fn static_lib() -> &'static Path {
-    static LIB: OnceLock<PathBuf> = OnceLock::new();
-    LIB.get_or_init(|| {
-        let found = match std::env::var_os("CFRPD_TEST_STATICLIB") {
-            Some(p) => PathBuf::from(p),
-            None => {
-                let in_deps = profile_dir().join("deps").join("libcashfree_rpd.a");
-                if in_deps.exists() {
-                    in_deps
-                } else {
-                    cargo_build_lib()
-                }
-            }
-        };
-        let copy = work_dir().join("libcashfree_rpd.a");
-        if std::fs::hard_link(&found, &copy).is_err() {
-            std::fs::copy(&found, &copy).expect("copy the static library");
-        }
-        copy
-    })
-}
-
-/// `cargo build --lib` into this test's target dir (debug or release, as this test).
-fn cargo_build_lib() -> PathBuf {
-    let dir = profile_dir();
-    let profile = match dir.file_name().and_then(|n| n.to_str()) {
-        Some("debug") => "dev".to_string(),
-        Some(other) => other.to_string(),
-        None => panic!("cannot tell the profile from {}", dir.display()),
-    };
-    let status = Command::new(env!("CARGO"))
-        .current_dir(MANIFEST_DIR)
-        .args([
-            "build",
-            "--lib",
-            "-p",
-            "cashfree-rpd",
-            "--profile",
-            &profile,
-        ])
-        .env("CARGO_TARGET_DIR", dir.parent().expect("target dir"))
-        .status()
-        .expect("run cargo build --lib");
-    assert!(status.success(), "cargo build --lib failed");
-    dir.join("libcashfree_rpd.a")
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Variant {
-    Plain,
-    Sanitized,
-}
-
-/// Compiles `source` (relative to the crate root) with the flags the C tests use.
-fn compile(source: &str, variant: Variant) -> PathBuf {
-    let stem = Path::new(source).file_stem().unwrap().to_str().unwrap();
-    // One file per call: tests run in parallel and may build the same source.
-    static SEQ: AtomicUsize = AtomicUsize::new(0);
-    let n = SEQ.fetch_add(1, Ordering::Relaxed);
-    let exe = work_dir().join(format!("{stem}-{variant:?}-{n}").to_lowercase());
-    let root = Path::new(MANIFEST_DIR);
-    let mut cmd = Command::new("gcc");
-    cmd.args([
-        "-std=c11",
-        "-Wall",
-        "-Wextra",
-        "-Wpedantic",
-        "-Werror",
-        "-g",
-        "-O0",
-        "-pthread",
-    ])
-    .arg("-I")
-    .arg(root.join("include"));
-    if variant == Variant::Sanitized {
-        cmd.args([
-            "-fsanitize=address,undefined",
-            "-fno-sanitize-recover=all",
-            "-fno-omit-frame-pointer",
-        ]);
-    }
-    cmd.arg(root.join(source))
-        .arg(static_lib())
-        .args(["-Wl,--gc-sections", "-lpthread", "-ldl", "-lm", "-o"])
-        .arg(&exe);
-    let out = cmd.output().expect("run gcc");
-    assert!(
-        out.status.success(),
-        "compiling {source} ({variant:?}) failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    exe
-}
 
 /// Whether `tool` runs. When it does not: under `CI=true` the test fails (CI must
 /// install `package`); elsewhere it prints why the check is skipped.
@@ -174,73 +51,24 @@ fn describe(out: &Output) -> String {
     )
 }
 
-/// How long one program may run before it is killed and the test fails.
-const RUN_LIMIT: Duration = Duration::from_secs(150);
-
-/// Runs a program directly or under valgrind, without any CASHFREE_* of the parent,
-/// killing it after [`RUN_LIMIT`]. Output goes through files (no pipe to fill up).
+/// Runs a program directly or under valgrind (the shared harness: CASHFREE_* of the
+/// parent removed, killed after its time limit, output through files).
 fn run(exe: &Path, valgrind: bool, args: &[&str], env: &[(&str, &str)]) -> Output {
-    static SEQ: AtomicUsize = AtomicUsize::new(0);
-    let n = SEQ.fetch_add(1, Ordering::Relaxed);
-    let out_path = work_dir().join(format!("run-{n}.stdout"));
-    let err_path = work_dir().join(format!("run-{n}.stderr"));
-    let mut cmd = if valgrind {
-        let mut c = Command::new("valgrind");
-        c.args([
-            "--leak-check=full",
-            "--errors-for-leak-kinds=definite,indirect",
-            "--error-exitcode=1",
-            "--quiet",
-        ]);
-        let supp = Path::new(MANIFEST_DIR).join("tests/c/valgrind.supp");
-        if supp.exists() {
-            c.arg(format!("--suppressions={}", supp.display()));
-        }
-        c.arg(exe);
-        c
+    let env: BTreeMap<String, String> = env
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let runner = if valgrind {
+        Runner::Valgrind
     } else {
-        Command::new(exe)
+        Runner::Direct
     };
-    for (k, _) in std::env::vars_os() {
-        let k = k.to_string_lossy();
-        if k.starts_with("CASHFREE_") || k.starts_with("CFRPD_") {
-            cmd.env_remove(k.as_ref());
-        }
+    let r = cbuild::run(exe, runner, args, &env);
+    Output {
+        status: r.status,
+        stdout: r.stdout.into_bytes(),
+        stderr: r.stderr.into_bytes(),
     }
-    cmd.args(args)
-        .envs(env.iter().copied())
-        .env(
-            "ASAN_OPTIONS",
-            "detect_leaks=1:abort_on_error=0:halt_on_error=1",
-        )
-        .env("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")
-        .stdin(Stdio::null())
-        .stdout(File::create(&out_path).expect("stdout file"))
-        .stderr(File::create(&err_path).expect("stderr file"))
-        .current_dir(work_dir());
-    let started = Instant::now();
-    let mut child = cmd
-        .spawn()
-        .unwrap_or_else(|e| panic!("run {}: {e}", exe.display()));
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            break status;
-        }
-        if started.elapsed() > RUN_LIMIT {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("{} ran longer than {RUN_LIMIT:?}", exe.display());
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let out = Output {
-        status,
-        stdout: std::fs::read(&out_path).unwrap_or_default(),
-        stderr: std::fs::read(&err_path).unwrap_or_default(),
-    };
-    let _ = std::fs::remove_file(&out_path);
-    let _ = std::fs::remove_file(&err_path);
-    out
 }
 
 // ------------------------------------------------------------------------------------

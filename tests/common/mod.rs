@@ -2,6 +2,8 @@
 #![allow(dead_code)]
 
 pub mod cabi;
+#[cfg(target_os = "linux")]
+pub mod cbuild;
 #[cfg(unix)]
 pub mod cprog;
 pub mod idle;
