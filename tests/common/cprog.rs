@@ -1,33 +1,13 @@
 //! Compiling a C test program against the static library and running it (a small
 //! version of what tests/c_abi.rs does, for test files of their own).
 //!
-//! The library: `CFRPD_TEST_STATICLIB` if set, else `target/<profile>/deps/libcashfree_rpd.a`,
-//! which `cargo test` builds from the sources under test (see tests/c_abi.rs).
+//! Programs are built by the shared harness (tests/common/cbuild.rs), against the same
+//! static library as tests/c_abi.rs.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
-
-const MANIFEST_DIR: &str = env!("CARGO_MANIFEST_DIR");
-
-fn profile_dir() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    exe.parent().unwrap().parent().unwrap().to_path_buf()
-}
-
-pub fn static_lib() -> PathBuf {
-    if let Some(p) = std::env::var_os("CFRPD_TEST_STATICLIB") {
-        return PathBuf::from(p);
-    }
-    let p = profile_dir().join("deps").join("libcashfree_rpd.a");
-    assert!(
-        p.exists(),
-        "{} is missing: run through `cargo test` (which builds it) or set CFRPD_TEST_STATICLIB",
-        p.display()
-    );
-    p
-}
 
 /// Whether a tool runs (`--version`); when it does not, fails on CI (`CI=true`), else
 /// prints why the caller skips.
@@ -49,35 +29,16 @@ pub fn tool_or_skip(name: &str, test: &str) -> bool {
 }
 
 /// Compiles `source` (relative to the crate root) with gcc; `sanitize` adds ASan+UBSan.
+/// The build is the shared one of the C tests (tests/common/cbuild.rs).
 pub fn compile(source: &str, sanitize: bool) -> PathBuf {
-    let stem = Path::new(source).file_stem().unwrap().to_str().unwrap();
-    let dir = profile_dir()
-        .join("c-prog")
-        .join(std::process::id().to_string());
-    std::fs::create_dir_all(&dir).unwrap();
-    let exe = dir.join(format!("{stem}{}", if sanitize { "-asan" } else { "" }));
-    let lib = static_lib();
-    let root = Path::new(MANIFEST_DIR);
-    let mut cmd = Command::new("gcc");
-    cmd.args([
-        "-std=c11", "-Wall", "-Wextra", "-Werror", "-g", "-O0", "-pthread",
-    ])
-    .arg("-I")
-    .arg(root.join("include"));
-    if sanitize {
-        cmd.args(["-fsanitize=address,undefined", "-fno-omit-frame-pointer"]);
-    }
-    cmd.arg(root.join(source))
-        .arg(&lib)
-        .args(["-Wl,--gc-sections", "-lpthread", "-ldl", "-lm", "-o"])
-        .arg(&exe);
-    let out = cmd.output().expect("run gcc");
-    assert!(
-        out.status.success(),
-        "compiling {source} failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    exe
+    super::cbuild::compile(
+        source,
+        if sanitize {
+            super::cbuild::Variant::Sanitized
+        } else {
+            super::cbuild::Variant::Plain
+        },
+    )
 }
 
 pub struct Run {

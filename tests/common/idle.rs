@@ -84,24 +84,6 @@ fn readable_within(conn: &TcpStream, within: Duration) -> bool {
     }
 }
 
-fn set_linger_zero(conn: &TcpStream) {
-    use std::os::fd::AsRawFd;
-    let l = libc::linger {
-        l_onoff: 1,
-        l_linger: 0,
-    };
-    // SAFETY: a valid socket and a linger struct of the size given.
-    unsafe {
-        libc::setsockopt(
-            conn.as_raw_fd(),
-            libc::SOL_SOCKET,
-            libc::SO_LINGER,
-            (&l as *const libc::linger).cast(),
-            std::mem::size_of::<libc::linger>() as libc::socklen_t,
-        );
-    }
-}
-
 fn serve(mut conn: TcpStream, idle: Duration, reset: bool, stats: Arc<Mutex<IdleStats>>) {
     let _ = conn.set_nodelay(true);
     let mut buf: Vec<u8> = Vec::new();
@@ -151,8 +133,7 @@ fn close_idle(conn: TcpStream, reset: bool, stats: &Arc<Mutex<IdleStats>>) {
                     .push(format!("{first} {body}"));
             }
         }
-        set_linger_zero(&conn);
-        drop(conn);
+        super::tls::reset(conn);
         return;
     }
     let _ = conn.shutdown(Shutdown::Write);

@@ -4,7 +4,7 @@
 pub mod cabi;
 #[cfg(target_os = "linux")]
 pub mod cbuild;
-#[cfg(unix)]
+#[cfg(target_os = "linux")]
 pub mod cprog;
 pub mod idle;
 pub mod netns;

@@ -96,7 +96,8 @@ impl ScriptServer {
     }
 }
 
-fn read_request(conn: &mut TcpStream) -> Option<Seen> {
+/// Reads one HTTP/1.1 request: the head, and a body of its Content-Length.
+pub fn read_request(conn: &mut impl Read) -> Option<Seen> {
     let mut buf = Vec::new();
     let mut byte = [0u8; 1];
     while !buf.ends_with(b"\r\n\r\n") {

@@ -167,27 +167,9 @@ pub fn read_record(conn: &mut TcpStream) -> io::Result<Vec<u8>> {
 
 /// Reads one HTTP/1.1 request (head and Content-Length body); returns the head.
 pub fn read_http_request(r: &mut impl Read) -> io::Result<String> {
-    let mut buf = Vec::new();
-    let mut byte = [0u8; 1];
-    while !buf.ends_with(b"\r\n\r\n") {
-        if r.read(&mut byte)? == 0 {
-            return Err(io::ErrorKind::UnexpectedEof.into());
-        }
-        buf.push(byte[0]);
-    }
-    let head = String::from_utf8_lossy(&buf).into_owned();
-    let len = head
-        .lines()
-        .find_map(|l| {
-            let (k, v) = l.split_once(':')?;
-            k.trim()
-                .eq_ignore_ascii_case("content-length")
-                .then(|| v.trim().parse::<usize>().ok())?
-        })
-        .unwrap_or(0);
-    let mut body = vec![0u8; len];
-    r.read_exact(&mut body)?;
-    Ok(head)
+    super::script::read_request(r)
+        .map(|seen| seen.head)
+        .ok_or_else(|| io::ErrorKind::UnexpectedEof.into())
 }
 
 /// Completes the TLS handshake as a rustls server (or fails trying: a client that
