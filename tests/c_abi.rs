@@ -365,6 +365,49 @@ fn threads_test_c_valgrind() {
 }
 
 // ------------------------------------------------------------------------------------
+// deadline_test.c (the call-deadline cases of tests/deadline.rs, from C)
+
+/// Runs deadline_test.c against the servers of tests/common/dlservers.rs with a 800 ms
+/// call deadline; every call must end within `max_overshoot_ms` after it.
+fn deadline_test(variant: Variant, runner: Runner, max_overshoot_ms: u32) {
+    let exe = compile("tests/c/deadline_test.c", variant);
+    let servers = common::dlservers::DeadlineServers::start(800, max_overshoot_ms);
+    let r = run(&exe, runner, &[], &servers.env);
+    let over = common::dlservers::overshoots(&r.stdout);
+    eprintln!(
+        "deadline_test ({variant:?}, {}): {}",
+        match runner {
+            Runner::Direct => "direct",
+            Runner::Valgrind => "valgrind",
+        },
+        common::dlservers::summary(&over)
+    );
+    assert_all_passed(&r, servers.checks());
+    assert_eq!(over.len(), 10, "{}", r.describe());
+    let _ = fs::remove_file(exe);
+}
+
+#[test]
+fn deadline_test_c() {
+    // Linux ends these waits within about a millisecond; 25 ms leaves room for a loaded
+    // machine.
+    deadline_test(Variant::Plain, Runner::Direct, 25);
+}
+
+#[test]
+fn deadline_test_c_asan_ubsan() {
+    deadline_test(Variant::Sanitized, Runner::Direct, 50);
+}
+
+#[test]
+fn deadline_test_c_valgrind() {
+    if valgrind_available() {
+        // Valgrind runs everything many times slower (TLS set-up included).
+        deadline_test(Variant::Plain, Runner::Valgrind, 1000);
+    }
+}
+
+// ------------------------------------------------------------------------------------
 // fork_test.c
 
 fn fork_test(variant: Variant, runner: Runner, calls: u32) {
