@@ -5,7 +5,11 @@ pub mod cabi;
 #[cfg(target_os = "linux")]
 pub mod cbuild;
 #[cfg(target_os = "linux")]
+pub mod cenv;
+#[cfg(target_os = "linux")]
 pub mod cprog;
+#[cfg(target_os = "linux")]
+pub mod dlservers;
 pub mod idle;
 pub mod netns;
 pub mod outcome;
@@ -13,6 +17,8 @@ pub mod relay;
 pub mod script;
 pub mod tinyproxy;
 pub mod tls;
+#[cfg(target_os = "linux")]
+pub mod wine;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
