@@ -32,6 +32,16 @@
 
 #include "cashfree_rpd.h"
 
+#ifdef _WIN32
+/* mingw-w64 (tests/windows.rs): the CRT's _putenv_s sets the process environment the
+ * library reads (GetEnvironmentVariableW) as well as getenv's; an empty value removes. */
+static int setenv(const char *name, const char *value, int overwrite) {
+    (void)overwrite;
+    return _putenv_s(name, value);
+}
+static int unsetenv(const char *name) { return _putenv_s(name, ""); }
+#endif
+
 /* ------------------------------------------------------------------------------------ */
 /* Reporting                                                                            */
 
@@ -64,9 +74,21 @@ static bool check_at(int line, bool ok, const char *fmt, ...) {
 static max_align_t sentinel_storage;
 #define SENTINEL ((void *)&sentinel_storage)
 
+/* A variable's value, copied: the Windows CRT frees getenv's string when the variable is
+ * changed (test_config_from_env does), glibc does not. Copies live in a static arena. */
 static const char *env_or(const char *name, const char *fallback) {
+    static char arena[8192];
+    static size_t used;
     const char *v = getenv(name);
-    return v != NULL && *v != '\0' ? v : fallback;
+    if (v == NULL || *v == '\0') return fallback;
+    size_t len = strlen(v) + 1;
+    if (len > sizeof arena - used) {
+        fprintf(stderr, "abi_test: %s is too long\n", name);
+        exit(2);
+    }
+    char *copy = memcpy(arena + used, v, len);
+    used += len;
+    return copy;
 }
 
 static bool str_eq(const char *a, const char *b) {
