@@ -439,6 +439,70 @@ fn x64_deadline_test_overshoots_at_most_50_ms_under_wine() {
     assert_eq!(over.len(), 10, "{}", r.describe());
 }
 
+/// The library's own unit tests (the transport's read deadline among them) and
+/// tests/zeroize.rs (no freed block holds the secret), built for Windows and run under
+/// wine.
+#[test]
+fn x64_rust_unit_tests_and_zeroize_under_wine() {
+    if win_lib(X64).is_none() {
+        return;
+    }
+    let target_dir = common::cbuild::profile_dir()
+        .parent()
+        .expect("target dir")
+        .to_path_buf();
+    let mut cmd = Command::new(env!("CARGO"));
+    cmd.current_dir(MANIFEST_DIR)
+        .args(["test", "-p", "cashfree-rpd", "--lib", "--test", "zeroize"])
+        .args(["--target", X64, "--no-run", "--message-format=json"])
+        .env("CARGO_TARGET_DIR", &target_dir)
+        .envs(wine::cargo_env(X64))
+        .stderr(Stdio::inherit());
+    let started = Instant::now();
+    let out = cmd.output().expect("run cargo test --no-run");
+    assert!(
+        out.status.success(),
+        "cargo test --no-run --target {X64} failed"
+    );
+    eprintln!(
+        "windows: unit tests and zeroize built for {X64} in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    let exes: Vec<PathBuf> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter_map(|m| m["executable"].as_str().map(PathBuf::from))
+        .collect();
+    assert_eq!(exes.len(), 2, "{exes:?}");
+    let dir = work_dir().join("rust-tests");
+    fs::create_dir_all(&dir).unwrap();
+    for exe in exes {
+        // A snapshot in our own directory (with the stand-in DLL beside it).
+        let copy = dir.join(exe.file_name().unwrap());
+        common::cbuild::snapshot(&exe, &copy);
+        let Some(r) = run(&copy, &[], &BTreeMap::new()) else {
+            return;
+        };
+        assert!(r.status.success(), "{}", r.describe());
+        let summary = r
+            .stdout
+            .lines()
+            .find(|l| l.starts_with("test result: ok."))
+            .unwrap_or_else(|| panic!("no test summary\n{}", r.describe()));
+        eprintln!("windows: {} under wine: {summary}", copy.display());
+        assert!(!summary.contains(" 0 passed"), "{summary}");
+        if copy.to_string_lossy().contains("cashfree_rpd-") {
+            assert!(
+                r.stdout.contains(
+                    "transport::tests::a_read_times_out_within_a_few_ms_of_its_timeout ... ok"
+                ),
+                "{}",
+                r.describe()
+            );
+        }
+    }
+}
+
 #[test]
 fn posix_only_programs_are_not_built_for_windows() {
     // fork_test.c and sigpipe_test.c test fork() and SIGPIPE, which Windows does not
