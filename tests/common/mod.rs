@@ -6,6 +6,8 @@ pub mod cabi;
 pub mod cbuild;
 #[cfg(target_os = "linux")]
 pub mod cprog;
+#[cfg(target_os = "linux")]
+pub mod cross;
 pub mod idle;
 pub mod netns;
 pub mod outcome;
