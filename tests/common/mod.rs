@@ -5,6 +5,8 @@ pub mod cabi;
 #[cfg(target_os = "linux")]
 pub mod cbuild;
 #[cfg(target_os = "linux")]
+pub mod cenv;
+#[cfg(target_os = "linux")]
 pub mod cprog;
 #[cfg(target_os = "linux")]
 pub mod cross;
