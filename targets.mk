@@ -51,7 +51,9 @@ runner.armv7-unknown-linux-gnueabihf := qemu-arm -L /usr/arm-linux-gnueabihf
 runner.aarch64-unknown-linux-gnu     := qemu-aarch64 -L /usr/aarch64-linux-gnu
 runner.aarch64-unknown-linux-musl    := qemu-aarch64
 runner.x86_64-unknown-linux-musl     :=
-runner.i686-unknown-linux-gnu        :=
+# natively (this kernel runs 32-bit x86); the loader and libraries of Debian's cross sysroot,
+# as no i386 libc is installed on the x86-64 system itself.
+runner.i686-unknown-linux-gnu        := /usr/i686-linux-gnu/lib/ld-linux.so.2 --library-path /usr/i686-linux-gnu/lib
 runner.x86_64-pc-windows-gnu         := wine
 runner.i686-pc-windows-gnu           := wine
 

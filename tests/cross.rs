@@ -470,6 +470,14 @@ fn deadline_test(b: &Built, exe: &Path) {
     assert_all_passed(&r, 3);
 }
 
+/// "qemu-arm", "qemu-aarch64" or "native".
+fn how_run(t: &Target) -> &str {
+    match t.runner.first() {
+        Some(r) if r.starts_with("qemu") => r,
+        _ => "native",
+    }
+}
+
 /// Builds the library for `triple`, then links and runs every program of `set`.
 fn run_programs(triple: &str, set: Set) -> Option<Built> {
     let t = cross::target(triple);
@@ -491,11 +499,7 @@ fn run_programs(triple: &str, set: Set) -> Option<Built> {
         eprintln!(
             "cross: {triple}: {} passed ({}, {:.1}s)",
             p.source,
-            if b.target.runner.is_empty() {
-                "native".to_string()
-            } else {
-                b.target.runner[0].clone()
-            },
+            how_run(&b.target),
             started.elapsed().as_secs_f64()
         );
         let _ = fs::remove_file(exe);
@@ -569,4 +573,167 @@ fn aarch64_unknown_linux_musl() {
 #[test]
 fn x86_64_unknown_linux_musl() {
     musl("x86_64-unknown-linux-musl");
+}
+
+// ------------------------------------------------------------------------------------
+// Windows packaging (running the programs under wine: tests/windows.rs)
+
+/// The functions the header declares.
+fn header_functions() -> Vec<String> {
+    let text =
+        fs::read_to_string(Path::new(cbuild::MANIFEST_DIR).join("include/cashfree_rpd.h")).unwrap();
+    let mut names: Vec<String> = text
+        .lines()
+        .map(str::trim_start)
+        .filter(|l| !(l.starts_with('*') || l.starts_with("/*") || l.starts_with("//")))
+        .flat_map(|l| {
+            l.match_indices("cfrpd_")
+                .filter_map(|(at, _)| {
+                    let rest = &l[at..];
+                    let end = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))?;
+                    (rest[end..].starts_with('(') && (at == 0 || &l[at - 1..at] != "*"))
+                        .then(|| rest[..end].to_string())
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    names.sort();
+    names.dedup();
+    assert!(names.len() >= 20, "parsed too few functions: {names:?}");
+    names
+}
+
+/// The names in a PE file's export table (`objdump -p`).
+fn dll_exports(t: &Target, dll: &Path) -> Vec<String> {
+    let out = ok(Command::new(t.tool("objdump")).arg("-p").arg(dll));
+    let mut names = Vec::new();
+    let mut table = false;
+    for line in out.lines() {
+        if line.starts_with("[Ordinal/Name Pointer] Table") {
+            table = true;
+        } else if table && line.trim().is_empty() {
+            table = false;
+        } else if table {
+            names.push(line.split_whitespace().last().unwrap().to_string());
+        }
+    }
+    names.sort();
+    names
+}
+
+/// The DLLs a PE program imports (`objdump -p`, "DLL Name:").
+fn dll_imports(t: &Target, exe: &Path) -> Vec<String> {
+    ok(Command::new(t.tool("objdump")).arg("-p").arg(exe))
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("DLL Name: "))
+        .map(|s| s.to_ascii_lowercase())
+        .collect()
+}
+
+fn windows_packaging(triple: &str, pointer_size: u32) {
+    let t = cross::target(triple);
+    if !available(&t, false) {
+        return;
+    }
+    let b = build(triple);
+    let declared = header_functions();
+    // The DLL exports exactly the header's functions, and the .def lists them.
+    assert_eq!(dll_exports(&t, &b.dist.join("cashfree_rpd.dll")), declared);
+    let def = fs::read_to_string(b.dist.join("cashfree_rpd.def")).unwrap();
+    let mut lines = def.lines();
+    assert_eq!(lines.next(), Some("LIBRARY cashfree_rpd.dll"));
+    assert_eq!(lines.next(), Some("EXPORTS"));
+    let listed: Vec<String> = lines.map(|l| l.trim().to_string()).collect();
+    assert_eq!(listed, declared, "cashfree_rpd.def");
+    eprintln!(
+        "cross: {triple}: cashfree_rpd.dll exports exactly the {} cfrpd_* functions, as the .def lists",
+        declared.len()
+    );
+
+    // A program linked through the import library imports cashfree_rpd.dll; one linked
+    // with the static library does not.
+    let root = Path::new(cbuild::MANIFEST_DIR);
+    let shared_exe = work_dir().join(format!("{triple}-quickstart-dll.exe"));
+    ok(Command::new(&t.cc[0])
+        .args(&t.cc[1..])
+        .args(["-std=c11", "-Wall", "-Werror", "-I"])
+        .arg(root.join("include"))
+        .arg(root.join("examples/c/quickstart.c"))
+        .arg(format!("-L{}", b.dist.display()))
+        .args(["-lcashfree_rpd", "-o"])
+        .arg(&shared_exe));
+    let imports = dll_imports(&t, &shared_exe);
+    assert!(
+        imports.contains(&"cashfree_rpd.dll".to_string()),
+        "{imports:?}"
+    );
+    let static_exe = compile(&b, "examples/c/quickstart.c", false);
+    let imports = dll_imports(&t, &static_exe);
+    assert!(
+        !imports.contains(&"cashfree_rpd.dll".to_string()),
+        "{imports:?}"
+    );
+    assert!(
+        !imports
+            .iter()
+            .any(|d| d.contains("winpthread") || d.contains("libgcc")),
+        "a -static program needs no mingw runtime DLLs: {imports:?}"
+    );
+    eprintln!(
+        "cross: {triple}: quickstart links with the import library and with the static library"
+    );
+
+    // make install: the DLL in bin/, the rest in lib/, CMake's pointer size.
+    let stage = work_dir().join(format!("stage-{triple}"));
+    let _ = fs::remove_dir_all(&stage);
+    ok(cross::make()
+        .args(["install", "PROFILE=dev", "PREFIX=/usr"])
+        .arg(format!("TARGET={triple}"))
+        .arg(format!("DESTDIR={}", stage.display()))
+        .env("CARGO_TARGET_DIR", target_dir()));
+    for f in [
+        "bin/cashfree_rpd.dll",
+        "lib/libcashfree_rpd.dll.a",
+        "lib/cashfree_rpd.def",
+        "lib/libcashfree_rpd.a",
+        "include/cashfree_rpd.h",
+        "lib/pkgconfig/cashfree_rpd.pc",
+        "lib/cmake/cashfree_rpd/cashfree_rpdConfig.cmake",
+    ] {
+        assert!(
+            stage.join("usr").join(f).exists(),
+            "make install left no {f}"
+        );
+    }
+    let version = fs::read_to_string(
+        stage.join("usr/lib/cmake/cashfree_rpd/cashfree_rpdConfigVersion.cmake"),
+    )
+    .unwrap();
+    assert!(
+        version.contains(&format!("STREQUAL \"{pointer_size}\"")),
+        "SIZEOF_VOID_P {pointer_size} in\n{version}"
+    );
+    let config =
+        fs::read_to_string(stage.join("usr/lib/cmake/cashfree_rpd/cashfree_rpdConfig.cmake"))
+            .unwrap();
+    assert!(
+        config.contains("${_cfrpd_bindir}/cashfree_rpd.dll"),
+        "{config}"
+    );
+    assert!(
+        config.contains("${_cfrpd_libdir}/libcashfree_rpd.dll.a"),
+        "{config}"
+    );
+    let _ = fs::remove_dir_all(&stage);
+    eprintln!("cross: {triple}: make install puts the DLL in bin/, the rest in lib/");
+}
+
+#[test]
+fn x86_64_pc_windows_gnu_packaging() {
+    windows_packaging("x86_64-pc-windows-gnu", 8);
+}
+
+#[test]
+fn i686_pc_windows_gnu_packaging() {
+    windows_packaging("i686-pc-windows-gnu", 4);
 }
