@@ -1,24 +1,39 @@
 # Builds and installs the C library of cashfree-rpd (a Rust crate with a C ABI). GNU make,
-# Linux (ELF, GNU binutils).
+# on Linux (GNU binutils); cross targets with TARGET=<triple> (targets.mk).
 #
 #   make                         release static + shared library and what `make install`
 #                                installs, in target/release/c-dist/ (see "lib" below)
 #   make PROFILE=small           the same with Cargo's [profile.small] (opt-level "s"),
 #                                in target/small/c-dist/ (smaller, a little slower: BENCHMARKS.md)
+#   make TARGET=<triple>         the same for another target, in target/<triple>/release/c-dist/:
+#                                armv7-unknown-linux-gnueabihf, aarch64-unknown-linux-gnu
+#                                (glibc >= 2.17, built with cargo-zigbuild: `make zig-tools`),
+#                                aarch64-unknown-linux-musl, x86_64-unknown-linux-musl (static
+#                                library only), i686-unknown-linux-gnu, x86_64-pc-windows-gnu,
+#                                i686-pc-windows-gnu (cashfree_rpd.dll, its import library
+#                                libcashfree_rpd.dll.a and cashfree_rpd.def). README.md,
+#                                "Building for your terminal or app".
 #   make examples                the C and C++ quickstarts and the C QR printer example,
 #                                linked to the static library: examples/c/build/quickstart,
 #                                examples/c/build/print_qr, examples/cpp/build/quickstart
-#   make size                    bytes of the C quickstart linked statically, stripped,
-#                                with -Wl,--gc-sections (the figure in BENCHMARKS.md)
+#                                (TARGET=<triple>: the C ones, in examples/c/build/<triple>/)
+#   make size                    bytes of the C quickstart linked to the static library,
+#                                stripped, with -Wl,--gc-sections (the figure in BENCHMARKS.md;
+#                                with TARGET=, musl and Windows programs are fully static)
+#   make cli-static TARGET=<t>   the `cfrpd` CLI as one static executable (armv7/aarch64 glibc
+#                                targets: static glibc; musl targets), target/<t>/release/cfrpd
+#   make zig-tools               ziglang + cargo-zigbuild (PyPI) in a venv, $(ZIG_VENV)
 #   make header                  regenerate include/cashfree_rpd.h (cbindgen 0.29.4)
-#   make abi                     regenerate abi/cashfree_rpd.abi (the ABI baseline that
-#                                tests/abi.rs compares against; commit it with the change)
-#   make install PREFIX=/usr/local [DESTDIR=/staging] [LIBDIR=...]
+#   make abi                     regenerate abi/*.abi (the ABI baselines, one per target, that
+#                                tests/abi.rs compares against; commit them with the change)
+#   make install PREFIX=/usr/local [DESTDIR=/staging] [LIBDIR=...] [TARGET=...]
 #                                PREFIX/include/cashfree_rpd.h(pp), and in LIBDIR:
 #                                libcashfree_rpd.a, libcashfree_rpd.so.$(VERSION) with the
 #                                links libcashfree_rpd.so.$(ABI_MAJOR) (the SONAME) and
 #                                libcashfree_rpd.so, pkgconfig/cashfree_rpd{,-static}.pc and
 #                                cmake/cashfree_rpd/cashfree_rpdConfig{,Version}.cmake.
+#                                Windows: the DLL in BINDIR (PREFIX/bin), the import library
+#                                and the .def in LIBDIR. musl: no shared library.
 #                                Installs what `make` built (builds only if nothing is
 #                                built), so `sudo make install` runs no compiler as root.
 #   make uninstall PREFIX=...    removes those files
@@ -26,7 +41,7 @@
 #   make clean                   removes the example binaries and c-dist/ (`cargo clean` for the rest)
 #
 # PROFILE=dev builds/installs the debug library instead (target/debug).
-# BUILD_DIR overrides where cargo's libraries are taken from (target/$(PROFILE)).
+# BUILD_DIR overrides where cargo's libraries are taken from (target/[<triple>/]$(PROFILE)).
 
 CARGO      ?= cargo
 CBINDGEN   ?= cbindgen
@@ -46,18 +61,33 @@ FEATURES   ?= no-dependency-logs
 RUSTFLAGS_small := -C force-unwind-tables=no -C llvm-args=-enable-machine-outliner
 PROFILE_RUSTFLAGS := $(strip $(RUSTFLAGS) $(RUSTFLAGS_$(PROFILE)))
 TARGET_DIR ?= $(or $(CARGO_TARGET_DIR),target)
+BINDIR     ?= $(PREFIX)/bin
+# The target triple; empty = this machine (x86-64 Linux).
+TARGET     ?=
+include targets.mk
 
-ifeq ($(PROFILE),dev)
-BUILD_DIR ?= $(TARGET_DIR)/debug
-else
-BUILD_DIR ?= $(TARGET_DIR)/$(PROFILE)
-endif
+PROFILE_DIR := $(if $(filter dev,$(PROFILE)),debug,$(PROFILE))
+BUILD_DIR ?= $(TARGET_DIR)/$(if $(TARGET),$(TARGET)/)$(PROFILE_DIR)
 # What `make install` installs: the cleaned static library, a copy of the shared one and
 # the native libraries rustc asked for (a snapshot: later cargo builds do not change it).
 DIST_DIR   := $(BUILD_DIR)/c-dist
 
-SHARED_LIB := libcashfree_rpd.so
 STATIC_LIB := libcashfree_rpd.a
+# The shared library's files: Linux glibc: the .so; Windows: the DLL, its import library
+# and a .def of its exports (`lib /def:cashfree_rpd.def` makes an MSVC import library);
+# musl: none (Rust's musl targets link the C runtime statically, no cdylib).
+ifeq ($(TARGET_OS),windows)
+SHARED_LIB := cashfree_rpd.dll
+IMPORT_LIB := libcashfree_rpd.dll.a
+DEF_FILE   := cashfree_rpd.def
+SHARED_FILES := $(SHARED_LIB) $(IMPORT_LIB) $(DEF_FILE)
+else ifeq ($(TARGET_LIBC),musl)
+SHARED_LIB :=
+SHARED_FILES :=
+else
+SHARED_LIB := libcashfree_rpd.so
+SHARED_FILES := $(SHARED_LIB)
+endif
 HEADERS    := include/cashfree_rpd.h include/cashfree_rpd.hpp
 VERSION    := $(shell sed -n 's/^version *= *"\([^"]*\)".*/\1/p' Cargo.toml | head -n 1)
 VERSION_MAJOR := $(word 1,$(subst ., ,$(VERSION)))
@@ -71,20 +101,31 @@ EXAMPLE_CFLAGS   := -std=c11 -Wall -Wextra -Wpedantic -Iinclude
 EXAMPLE_CXXFLAGS := -std=c++17 -Wall -Wextra -Wpedantic -Iinclude
 NATIVE_LIBS = $$(cat $(DIST_DIR)/native-static-libs)
 
-.PHONY: all lib examples size header abi install uninstall test clean
+.PHONY: all lib examples size cli-static zig-tools print-target header abi install uninstall test clean
 
 all: lib
 
 # `cargo rustc ... -- --print native-static-libs` builds the library exactly like
 # `cargo build --lib` and prints the system libraries a program linking the static
 # library needs (cargo replays the note when nothing was rebuilt). Then:
-# scripts/clean-staticlib.sh makes the archive export only cfrpd_* symbols.
+# scripts/clean-staticlib.sh makes the archive export only cfrpd_* symbols, with the
+# target's binutils ($(GNU_PREFIX)ld, objcopy, ...: ELF and Windows COFF).
 # (The extra rustc argument makes cargo see a different build than a plain
 # `cargo build --release`: alternating the two rebuilds the library each time.)
-lib:
+# Windows: cashfree_rpd.def lists the DLL's exports (objdump -p); anything but cfrpd_*
+# there is an error. The Windows static library is NOT cleaned: `x86_64-w64-mingw32-ld -r`
+# (binutils 2.40) cannot merge it — "unable to fill in DataDictionary[9] because
+# __tls_used is missing" (a PE relocatable link of objects with .tls sections, which
+# Rust's thread-locals have; the TLS directory symbol lives in the CRT), with or without
+# --gc-sections — and lld has no relocatable mode for COFF. The archive also holds
+# import stubs (raw-dylib: bcryptprimitives.dll, api-ms-win-core-synch) that cannot be
+# merged. So on Windows the archive exports Rust's runtime names too: link it as the only
+# Rust static library of a program, or use the DLL.
+lib: $(if $(filter zig,$(TOOLCHAIN)),zig-check)
 	@mkdir -p $(TARGET_DIR)
-	@log=$(TARGET_DIR)/cfrpd-lib-$(PROFILE).log; \
-	{ $(if $(PROFILE_RUSTFLAGS),RUSTFLAGS="$(PROFILE_RUSTFLAGS)") $(CARGO) rustc --profile $(PROFILE) --lib -p cashfree-rpd $(if $(FEATURES),--features $(FEATURES)) \
+	@log=$(TARGET_DIR)/cfrpd-lib-$(if $(TARGET),$(TARGET)-)$(PROFILE).log; \
+	echo "building the library$(if $(TARGET), for $(TARGET) (toolchain: $(TOOLCHAIN)))"; \
+	{ $(if $(PROFILE_RUSTFLAGS),RUSTFLAGS="$(PROFILE_RUSTFLAGS)") $(CARGO_RUSTC) --profile $(PROFILE) --lib -p cashfree-rpd $(if $(FEATURES),--features $(FEATURES)) \
 	    -- --print native-static-libs 2>&1; \
 	  echo $$? >$$log.rc; } | tee $$log; \
 	rc=$$(cat $$log.rc); rm -f $$log.rc; [ "$$rc" = 0 ] || exit $$rc; \
@@ -93,46 +134,125 @@ lib:
 	mkdir -p $(DIST_DIR); \
 	echo "$$libs" >$(DIST_DIR)/native-static-libs; \
 	echo "native-static-libs: $$libs"; \
-	scripts/clean-staticlib.sh $(BUILD_DIR)/$(STATIC_LIB) $(DIST_DIR)/$(STATIC_LIB); \
-	cp -f $(BUILD_DIR)/$(SHARED_LIB) $(DIST_DIR)/$(SHARED_LIB).tmp; \
-	mv -f $(DIST_DIR)/$(SHARED_LIB).tmp $(DIST_DIR)/$(SHARED_LIB); \
-	echo "ready to install: $(DIST_DIR)/{$(STATIC_LIB),$(SHARED_LIB),native-static-libs}"
+	$(if $(filter windows,$(TARGET_OS)),cp -f $(BUILD_DIR)/$(STATIC_LIB) $(DIST_DIR)/$(STATIC_LIB) || exit 1; \
+	  echo "note: the Windows archive is shipped as rustc wrote it (not cleaned: see the Makefile)";, \
+	LD=$(GNU_PREFIX)ld OBJCOPY=$(GNU_PREFIX)objcopy AR=$(GNU_PREFIX)ar \
+	  scripts/clean-staticlib.sh $(BUILD_DIR)/$(STATIC_LIB) $(DIST_DIR)/$(STATIC_LIB) || exit 1;) \
+	for f in $(filter-out $(DEF_FILE),$(SHARED_FILES)); do \
+	  cp -f $(BUILD_DIR)/$$f $(DIST_DIR)/$$f.tmp && mv -f $(DIST_DIR)/$$f.tmp $(DIST_DIR)/$$f || exit 1; \
+	done; \
+	$(if $(DEF_FILE),scripts/dll-def.sh $(GNU_PREFIX)objdump $(DIST_DIR)/$(SHARED_LIB) $(DIST_DIR)/$(DEF_FILE) || exit 1;) \
+	echo "ready to install: $(DIST_DIR)/{$(subst $(eval) ,$(comma),$(strip $(STATIC_LIB) $(SHARED_FILES) native-static-libs))}"
+
+comma := ,
 
 # Built only when missing: `make install` copies what `make` built.
-$(DIST_DIR)/$(STATIC_LIB) $(DIST_DIR)/$(SHARED_LIB) $(DIST_DIR)/native-static-libs:
+$(addprefix $(DIST_DIR)/,$(STATIC_LIB) $(SHARED_FILES) native-static-libs):
 	$(MAKE) lib
 
-examples: lib
-	mkdir -p examples/c/build examples/cpp/build
-	$(CC) $(EXAMPLE_CFLAGS) $(CPPFLAGS) $(CFLAGS) examples/c/quickstart.c \
-		$(DIST_DIR)/$(STATIC_LIB) $(LDFLAGS) $(NATIVE_LIBS) -o examples/c/build/quickstart
-	$(CC) $(EXAMPLE_CFLAGS) -Werror $(CPPFLAGS) $(CFLAGS) examples/c/print_qr.c \
-		$(DIST_DIR)/$(STATIC_LIB) $(LDFLAGS) $(NATIVE_LIBS) -o examples/c/build/print_qr
-	$(CXX) $(EXAMPLE_CXXFLAGS) $(CPPFLAGS) $(CXXFLAGS) examples/cpp/quickstart.cpp \
-		$(DIST_DIR)/$(STATIC_LIB) $(LDFLAGS) $(NATIVE_LIBS) -o examples/cpp/build/quickstart
+# The zig route needs zig and cargo-zigbuild (`make zig-tools` installs both).
+zig-check:
+	@[ -x "$(firstword $(ZIGBUILD))" ] || command -v "$(firstword $(ZIGBUILD))" >/dev/null 2>&1 || { \
+	  echo "make: TARGET=$(TARGET) builds with cargo-zigbuild (glibc 2.17 floor), which is not installed:" >&2; \
+	  echo "      run 'make zig-tools' (a venv in $(ZIG_VENV)), or TOOLCHAIN=gcc (this machine's glibc)," >&2; \
+	  echo "      or set CC_$(TARGET_US) and CARGO_TARGET_$(TARGET_UC)_LINKER (your SDK)" >&2; exit 1; }
 
+zig-tools:
+	[ -x $(ZIG_VENV)/bin/cargo-zigbuild ] || { python3 -m venv $(ZIG_VENV) && \
+	  $(ZIG_VENV)/bin/pip install -q ziglang==$(ZIG_VERSION) cargo-zigbuild==$(ZIGBUILD_VERSION); }
+	$(ZIG_VENV)/bin/python-zig version
+	$(ZIG_VENV)/bin/cargo-zigbuild --version
+
+# The toolchain values of TARGET, one KEY=value per line (read by tests/common/cross.rs).
+print-target:
+	@echo 'TARGET=$(TARGET)'
+	@echo 'TOOLCHAIN=$(TOOLCHAIN)'
+	@echo 'TARGET_OS=$(TARGET_OS)'
+	@echo 'TARGET_LIBC=$(TARGET_LIBC)'
+	@echo 'GNU_PREFIX=$(GNU_PREFIX)'
+	@echo 'TARGET_CC=$(TARGET_CC)'
+	@echo 'STATIC_CC=$(STATIC_CC)'
+	@echo 'RUNNER=$(runner.$(TARGET))'
+	@echo 'DIST_DIR=$(DIST_DIR)'
+	@echo 'SHARED_FILES=$(SHARED_FILES)'
+
+# Example programs: this machine's C and C++ ones, or with TARGET the C ones, built with
+# that target's C compiler (TARGET_CC), in examples/c/build/<triple>/.
+EXAMPLE_OUT := examples/c/build$(if $(TARGET),/$(TARGET))
+EXE         := $(if $(filter windows,$(TARGET_OS)),.exe)
+# Windows programs are linked -static: no libwinpthread-1.dll or libgcc DLL beside them.
+TARGET_LDFLAGS := $(if $(filter windows,$(TARGET_OS)),-static)
+examples: lib
+	mkdir -p $(EXAMPLE_OUT) examples/cpp/build
+	$(TARGET_CC) $(EXAMPLE_CFLAGS) $(CPPFLAGS) $(CFLAGS) examples/c/quickstart.c \
+		$(DIST_DIR)/$(STATIC_LIB) $(TARGET_LDFLAGS) $(LDFLAGS) $(NATIVE_LIBS) -o $(EXAMPLE_OUT)/quickstart$(EXE)
+	$(TARGET_CC) $(EXAMPLE_CFLAGS) -Werror $(CPPFLAGS) $(CFLAGS) examples/c/print_qr.c \
+		$(DIST_DIR)/$(STATIC_LIB) $(TARGET_LDFLAGS) $(LDFLAGS) $(NATIVE_LIBS) -o $(EXAMPLE_OUT)/print_qr$(EXE)
+	$(if $(TARGET),,$(CXX) $(EXAMPLE_CXXFLAGS) $(CPPFLAGS) $(CXXFLAGS) examples/cpp/quickstart.cpp \
+		$(DIST_DIR)/$(STATIC_LIB) $(LDFLAGS) $(NATIVE_LIBS) -o examples/cpp/build/quickstart)
+
+# The size figure: musl and Windows programs fully static (musl: always; Windows: no
+# runtime DLLs beside the .exe), glibc ones with the C library shared, as on the machine.
+SIZE_CC := $(if $(filter musl windows,$(TARGET_LIBC) $(TARGET_OS)),$(STATIC_CC),$(TARGET_CC))
+SIZE_EXE := $(EXAMPLE_OUT)/quickstart-size$(EXE)
 size: lib
-	mkdir -p examples/c/build
-	$(CC) $(EXAMPLE_CFLAGS) -O2 examples/c/quickstart.c $(DIST_DIR)/$(STATIC_LIB) \
-		-Wl,--gc-sections $(NATIVE_LIBS) -o examples/c/build/quickstart-size
-	strip --strip-all examples/c/build/quickstart-size
-	@echo "$(PROFILE): C quickstart, static, stripped, --gc-sections: $$(wc -c <examples/c/build/quickstart-size) bytes"
+	mkdir -p $(EXAMPLE_OUT)
+	$(SIZE_CC) $(EXAMPLE_CFLAGS) -O2 examples/c/quickstart.c $(DIST_DIR)/$(STATIC_LIB) \
+		-Wl,--gc-sections $(NATIVE_LIBS) -o $(SIZE_EXE)
+	$(GNU_PREFIX)strip --strip-all $(SIZE_EXE)
+	@echo "$(PROFILE)$(if $(TARGET), $(TARGET)): C quickstart, static library, stripped, --gc-sections: $$(wc -c <$(SIZE_EXE)) bytes"
+
+# The CLI as one static executable. glibc targets: Rust's crt-static with the GNU cross
+# gcc (zig does not link glibc statically); getaddrinfo then loads the NSS modules of the
+# machine's glibc at run time for names that are not in /etc/hosts — IP literals and
+# /etc/hosts need nothing. musl targets are static anyway.
+GCC_ENV = CC_$(TARGET_US)=$(GNU_PREFIX)gcc AR_$(TARGET_US)=$(GNU_PREFIX)ar CARGO_TARGET_$(TARGET_UC)_LINKER=$(GNU_PREFIX)gcc
+cli-static:
+	@[ -n "$(TARGET)" ] || { echo "make: cli-static needs TARGET=<triple>" >&2; exit 1; }
+ifeq ($(TARGET_LIBC),musl)
+	$(CARGO_BUILD) --release -p cashfree-rpd-cli --bin cfrpd
+else ifeq ($(TOOLCHAIN),vendor)
+	RUSTFLAGS="$(RUSTFLAGS) -C target-feature=+crt-static" $(CARGO) build --target $(TARGET) --release -p cashfree-rpd-cli --bin cfrpd
+else
+	$(GCC_ENV) RUSTFLAGS="$(RUSTFLAGS) -C target-feature=+crt-static" $(CARGO) build --target $(TARGET) --release -p cashfree-rpd-cli --bin cfrpd
+endif
+	@file $(TARGET_DIR)/$(TARGET)/release/cfrpd$(EXE)
 
 header:
 	$(CBINDGEN) --config cbindgen.toml --crate cashfree-rpd --output include/cashfree_rpd.h
 
 abi:
-	CFRPD_BLESS_ABI=1 $(CARGO) test -p cashfree-rpd --test abi
+	CFRPD_BLESS_ABI=1 $(CARGO) test -p cashfree-rpd --test abi -- --test-threads=1
 
-install: $(DIST_DIR)/$(STATIC_LIB) $(DIST_DIR)/$(SHARED_LIB) $(DIST_DIR)/native-static-libs \
+# Pointer size of the target (CMake refuses a 64-bit package in a 32-bit build).
+RUSTC ?= rustc
+SIZEOF_VOID_P = $$(( $$($(RUSTC) --print cfg $(if $(TARGET),--target $(TARGET)) | sed -n 's/^target_pointer_width="\([0-9]*\)"/\1/p') / 8 ))
+ifeq ($(TARGET_OS),windows)
+CMAKE_SHARED := $${_cfrpd_bindir}/$(SHARED_LIB)
+CMAKE_IMPLIB := $${_cfrpd_libdir}/$(IMPORT_LIB)
+else ifneq ($(SHARED_LIB),)
+CMAKE_SHARED := $${_cfrpd_libdir}/$(SHARED_LIB).$(VERSION)
+CMAKE_IMPLIB :=
+else
+CMAKE_SHARED :=
+CMAKE_IMPLIB :=
+endif
+
+install: $(addprefix $(DIST_DIR)/,$(STATIC_LIB) $(SHARED_FILES) native-static-libs) \
 		cashfree_rpd.pc.in cashfree_rpd-static.pc.in cmake/cashfree_rpdConfig.cmake.in cmake/cashfree_rpdConfigVersion.cmake.in
 	@[ -n "$(ABI_MAJOR)" ] || { echo "make: no SONAME in build.rs" >&2; exit 1; }
 	$(INSTALL) -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(CMAKEDIR)
 	$(INSTALL) -m 644 $(HEADERS) $(DESTDIR)$(INCLUDEDIR)/
 	$(INSTALL) -m 644 $(DIST_DIR)/$(STATIC_LIB) $(DESTDIR)$(LIBDIR)/$(STATIC_LIB)
+ifeq ($(TARGET_OS),windows)
+	$(INSTALL) -d $(DESTDIR)$(BINDIR)
+	$(INSTALL) -m 755 $(DIST_DIR)/$(SHARED_LIB) $(DESTDIR)$(BINDIR)/$(SHARED_LIB)
+	$(INSTALL) -m 644 $(DIST_DIR)/$(IMPORT_LIB) $(DIST_DIR)/$(DEF_FILE) $(DESTDIR)$(LIBDIR)/
+else ifneq ($(SHARED_LIB),)
 	$(INSTALL) -m 755 $(DIST_DIR)/$(SHARED_LIB) $(DESTDIR)$(LIBDIR)/$(SHARED_LIB).$(VERSION)
 	ln -sfn $(SHARED_LIB).$(VERSION) $(DESTDIR)$(LIBDIR)/$(SHARED_LIB).$(ABI_MAJOR)
 	ln -sfn $(SHARED_LIB).$(ABI_MAJOR) $(DESTDIR)$(LIBDIR)/$(SHARED_LIB)
+endif
 	libs="$$(cat $(DIST_DIR)/native-static-libs)"; \
 	for f in cashfree_rpd cashfree_rpd-static; do \
 	  sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
@@ -141,13 +261,17 @@ install: $(DIST_DIR)/$(STATIC_LIB) $(DIST_DIR)/$(SHARED_LIB) $(DIST_DIR)/native-
 	    $$f.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/$$f.pc || exit 1; \
 	done
 	libs="$$(cat $(DIST_DIR)/native-static-libs | tr -s ' ' ';')"; \
+	ptr=$(SIZEOF_VOID_P); [ "$$ptr" = 4 ] || [ "$$ptr" = 8 ] || { echo "make: no pointer width for $(TARGET)" >&2; exit 1; }; \
 	to_lib=$$(realpath -m --relative-to=$(CMAKEDIR) $(LIBDIR)); \
 	to_inc=$$(realpath -m --relative-to=$(CMAKEDIR) $(INCLUDEDIR)); \
+	to_bin=$$(realpath -m --relative-to=$(CMAKEDIR) $(BINDIR)); \
 	for f in cashfree_rpdConfig cashfree_rpdConfigVersion; do \
 	  sed -e 's|@VERSION@|$(VERSION)|g' -e 's|@VERSION_MAJOR@|$(VERSION_MAJOR)|g' \
 	    -e 's|@VERSION_MINOR@|$(VERSION_MINOR)|g' -e 's|@ABI_MAJOR@|$(ABI_MAJOR)|g' \
-	    -e 's|@SIZEOF_VOID_P@|8|g' -e "s|@NATIVE_STATIC_LIBS_CMAKE@|$$libs|g" \
+	    -e "s|@SIZEOF_VOID_P@|$$ptr|g" -e "s|@NATIVE_STATIC_LIBS_CMAKE@|$$libs|g" \
+	    -e 's|@SHARED_LOCATION@|$(CMAKE_SHARED)|g' -e 's|@SHARED_IMPLIB@|$(CMAKE_IMPLIB)|g' \
 	    -e "s|@CMAKE_TO_LIBDIR@|$$to_lib|g" -e "s|@CMAKE_TO_INCLUDEDIR@|$$to_inc|g" \
+	    -e "s|@CMAKE_TO_BINDIR@|$$to_bin|g" \
 	    cmake/$$f.cmake.in > $(DESTDIR)$(CMAKEDIR)/$$f.cmake || exit 1; \
 	done
 	chmod 644 $(DESTDIR)$(PKGCONFIGDIR)/cashfree_rpd.pc $(DESTDIR)$(PKGCONFIGDIR)/cashfree_rpd-static.pc \
@@ -155,8 +279,9 @@ install: $(DIST_DIR)/$(STATIC_LIB) $(DIST_DIR)/$(SHARED_LIB) $(DIST_DIR)/native-
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(INCLUDEDIR)/,$(notdir $(HEADERS))) \
-		$(DESTDIR)$(LIBDIR)/$(STATIC_LIB) $(DESTDIR)$(LIBDIR)/$(SHARED_LIB) \
-		$(DESTDIR)$(LIBDIR)/$(SHARED_LIB).$(ABI_MAJOR) $(DESTDIR)$(LIBDIR)/$(SHARED_LIB).$(VERSION) \
+		$(DESTDIR)$(LIBDIR)/$(STATIC_LIB) \
+		$(if $(filter windows,$(TARGET_OS)),$(DESTDIR)$(BINDIR)/$(SHARED_LIB) $(DESTDIR)$(LIBDIR)/$(IMPORT_LIB) $(DESTDIR)$(LIBDIR)/$(DEF_FILE)) \
+		$(if $(filter gnu,$(TARGET_LIBC)),$(DESTDIR)$(LIBDIR)/$(SHARED_LIB) $(DESTDIR)$(LIBDIR)/$(SHARED_LIB).$(ABI_MAJOR) $(DESTDIR)$(LIBDIR)/$(SHARED_LIB).$(VERSION)) \
 		$(DESTDIR)$(PKGCONFIGDIR)/cashfree_rpd.pc $(DESTDIR)$(PKGCONFIGDIR)/cashfree_rpd-static.pc \
 		$(DESTDIR)$(CMAKEDIR)/cashfree_rpdConfig.cmake $(DESTDIR)$(CMAKEDIR)/cashfree_rpdConfigVersion.cmake
 	-rmdir $(DESTDIR)$(CMAKEDIR) 2>/dev/null

@@ -17,7 +17,7 @@
 #      this library came first);
 #   4. `objcopy --keep-global-symbols` makes every defined symbol but cfrpd_* local.
 # Needs GNU binutils (ld, objcopy, readelf, ar; readelf rather than nm, which tries
-# to load bitcode through an LLVM plugin). Linux/ELF only.
+# to load bitcode through an LLVM plugin). ELF only (the Windows archive: see the Makefile).
 set -eu
 in=$1
 out=$2

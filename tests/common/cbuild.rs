@@ -232,12 +232,7 @@ impl Run {
 /// Runs `exe` with `env` (CASHFREE_* and CFRPD_* variables of the parent are removed
 /// first), killing it after [`RUN_LIMIT`].
 pub fn run(exe: &Path, runner: Runner, args: &[&str], env: &BTreeMap<String, String>) -> Run {
-    static SEQ: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let n = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let name = exe.file_name().unwrap().to_string_lossy().into_owned();
-    let out_path = work_dir().join(format!("{name}.{n}.stdout"));
-    let err_path = work_dir().join(format!("{name}.{n}.stderr"));
-    let mut cmd = match runner {
+    let cmd = match runner {
         Runner::Direct => Command::new(exe),
         Runner::Valgrind => {
             let mut c = Command::new("valgrind");
@@ -255,6 +250,45 @@ pub fn run(exe: &Path, runner: Runner, args: &[&str], env: &BTreeMap<String, Str
             c
         }
     };
+    let label = match runner {
+        Runner::Direct => "direct",
+        Runner::Valgrind => "valgrind",
+    };
+    run_command(cmd, exe, label, args, env)
+}
+
+/// Runs `exe` under the command `prefix` (e.g. `qemu-arm -L /usr/arm-linux-gnueabihf`;
+/// empty: directly), like [`run`].
+pub fn run_under(
+    prefix: &[String],
+    exe: &Path,
+    args: &[&str],
+    env: &BTreeMap<String, String>,
+) -> Run {
+    let cmd = match prefix.split_first() {
+        Some((first, rest)) => {
+            let mut c = Command::new(first);
+            c.args(rest).arg(exe);
+            c
+        }
+        None => Command::new(exe),
+    };
+    let label = prefix.first().map_or("direct", |s| s.as_str()).to_string();
+    run_command(cmd, exe, &label, args, env)
+}
+
+fn run_command(
+    mut cmd: Command,
+    exe: &Path,
+    label: &str,
+    args: &[&str],
+    env: &BTreeMap<String, String>,
+) -> Run {
+    static SEQ: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let name = exe.file_name().unwrap().to_string_lossy().into_owned();
+    let out_path = work_dir().join(format!("{name}.{n}.stdout"));
+    let err_path = work_dir().join(format!("{name}.{n}.stderr"));
     for (k, _) in std::env::vars_os() {
         let k = k.to_string_lossy();
         if k.starts_with("CASHFREE_") || k.starts_with("CFRPD_") {
@@ -295,11 +329,7 @@ pub fn run(exe: &Path, runner: Runner, args: &[&str], env: &BTreeMap<String, Str
         stderr: read(&err_path),
     };
     eprintln!(
-        "c_abi: {name} {args:?} ({}) took {:.1}s, {}",
-        match runner {
-            Runner::Direct => "direct",
-            Runner::Valgrind => "valgrind",
-        },
+        "c_abi: {name} {args:?} ({label}) took {:.1}s, {}",
         started.elapsed().as_secs_f64(),
         status
     );

@@ -1,6 +1,8 @@
-//! What the C test programs need around them (tests/c_abi.rs, tests/windows.rs): emulators,
-//! a payer, the environment they read, and the checks on their output.
-#![cfg(target_os = "linux")]
+//! What the C test programs (tests/c/*.c, examples/c/*.c) expect from their harness:
+//! emulators, the environment (credentials, base URLs, webhook fixtures), and the checks
+//! of their output. Shared by tests/c_abi.rs (this machine), tests/cross.rs (cross
+//! targets under qemu / natively) and tests/windows.rs (Windows targets under wine).
+#![allow(dead_code)]
 
 use std::collections::BTreeMap;
 use std::net::TcpListener;
@@ -11,9 +13,6 @@ use cashfree_rpd_emulator::{
 };
 
 use super::cbuild::Run;
-
-// ------------------------------------------------------------------------------------
-// Emulators and environments
 
 pub fn emulator(auto_pay_after: Option<Duration>) -> Emulator {
     Emulator::start(Options {

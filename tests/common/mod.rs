@@ -9,6 +9,8 @@ pub mod cenv;
 #[cfg(target_os = "linux")]
 pub mod cprog;
 #[cfg(target_os = "linux")]
+pub mod cross;
+#[cfg(target_os = "linux")]
 pub mod dlservers;
 pub mod idle;
 pub mod netns;
