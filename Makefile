@@ -10,7 +10,8 @@
 #                                examples/c/build/print_qr, examples/cpp/build/quickstart
 #   make size                    bytes of the C quickstart linked statically, stripped,
 #                                with -Wl,--gc-sections (the figure in BENCHMARKS.md)
-#   make header                  regenerate include/cashfree_rpd.h (cbindgen 0.29.4)
+#   make header                  regenerate include/cashfree_rpd.h (cbindgen 0.29.4); refused
+#                                when a name in it lacks the CFRPD_ / cfrpd_ prefix
 #   make abi                     regenerate abi/cashfree_rpd.abi (the ABI baseline that
 #                                tests/abi.rs compares against; commit it with the change)
 #   make install PREFIX=/usr/local [DESTDIR=/staging] [LIBDIR=...]
@@ -118,8 +119,11 @@ size: lib
 	strip --strip-all examples/c/build/quickstart-size
 	@echo "$(PROFILE): C quickstart, static, stripped, --gc-sections: $$(wc -c <examples/c/build/quickstart-size) bytes"
 
+# The header is only replaced when every name in it is prefixed (scripts/cheader.py).
 header:
-	$(CBINDGEN) --config cbindgen.toml --crate cashfree-rpd --output include/cashfree_rpd.h
+	$(CBINDGEN) --config cbindgen.toml --crate cashfree-rpd --output include/cashfree_rpd.h.new
+	python3 scripts/cheader.py check-names include/cashfree_rpd.h.new || { rm -f include/cashfree_rpd.h.new; exit 1; }
+	mv -f include/cashfree_rpd.h.new include/cashfree_rpd.h
 
 abi:
 	CFRPD_BLESS_ABI=1 $(CARGO) test -p cashfree-rpd --test abi

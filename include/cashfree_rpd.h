@@ -39,16 +39,6 @@
 
 
 /**
- * Default number of idle connections kept for reuse.
- */
-#define DEFAULT_MAX_IDLE_CONNECTIONS 4
-
-/**
- * Largest idle pool accepted.
- */
-#define MAX_IDLE_CONNECTIONS_LIMIT 1024
-
-/**
  * Smallest `cfrpd_qr.size` (version 1).
  */
 #define CFRPD_QR_MIN_SIZE 21
@@ -84,6 +74,17 @@
 #define CFRPD_MAX_RETRIES_LIMIT 10
 
 /**
+ * Idle connections a client keeps for reuse unless
+ * `cfrpd_config_set_max_idle_connections` says otherwise.
+ */
+#define CFRPD_DEFAULT_MAX_IDLE_CONNECTIONS 4
+
+/**
+ * Most idle connections `cfrpd_config_set_max_idle_connections` accepts.
+ */
+#define CFRPD_MAX_IDLE_CONNECTIONS_LIMIT 1024
+
+/**
  * A client (opaque). Safe to share between threads; reuses connections.
  * Create with `cfrpd_client_new`, release with `cfrpd_client_free` once no thread uses it.
  */
@@ -103,59 +104,29 @@ typedef struct cfrpd_config cfrpd_config;
 typedef uint32_t cfrpd_result;
 
 /**
- * A created verification request. Owned by the caller: release with
- * `cfrpd_request_free`. Strings belong to the struct.
+ * The state of a verification request.
  */
-typedef struct cfrpd_request {
-  /**
-   * The id sent.
-   */
-  char *verification_id;
-  /**
-   * Cashfree's id for the request (> 0).
-   */
-  int64_t ref_id;
-  /**
-   * When the links stop working (ISO-8601 as sent), or NULL.
-   */
-  char *valid_upto;
-  /**
-   * `upi://pay?...` intent link; never NULL.
-   */
-  char *upi_link;
-  /**
-   * Google Pay deep link, or NULL.
-   */
-  char *gpay;
-  /**
-   * BHIM deep link, or NULL.
-   */
-  char *bhim;
-  /**
-   * Paytm deep link, or NULL.
-   */
-  char *paytm;
-  /**
-   * PhonePe deep link, or NULL.
-   */
-  char *phonepe;
-  /**
-   * Base64 PNG as sent, or NULL.
-   */
-  char *qr_code;
-  /**
-   * Decoded PNG bytes; NULL if absent or not valid base64 of a PNG.
-   */
-  uint8_t *qr_png;
-  /**
-   * Length of `qr_png` in bytes (0 when NULL).
-   */
-  size_t qr_png_len;
-  /**
-   * The whole response body.
-   */
-  char *raw_json;
-} cfrpd_request;
+typedef uint32_t cfrpd_state;
+
+/**
+ * How well the name at the bank matches the expected name.
+ */
+typedef uint32_t cfrpd_name_match;
+
+/**
+ * The refund of the rupee, from `reversal_status`.
+ */
+typedef uint32_t cfrpd_reversal;
+
+/**
+ * Level of a diagnostics record (`cfrpd_config_set_log_callback`).
+ */
+typedef uint32_t cfrpd_log_level;
+
+/**
+ * A Cashfree environment (`cfrpd_config_set_environment`).
+ */
+typedef uint32_t cfrpd_environment;
 
 /**
  * Details of a failure. Owned by the caller: release with `cfrpd_error_free`.
@@ -219,19 +190,86 @@ typedef struct cfrpd_error {
 } cfrpd_error;
 
 /**
- * The state of a verification request.
+ * Receives diagnostics records (`cfrpd_config_set_log_callback`). `message` is valid
+ * during the call only. Runs on the thread making the cfrpd_ call; may call cfrpd_
+ * functions; must not throw (C++) or longjmp out.
  */
-typedef uint32_t cfrpd_state;
+typedef void (*cfrpd_log_callback)(void *user_data,
+                                   cfrpd_log_level level,
+                                   const char *message);
 
 /**
- * How well the name at the bank matches the expected name.
+ * A rate-limit window (`cfrpd_client_rate_limit`); each field is -1 when unknown.
  */
-typedef uint32_t cfrpd_name_match;
+typedef struct cfrpd_rate_limit {
+  /**
+   * `X-RateLimit-Limit`: requests allowed in the window.
+   */
+  int64_t limit;
+  /**
+   * `X-RateLimit-Remaining`: requests left in the window.
+   */
+  int64_t remaining;
+  /**
+   * Milliseconds from now until the window resets (0 once it passed).
+   */
+  int64_t reset_ms;
+} cfrpd_rate_limit;
 
 /**
- * The refund of the rupee, from `reversal_status`.
+ * A created verification request. Owned by the caller: release with
+ * `cfrpd_request_free`. Strings belong to the struct.
  */
-typedef uint32_t cfrpd_reversal;
+typedef struct cfrpd_request {
+  /**
+   * The id sent.
+   */
+  char *verification_id;
+  /**
+   * Cashfree's id for the request (> 0).
+   */
+  int64_t ref_id;
+  /**
+   * When the links stop working (ISO-8601 as sent), or NULL.
+   */
+  char *valid_upto;
+  /**
+   * `upi://pay?...` intent link; never NULL.
+   */
+  char *upi_link;
+  /**
+   * Google Pay deep link, or NULL.
+   */
+  char *gpay;
+  /**
+   * BHIM deep link, or NULL.
+   */
+  char *bhim;
+  /**
+   * Paytm deep link, or NULL.
+   */
+  char *paytm;
+  /**
+   * PhonePe deep link, or NULL.
+   */
+  char *phonepe;
+  /**
+   * Base64 PNG as sent, or NULL.
+   */
+  char *qr_code;
+  /**
+   * Decoded PNG bytes; NULL if absent or not valid base64 of a PNG.
+   */
+  uint8_t *qr_png;
+  /**
+   * Length of `qr_png` in bytes (0 when NULL).
+   */
+  size_t qr_png_len;
+  /**
+   * The whole response body.
+   */
+  char *raw_json;
+} cfrpd_request;
 
 /**
  * The result of a verification request. Owned by the caller: release with
@@ -328,43 +366,6 @@ typedef struct cfrpd_status {
  */
 typedef bool (*cfrpd_poll_callback)(void *user_data,
                                     const struct cfrpd_status *latest);
-
-/**
- * Level of a diagnostics record (`cfrpd_config_set_log_callback`).
- */
-typedef uint32_t cfrpd_log_level;
-
-/**
- * Receives diagnostics records (`cfrpd_config_set_log_callback`). `message` is valid
- * during the call only. Runs on the thread making the cfrpd_ call; may call cfrpd_
- * functions; must not throw (C++) or longjmp out.
- */
-typedef void (*cfrpd_log_callback)(void *user_data,
-                                   cfrpd_log_level level,
-                                   const char *message);
-
-/**
- * A Cashfree environment (`cfrpd_config_set_environment`).
- */
-typedef uint32_t cfrpd_environment;
-
-/**
- * A rate-limit window (`cfrpd_client_rate_limit`); each field is -1 when unknown.
- */
-typedef struct cfrpd_rate_limit {
-  /**
-   * `X-RateLimit-Limit`: requests allowed in the window.
-   */
-  int64_t limit;
-  /**
-   * `X-RateLimit-Remaining`: requests left in the window.
-   */
-  int64_t remaining;
-  /**
-   * Milliseconds from now until the window resets (0 once it passed).
-   */
-  int64_t reset_ms;
-} cfrpd_rate_limit;
 
 /**
  * A QR code's module matrix (no quiet zone). Owned by the caller: release with
@@ -647,84 +648,10 @@ extern "C" {
 #endif // __cplusplus
 
 /**
- * Creates a verification request (this costs the merchant money).
+ * The library version, e.g. "0.1.0". Equals the `CFRPD_VERSION` macro of the header
+ * the program was compiled with, unless a different library was linked.
  *
- * verification_id: 1-50 characters of [A-Za-z0-9._-], unique per merchant; name: not
- * blank. Both are checked before any I/O and copied. On success `*out` holds the
- * request (release with `cfrpd_request_free`); on failure `*out = NULL`.
- *
- * Never sent twice by accident: re-sent automatically only when it certainly did not
- * reach Cashfree (connection not established, or a 429/503 answer). After a timeout
- * or reset after sending, a 500/502/504, or a 2xx that cannot be decoded, the error
- * has `ambiguous = true`: look the id up with `cfrpd_get_status` before creating
- * again. A second create with the same id fails with CFRPD_ERR_DUPLICATE_ID.
- *
- * # Safety
- * `client` is NULL or live; strings are NULL or NUL-terminated; `out`/`err` are NULL or writable.
- */
-cfrpd_result cfrpd_create(const struct cfrpd_client *client,
-                          const char *verification_id,
-                          const char *name,
-                          struct cfrpd_request **out,
-                          struct cfrpd_error **err);
-
-/**
- * The current status of a request by the merchant's verification_id (checked before
- * any I/O). Retried on connect failures, timeouts, resets, 429 and 500/502/503/504
- * (see `cfrpd_config_set_max_retries`). Release `*out` with `cfrpd_status_free`.
- *
- * # Safety
- * `client` is NULL or live; `verification_id` is NULL or NUL-terminated; `out`/`err` are NULL or writable.
- */
-cfrpd_result cfrpd_get_status(const struct cfrpd_client *client,
-                              const char *verification_id,
-                              struct cfrpd_status **out,
-                              struct cfrpd_error **err);
-
-/**
- * The current status of a request by Cashfree's ref_id (must be > 0). Same rules as
- * `cfrpd_get_status`.
- *
- * # Safety
- * `client` is NULL or live; `out`/`err` are NULL or writable.
- */
-cfrpd_result cfrpd_get_status_by_ref_id(const struct cfrpd_client *client,
-                                        int64_t ref_id,
-                                        struct cfrpd_status **out,
-                                        struct cfrpd_error **err);
-
-/**
- * Polls until the state is final (SUCCESS, FAILURE, EXPIRED).
- *
- * timeout_ms: overall deadline, > 0; requests in flight are cut short by it.
- * poll_interval_ms: pause between polls; 0 = 3000; values below 500 are raised to 500.
- * on_poll (may be NULL) is called after every successful poll with a status that is
- * valid only during the call; returning false stops the wait with CFRPD_ERR_CANCELLED
- * (unless that status is already final: then the result is CFRPD_OK). The callback
- * may call other cfrpd functions but must not free `latest`, and must not throw.
- * Transient failures (network, timeout, 429, any 5xx) are retried until the deadline
- * (except a proxy refusing its credentials, which ends the wait at once);
- * others (400, 401, 403, 422, bad response) end the wait at once with that error.
- * On CFRPD_ERR_DEADLINE and CFRPD_ERR_CANCELLED, *out holds the last status seen
- * (NULL if no poll succeeded) and must be freed; on other errors *out = NULL.
- *
- * # Safety
- * `client` is NULL or live; `verification_id` is NULL or NUL-terminated; `on_poll` is
- * NULL or a function safe to call with `user_data`; `out`/`err` are NULL or writable.
- */
-cfrpd_result cfrpd_wait_for_result(const struct cfrpd_client *client,
-                                   const char *verification_id,
-                                   uint32_t timeout_ms,
-                                   uint32_t poll_interval_ms,
-                                   cfrpd_poll_callback on_poll,
-                                   void *user_data,
-                                   struct cfrpd_status **out,
-                                   struct cfrpd_error **err);
-
-/**
- * The library version, e.g. "0.1.0" (static; do not free). Equals the
- * `CFRPD_VERSION` macro of the header the program was compiled with, unless a
- * different library was linked.
+ * Returns: a static NUL-terminated string (never NULL; do not free).
  */
 const char *cfrpd_version(void);
 
@@ -732,14 +659,61 @@ const char *cfrpd_version(void);
  * The version of the library actually linked as one number: MAJOR*10000 +
  * MINOR*100 + PATCH (0.1.0 is 100). Compare with `CFRPD_VERSION_NUMBER` of the header
  * a program was built with to refuse an older library at run time.
+ *
+ * Returns: the version number.
  */
 uint32_t cfrpd_version_number(void);
 
 /**
  * The constant's name of a result code, e.g. "CFRPD_ERR_TIMEOUT" (static; do not
  * free). An unknown value gives "CFRPD_UNKNOWN_RESULT".
+ *
+ * Returns: a static NUL-terminated string, never NULL.
  */
 const char *cfrpd_result_name(cfrpd_result r);
+
+/**
+ * The name of a request state as Cashfree writes it: "CREATED", "SUCCESS", "FAILURE",
+ * "EXPIRED"; "UNKNOWN" for CFRPD_STATE_UNKNOWN and any number the library does not
+ * know. (The raw text Cashfree sent is in `cfrpd_status.status`.)
+ *
+ * Returns: a static NUL-terminated string (never NULL; do not free).
+ */
+const char *cfrpd_state_name(cfrpd_state s);
+
+/**
+ * The name of a name-match result as Cashfree writes it: "DIRECT_MATCH",
+ * "GOOD_PARTIAL_MATCH", "MODERATE_PARTIAL_MATCH", "POOR_PARTIAL_MATCH", "NO_MATCH";
+ * "UNKNOWN" for CFRPD_MATCH_UNKNOWN and any number the library does not know.
+ *
+ * Returns: a static NUL-terminated string (never NULL; do not free).
+ */
+const char *cfrpd_name_match_name(cfrpd_name_match m);
+
+/**
+ * The name of a refund state as Cashfree writes it: "PENDING", "TRANSFER_INITIATED",
+ * "TRANSFER_SUCCESS", "FAILED"; "UNKNOWN" for CFRPD_REVERSAL_UNKNOWN and any number
+ * the library does not know.
+ *
+ * Returns: a static NUL-terminated string (never NULL; do not free).
+ */
+const char *cfrpd_reversal_name(cfrpd_reversal r);
+
+/**
+ * The name of a log level: "ERROR", "WARN", "INFO", "DEBUG"; "UNKNOWN" for any other
+ * number.
+ *
+ * Returns: a static NUL-terminated string (never NULL; do not free).
+ */
+const char *cfrpd_log_level_name(cfrpd_log_level l);
+
+/**
+ * The name of an environment: "SANDBOX", "PRODUCTION"; "UNKNOWN" for any other
+ * number.
+ *
+ * Returns: a static NUL-terminated string (never NULL; do not free).
+ */
+const char *cfrpd_environment_name(cfrpd_environment e);
 
 /**
  * Frees an error. NULL is a no-op.
@@ -943,12 +917,87 @@ cfrpd_result cfrpd_client_rate_limit(const struct cfrpd_client *client,
 void cfrpd_client_free(struct cfrpd_client *client);
 
 /**
+ * Creates a verification request (this costs the merchant money).
+ *
+ * verification_id: 1-50 characters of [A-Za-z0-9._-], unique per merchant; name: not
+ * blank. Both are checked before any I/O and copied. On success `*out` holds the
+ * request (release with `cfrpd_request_free`); on failure `*out = NULL`.
+ *
+ * Never sent twice by accident: re-sent automatically only when it certainly did not
+ * reach Cashfree (connection not established, or a 429/503 answer). After a timeout
+ * or reset after sending, a 500/502/504, or a 2xx that cannot be decoded, the error
+ * has `ambiguous = true`: look the id up with `cfrpd_get_status` before creating
+ * again. A second create with the same id fails with CFRPD_ERR_DUPLICATE_ID.
+ *
+ * # Safety
+ * `client` is NULL or live; strings are NULL or NUL-terminated; `out`/`err` are NULL or writable.
+ */
+cfrpd_result cfrpd_create(const struct cfrpd_client *client,
+                          const char *verification_id,
+                          const char *name,
+                          struct cfrpd_request **out,
+                          struct cfrpd_error **err);
+
+/**
  * Frees a created request and everything in it. NULL is a no-op.
  *
  * # Safety
  * `req` is NULL or a request from this library, not freed before.
  */
 void cfrpd_request_free(struct cfrpd_request *req);
+
+/**
+ * The current status of a request by the merchant's verification_id (checked before
+ * any I/O). Retried on connect failures, timeouts, resets, 429 and 500/502/503/504
+ * (see `cfrpd_config_set_max_retries`). Release `*out` with `cfrpd_status_free`.
+ *
+ * # Safety
+ * `client` is NULL or live; `verification_id` is NULL or NUL-terminated; `out`/`err` are NULL or writable.
+ */
+cfrpd_result cfrpd_get_status(const struct cfrpd_client *client,
+                              const char *verification_id,
+                              struct cfrpd_status **out,
+                              struct cfrpd_error **err);
+
+/**
+ * The current status of a request by Cashfree's ref_id (must be > 0). Same rules as
+ * `cfrpd_get_status`.
+ *
+ * # Safety
+ * `client` is NULL or live; `out`/`err` are NULL or writable.
+ */
+cfrpd_result cfrpd_get_status_by_ref_id(const struct cfrpd_client *client,
+                                        int64_t ref_id,
+                                        struct cfrpd_status **out,
+                                        struct cfrpd_error **err);
+
+/**
+ * Polls until the state is final (SUCCESS, FAILURE, EXPIRED).
+ *
+ * timeout_ms: overall deadline, > 0; requests in flight are cut short by it.
+ * poll_interval_ms: pause between polls; 0 = 3000; values below 500 are raised to 500.
+ * on_poll (may be NULL) is called after every successful poll with a status that is
+ * valid only during the call; returning false stops the wait with CFRPD_ERR_CANCELLED
+ * (unless that status is already final: then the result is CFRPD_OK). The callback
+ * may call other cfrpd functions but must not free `latest`, and must not throw.
+ * Transient failures (network, timeout, 429, any 5xx) are retried until the deadline
+ * (except a proxy refusing its credentials, which ends the wait at once);
+ * others (400, 401, 403, 422, bad response) end the wait at once with that error.
+ * On CFRPD_ERR_DEADLINE and CFRPD_ERR_CANCELLED, *out holds the last status seen
+ * (NULL if no poll succeeded) and must be freed; on other errors *out = NULL.
+ *
+ * # Safety
+ * `client` is NULL or live; `verification_id` is NULL or NUL-terminated; `on_poll` is
+ * NULL or a function safe to call with `user_data`; `out`/`err` are NULL or writable.
+ */
+cfrpd_result cfrpd_wait_for_result(const struct cfrpd_client *client,
+                                   const char *verification_id,
+                                   uint32_t timeout_ms,
+                                   uint32_t poll_interval_ms,
+                                   cfrpd_poll_callback on_poll,
+                                   void *user_data,
+                                   struct cfrpd_status **out,
+                                   struct cfrpd_error **err);
 
 /**
  * Frees a status and everything in it. NULL is a no-op.

@@ -1,10 +1,10 @@
-//! Create, status and wait.
+//! Create, status and wait, and the release of what they return.
 
 use std::os::raw::{c_char, c_void};
 use std::time::Duration;
 
-use super::convert::{free_status, request_out, status_out};
-use super::panic::{call_with_out, call_with_partial_out};
+use super::convert::{free_request, free_status, request_out, status_out};
+use super::panic::{call_infallible, call_with_out, call_with_partial_out};
 use super::ref_in;
 use super::strings::str_in;
 use super::types::*;
@@ -39,6 +39,15 @@ pub unsafe extern "C" fn cfrpd_create(
         let name = unsafe { str_in(name, "name") }?;
         Ok(request_out(&client.inner.create(id, name)?))
     })
+}
+
+/// Frees a created request and everything in it. NULL is a no-op.
+///
+/// # Safety
+/// `req` is NULL or a request from this library, not freed before.
+#[no_mangle]
+pub unsafe extern "C" fn cfrpd_request_free(req: *mut cfrpd_request) {
+    call_infallible((), || unsafe { free_request(req) })
 }
 
 /// The current status of a request by the merchant's verification_id (checked before
@@ -140,4 +149,14 @@ pub unsafe extern "C" fn cfrpd_wait_for_result(
             }
         }
     })
+}
+
+/// Frees a status and everything in it. NULL is a no-op.
+///
+/// # Safety
+/// `status` is NULL or a status from this library (not one passed to a poll callback),
+/// not freed before.
+#[no_mangle]
+pub unsafe extern "C" fn cfrpd_status_free(status: *mut cfrpd_status) {
+    call_infallible((), || unsafe { free_status(status) })
 }

@@ -1,48 +1,16 @@
-//! Version, result names, configuration and client lifetime.
+//! Configuration and client lifetime.
 
 use std::ffi::CString;
 use std::os::raw::{c_char, c_void};
 use std::time::Duration;
 
-use super::error::name_of;
+use super::names::{number_of, value_of, ENVIRONMENTS, LOG_LEVELS};
 use super::panic::{call_infallible, call_status, call_with_out};
 use super::strings::str_in;
 use super::types::*;
-use super::{convert, error, ref_in};
+use super::{error, ref_in};
 use crate::error::Error;
-use crate::{Client, Config, Environment};
-
-/// The library version, e.g. "0.1.0" (static; do not free). Equals the
-/// `CFRPD_VERSION` macro of the header the program was compiled with, unless a
-/// different library was linked.
-#[no_mangle]
-pub extern "C" fn cfrpd_version() -> *const c_char {
-    concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast()
-}
-
-/// The version of the library actually linked as one number: MAJOR*10000 +
-/// MINOR*100 + PATCH (0.1.0 is 100). Compare with `CFRPD_VERSION_NUMBER` of the header
-/// a program was built with to refuse an older library at run time.
-#[no_mangle]
-pub extern "C" fn cfrpd_version_number() -> u32 {
-    crate::VERSION_NUMBER
-}
-
-/// The constant's name of a result code, e.g. "CFRPD_ERR_TIMEOUT" (static; do not
-/// free). An unknown value gives "CFRPD_UNKNOWN_RESULT".
-#[no_mangle]
-pub extern "C" fn cfrpd_result_name(r: cfrpd_result) -> *const c_char {
-    name_of(r).as_ptr()
-}
-
-/// Frees an error. NULL is a no-op.
-///
-/// # Safety
-/// `err` is NULL or an error from this library, not freed before.
-#[no_mangle]
-pub unsafe extern "C" fn cfrpd_error_free(err: *mut cfrpd_error) {
-    call_infallible((), || unsafe { error::free_error(err) })
-}
+use crate::{Client, Config};
 
 /// A new configuration for the sandbox with these credentials and every default
 /// (connect timeout 10 s, request timeout 30 s, 2 retries, no proxy, no signature).
@@ -178,8 +146,9 @@ unsafe impl Sync for CLog {}
 impl CLog {
     fn call(&self, level: crate::LogLevel, message: &str) {
         let text = CString::new(message.replace('\0', "\u{FFFD}")).unwrap_or_default();
+        let level = number_of(&LOG_LEVELS, &level, 0);
         // SAFETY: the caller vouches for the callback and its user_data.
-        unsafe { (self.callback)(self.user_data, level as cfrpd_log_level, text.as_ptr()) };
+        unsafe { (self.callback)(self.user_data, level, text.as_ptr()) };
     }
 }
 
@@ -207,7 +176,7 @@ pub unsafe extern "C" fn cfrpd_config_set_log_callback(
             cfg.clear_log_callback();
             return Ok(());
         };
-        let level = crate::LogLevel::from_number(max_level).ok_or_else(|| {
+        let level = value_of(&LOG_LEVELS, max_level).ok_or_else(|| {
             Error::invalid(format!(
                 "unknown log level {max_level}: use CFRPD_LOG_ERROR (1), CFRPD_LOG_WARN (2), \
                  CFRPD_LOG_INFO (3) or CFRPD_LOG_DEBUG (4)"
@@ -233,11 +202,8 @@ pub unsafe extern "C" fn cfrpd_config_set_environment(
     env: cfrpd_environment,
 ) -> cfrpd_result {
     with_config(c, |cfg| {
-        let env = match env {
-            CFRPD_ENV_SANDBOX => Environment::Sandbox,
-            CFRPD_ENV_PRODUCTION => Environment::Production,
-            other => return Err(Error::invalid(format!("unknown environment {other}"))),
-        };
+        let env = value_of(&ENVIRONMENTS, env)
+            .ok_or_else(|| Error::invalid(format!("unknown environment {env}")))?;
         cfg.set_environment(env);
         Ok(())
     })
@@ -414,23 +380,4 @@ pub unsafe extern "C" fn cfrpd_client_free(client: *mut cfrpd_client) {
             drop(unsafe { Box::from_raw(client) });
         }
     })
-}
-
-/// Frees a created request and everything in it. NULL is a no-op.
-///
-/// # Safety
-/// `req` is NULL or a request from this library, not freed before.
-#[no_mangle]
-pub unsafe extern "C" fn cfrpd_request_free(req: *mut cfrpd_request) {
-    call_infallible((), || unsafe { convert::free_request(req) })
-}
-
-/// Frees a status and everything in it. NULL is a no-op.
-///
-/// # Safety
-/// `status` is NULL or a status from this library (not one passed to a poll callback),
-/// not freed before.
-#[no_mangle]
-pub unsafe extern "C" fn cfrpd_status_free(status: *mut cfrpd_status) {
-    call_infallible((), || unsafe { convert::free_status(status) })
 }

@@ -1,8 +1,9 @@
 //! Rust results into owned C structs, and their release.
 
+use super::names::{number_of, NAME_MATCHES, REVERSALS, STATES};
 use super::strings::{free_string, opt_string_out, string_out};
 use super::types::*;
-use crate::model::{CreatedRequest, NameMatch, ReversalStatus, Status, VerificationStatus};
+use crate::model::{CreatedRequest, Status};
 use crate::webhook::WebhookEvent;
 
 pub(crate) fn request_out(r: &CreatedRequest) -> Box<cfrpd_request> {
@@ -60,28 +61,9 @@ pub(crate) unsafe fn free_request(r: *mut cfrpd_request) {
 }
 
 pub(crate) fn status_out(s: &Status) -> Box<cfrpd_status> {
-    let state = match s.status {
-        VerificationStatus::Created => CFRPD_STATE_CREATED,
-        VerificationStatus::Success => CFRPD_STATE_SUCCESS,
-        VerificationStatus::Failure => CFRPD_STATE_FAILURE,
-        VerificationStatus::Expired => CFRPD_STATE_EXPIRED,
-        _ => CFRPD_STATE_UNKNOWN,
-    };
-    let name_match = match s.name_match {
-        NameMatch::Direct => CFRPD_MATCH_DIRECT,
-        NameMatch::GoodPartial => CFRPD_MATCH_GOOD_PARTIAL,
-        NameMatch::ModeratePartial => CFRPD_MATCH_MODERATE_PARTIAL,
-        NameMatch::PoorPartial => CFRPD_MATCH_POOR_PARTIAL,
-        NameMatch::NoMatch => CFRPD_MATCH_NO_MATCH,
-        _ => CFRPD_MATCH_UNKNOWN,
-    };
-    let reversal = match s.reversal {
-        ReversalStatus::Pending => CFRPD_REVERSAL_PENDING,
-        ReversalStatus::TransferInitiated => CFRPD_REVERSAL_TRANSFER_INITIATED,
-        ReversalStatus::TransferSuccess => CFRPD_REVERSAL_TRANSFER_SUCCESS,
-        ReversalStatus::Failed => CFRPD_REVERSAL_FAILED,
-        _ => CFRPD_REVERSAL_UNKNOWN,
-    };
+    let state = number_of(&STATES, &s.status, CFRPD_STATE_UNKNOWN);
+    let name_match = number_of(&NAME_MATCHES, &s.name_match, CFRPD_MATCH_UNKNOWN);
+    let reversal = number_of(&REVERSALS, &s.reversal, CFRPD_REVERSAL_UNKNOWN);
     let o = |v: &Option<String>| opt_string_out(v.as_deref());
     Box::new(cfrpd_status {
         state,

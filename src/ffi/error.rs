@@ -1,5 +1,6 @@
 //! The one way errors reach C: a `cfrpd_result` code plus an optional owned `cfrpd_error`.
 
+use super::panic::call_infallible;
 use super::strings::{free_string, opt_string_out, string_out};
 use super::types::*;
 use crate::error::{Error, ErrorKind};
@@ -129,4 +130,13 @@ pub(crate) unsafe fn free_error(e: *mut cfrpd_error) {
         free_string(b.raw_body);
         free_string(b.request_id);
     }
+}
+
+/// Frees an error. NULL is a no-op.
+///
+/// # Safety
+/// `err` is NULL or an error from this library, not freed before.
+#[no_mangle]
+pub unsafe extern "C" fn cfrpd_error_free(err: *mut cfrpd_error) {
+    call_infallible((), || unsafe { free_error(err) })
 }

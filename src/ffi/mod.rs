@@ -7,20 +7,29 @@
 //!   with the matching `cfrpd_*_free`, which accepts NULL;
 //! - no panic crosses the boundary (`CFRPD_ERR_PANIC`).
 
+// The header lists functions in the order cbindgen meets them: these modules' order,
+// then source order within each (version, names, errors, configuration and client,
+// calls, QR, webhooks; each free beside what it frees).
 mod calls;
 mod config;
-mod convert;
 mod error;
-mod panic;
+mod names;
 mod qr;
+mod version;
+mod webhook;
+// No exported functions below.
+mod convert;
+mod panic;
 mod strings;
 mod types;
-mod webhook;
 
 pub use calls::*;
 pub use config::*;
+pub use error::cfrpd_error_free;
+pub use names::*;
 pub use qr::*;
 pub use types::*;
+pub use version::*;
 pub use webhook::*;
 
 use crate::error::Error;
