@@ -17,8 +17,8 @@
  *  - No panic crosses the boundary (CFRPD_ERR_PANIC). The library prints nothing and
  *    installs no global hooks. The client secret never appears in returned strings.
  *
- * Link: pkg-config --cflags --libs cashfree_rpd-static (static) or cashfree_rpd (shared),
- * or CMake find_package(cashfree_rpd) (README.md, "Linking").
+ * Compile and link: the commands of README.md, "Linking" (pkg-config or CMake).
+ * Every function has a manual page: man 3 cashfree_rpd, man 3 cfrpd_create, ...
  */
 
 #ifndef CASHFREE_RPD_H
@@ -104,29 +104,59 @@ typedef struct cfrpd_config cfrpd_config;
 typedef uint32_t cfrpd_result;
 
 /**
- * The state of a verification request.
+ * A created verification request. Owned by the caller: release with
+ * `cfrpd_request_free`. Strings belong to the struct.
  */
-typedef uint32_t cfrpd_state;
-
-/**
- * How well the name at the bank matches the expected name.
- */
-typedef uint32_t cfrpd_name_match;
-
-/**
- * The refund of the rupee, from `reversal_status`.
- */
-typedef uint32_t cfrpd_reversal;
-
-/**
- * Level of a diagnostics record (`cfrpd_config_set_log_callback`).
- */
-typedef uint32_t cfrpd_log_level;
-
-/**
- * A Cashfree environment (`cfrpd_config_set_environment`).
- */
-typedef uint32_t cfrpd_environment;
+typedef struct cfrpd_request {
+  /**
+   * The id sent.
+   */
+  char *verification_id;
+  /**
+   * Cashfree's id for the request (> 0).
+   */
+  int64_t ref_id;
+  /**
+   * When the links stop working (ISO-8601 as sent), or NULL.
+   */
+  char *valid_upto;
+  /**
+   * `upi://pay?...` intent link; never NULL.
+   */
+  char *upi_link;
+  /**
+   * Google Pay deep link, or NULL.
+   */
+  char *gpay;
+  /**
+   * BHIM deep link, or NULL.
+   */
+  char *bhim;
+  /**
+   * Paytm deep link, or NULL.
+   */
+  char *paytm;
+  /**
+   * PhonePe deep link, or NULL.
+   */
+  char *phonepe;
+  /**
+   * Base64 PNG as sent, or NULL.
+   */
+  char *qr_code;
+  /**
+   * Decoded PNG bytes; NULL if absent or not valid base64 of a PNG.
+   */
+  uint8_t *qr_png;
+  /**
+   * Length of `qr_png` in bytes (0 when NULL).
+   */
+  size_t qr_png_len;
+  /**
+   * The whole response body.
+   */
+  char *raw_json;
+} cfrpd_request;
 
 /**
  * Details of a failure. Owned by the caller: release with `cfrpd_error_free`.
@@ -190,86 +220,19 @@ typedef struct cfrpd_error {
 } cfrpd_error;
 
 /**
- * Receives diagnostics records (`cfrpd_config_set_log_callback`). `message` is valid
- * during the call only. Runs on the thread making the cfrpd_ call; may call cfrpd_
- * functions; must not throw (C++) or longjmp out.
+ * The state of a verification request.
  */
-typedef void (*cfrpd_log_callback)(void *user_data,
-                                   cfrpd_log_level level,
-                                   const char *message);
+typedef uint32_t cfrpd_state;
 
 /**
- * A rate-limit window (`cfrpd_client_rate_limit`); each field is -1 when unknown.
+ * How well the name at the bank matches the expected name.
  */
-typedef struct cfrpd_rate_limit {
-  /**
-   * `X-RateLimit-Limit`: requests allowed in the window.
-   */
-  int64_t limit;
-  /**
-   * `X-RateLimit-Remaining`: requests left in the window.
-   */
-  int64_t remaining;
-  /**
-   * Milliseconds from now until the window resets (0 once it passed).
-   */
-  int64_t reset_ms;
-} cfrpd_rate_limit;
+typedef uint32_t cfrpd_name_match;
 
 /**
- * A created verification request. Owned by the caller: release with
- * `cfrpd_request_free`. Strings belong to the struct.
+ * The refund of the rupee, from `reversal_status`.
  */
-typedef struct cfrpd_request {
-  /**
-   * The id sent.
-   */
-  char *verification_id;
-  /**
-   * Cashfree's id for the request (> 0).
-   */
-  int64_t ref_id;
-  /**
-   * When the links stop working (ISO-8601 as sent), or NULL.
-   */
-  char *valid_upto;
-  /**
-   * `upi://pay?...` intent link; never NULL.
-   */
-  char *upi_link;
-  /**
-   * Google Pay deep link, or NULL.
-   */
-  char *gpay;
-  /**
-   * BHIM deep link, or NULL.
-   */
-  char *bhim;
-  /**
-   * Paytm deep link, or NULL.
-   */
-  char *paytm;
-  /**
-   * PhonePe deep link, or NULL.
-   */
-  char *phonepe;
-  /**
-   * Base64 PNG as sent, or NULL.
-   */
-  char *qr_code;
-  /**
-   * Decoded PNG bytes; NULL if absent or not valid base64 of a PNG.
-   */
-  uint8_t *qr_png;
-  /**
-   * Length of `qr_png` in bytes (0 when NULL).
-   */
-  size_t qr_png_len;
-  /**
-   * The whole response body.
-   */
-  char *raw_json;
-} cfrpd_request;
+typedef uint32_t cfrpd_reversal;
 
 /**
  * The result of a verification request. Owned by the caller: release with
@@ -366,6 +329,43 @@ typedef struct cfrpd_status {
  */
 typedef bool (*cfrpd_poll_callback)(void *user_data,
                                     const struct cfrpd_status *latest);
+
+/**
+ * Level of a diagnostics record (`cfrpd_config_set_log_callback`).
+ */
+typedef uint32_t cfrpd_log_level;
+
+/**
+ * Receives diagnostics records (`cfrpd_config_set_log_callback`). `message` is valid
+ * during the call only. Runs on the thread making the cfrpd_ call; may call cfrpd_
+ * functions; must not throw (C++) or longjmp out.
+ */
+typedef void (*cfrpd_log_callback)(void *user_data,
+                                   cfrpd_log_level level,
+                                   const char *message);
+
+/**
+ * A Cashfree environment (`cfrpd_config_set_environment`).
+ */
+typedef uint32_t cfrpd_environment;
+
+/**
+ * A rate-limit window (`cfrpd_client_rate_limit`); each field is -1 when unknown.
+ */
+typedef struct cfrpd_rate_limit {
+  /**
+   * `X-RateLimit-Limit`: requests allowed in the window.
+   */
+  int64_t limit;
+  /**
+   * `X-RateLimit-Remaining`: requests left in the window.
+   */
+  int64_t remaining;
+  /**
+   * Milliseconds from now until the window resets (0 once it passed).
+   */
+  int64_t reset_ms;
+} cfrpd_rate_limit;
 
 /**
  * A QR code's module matrix (no quiet zone). Owned by the caller: release with
@@ -648,80 +648,96 @@ extern "C" {
 #endif // __cplusplus
 
 /**
- * The library version, e.g. "0.1.0". Equals the `CFRPD_VERSION` macro of the header
- * the program was compiled with, unless a different library was linked.
+ * Creates a verification request (this costs the merchant money).
  *
- * Returns: a static NUL-terminated string (never NULL; do not free).
- */
-const char *cfrpd_version(void);
-
-/**
- * The version of the library actually linked as one number: MAJOR*10000 +
- * MINOR*100 + PATCH (0.1.0 is 100). Compare with `CFRPD_VERSION_NUMBER` of the header
- * a program was built with to refuse an older library at run time.
+ * verification_id: 1-50 characters of [A-Za-z0-9._-], unique per merchant; name: not
+ * blank. Both are checked before any I/O and copied. On success `*out` holds the
+ * request (release with `cfrpd_request_free`); on failure `*out = NULL`.
  *
- * Returns: the version number.
- */
-uint32_t cfrpd_version_number(void);
-
-/**
- * The constant's name of a result code, e.g. "CFRPD_ERR_TIMEOUT" (static; do not
- * free). An unknown value gives "CFRPD_UNKNOWN_RESULT".
- *
- * Returns: a static NUL-terminated string, never NULL.
- */
-const char *cfrpd_result_name(cfrpd_result r);
-
-/**
- * The name of a request state as Cashfree writes it: "CREATED", "SUCCESS", "FAILURE",
- * "EXPIRED"; "UNKNOWN" for CFRPD_STATE_UNKNOWN and any number the library does not
- * know. (The raw text Cashfree sent is in `cfrpd_status.status`.)
- *
- * Returns: a static NUL-terminated string (never NULL; do not free).
- */
-const char *cfrpd_state_name(cfrpd_state s);
-
-/**
- * The name of a name-match result as Cashfree writes it: "DIRECT_MATCH",
- * "GOOD_PARTIAL_MATCH", "MODERATE_PARTIAL_MATCH", "POOR_PARTIAL_MATCH", "NO_MATCH";
- * "UNKNOWN" for CFRPD_MATCH_UNKNOWN and any number the library does not know.
- *
- * Returns: a static NUL-terminated string (never NULL; do not free).
- */
-const char *cfrpd_name_match_name(cfrpd_name_match m);
-
-/**
- * The name of a refund state as Cashfree writes it: "PENDING", "TRANSFER_INITIATED",
- * "TRANSFER_SUCCESS", "FAILED"; "UNKNOWN" for CFRPD_REVERSAL_UNKNOWN and any number
- * the library does not know.
- *
- * Returns: a static NUL-terminated string (never NULL; do not free).
- */
-const char *cfrpd_reversal_name(cfrpd_reversal r);
-
-/**
- * The name of a log level: "ERROR", "WARN", "INFO", "DEBUG"; "UNKNOWN" for any other
- * number.
- *
- * Returns: a static NUL-terminated string (never NULL; do not free).
- */
-const char *cfrpd_log_level_name(cfrpd_log_level l);
-
-/**
- * The name of an environment: "SANDBOX", "PRODUCTION"; "UNKNOWN" for any other
- * number.
- *
- * Returns: a static NUL-terminated string (never NULL; do not free).
- */
-const char *cfrpd_environment_name(cfrpd_environment e);
-
-/**
- * Frees an error. NULL is a no-op.
+ * Never sent twice by accident: re-sent automatically only when it certainly did not
+ * reach Cashfree (connection not established, or a 429/503 answer). After a timeout
+ * or reset after sending, a 500/502/504, or a 2xx that cannot be decoded, the error
+ * has `ambiguous = true`: look the id up with `cfrpd_get_status` before creating
+ * again. A second create with the same id fails with CFRPD_ERR_DUPLICATE_ID.
  *
  * # Safety
- * `err` is NULL or an error from this library, not freed before.
+ * `client` is NULL or live; strings are NULL or NUL-terminated; `out`/`err` are NULL or writable.
  */
-void cfrpd_error_free(struct cfrpd_error *err);
+cfrpd_result cfrpd_create(const struct cfrpd_client *client,
+                          const char *verification_id,
+                          const char *name,
+                          struct cfrpd_request **out,
+                          struct cfrpd_error **err);
+
+/**
+ * Frees a created request and everything in it. NULL is a no-op.
+ *
+ * # Safety
+ * `req` is NULL or a request from this library, not freed before.
+ */
+void cfrpd_request_free(struct cfrpd_request *req);
+
+/**
+ * The current status of a request by the merchant's verification_id (checked before
+ * any I/O). Retried on connect failures, timeouts, resets, 429 and 500/502/503/504
+ * (see `cfrpd_config_set_max_retries`). Release `*out` with `cfrpd_status_free`.
+ *
+ * # Safety
+ * `client` is NULL or live; `verification_id` is NULL or NUL-terminated; `out`/`err` are NULL or writable.
+ */
+cfrpd_result cfrpd_get_status(const struct cfrpd_client *client,
+                              const char *verification_id,
+                              struct cfrpd_status **out,
+                              struct cfrpd_error **err);
+
+/**
+ * The current status of a request by Cashfree's ref_id (must be > 0). Same rules as
+ * `cfrpd_get_status`.
+ *
+ * # Safety
+ * `client` is NULL or live; `out`/`err` are NULL or writable.
+ */
+cfrpd_result cfrpd_get_status_by_ref_id(const struct cfrpd_client *client,
+                                        int64_t ref_id,
+                                        struct cfrpd_status **out,
+                                        struct cfrpd_error **err);
+
+/**
+ * Polls until the state is final (SUCCESS, FAILURE, EXPIRED).
+ *
+ * timeout_ms: overall deadline, > 0; requests in flight are cut short by it.
+ * poll_interval_ms: pause between polls; 0 = 3000; values below 500 are raised to 500.
+ * on_poll (may be NULL) is called after every successful poll with a status that is
+ * valid only during the call; returning false stops the wait with CFRPD_ERR_CANCELLED
+ * (unless that status is already final: then the result is CFRPD_OK). The callback
+ * may call other cfrpd functions but must not free `latest`, and must not throw.
+ * Transient failures (network, timeout, 429, any 5xx) are retried until the deadline
+ * (except a proxy refusing its credentials, which ends the wait at once);
+ * others (400, 401, 403, 422, bad response) end the wait at once with that error.
+ * On CFRPD_ERR_DEADLINE and CFRPD_ERR_CANCELLED, *out holds the last status seen
+ * (NULL if no poll succeeded) and must be freed; on other errors *out = NULL.
+ *
+ * # Safety
+ * `client` is NULL or live; `verification_id` is NULL or NUL-terminated; `on_poll` is
+ * NULL or a function safe to call with `user_data`; `out`/`err` are NULL or writable.
+ */
+cfrpd_result cfrpd_wait_for_result(const struct cfrpd_client *client,
+                                   const char *verification_id,
+                                   uint32_t timeout_ms,
+                                   uint32_t poll_interval_ms,
+                                   cfrpd_poll_callback on_poll,
+                                   void *user_data,
+                                   struct cfrpd_status **out,
+                                   struct cfrpd_error **err);
+
+/**
+ * Frees a status and everything in it. NULL is a no-op.
+ *
+ * # Safety
+ * `status` is NULL or a status from this library (not one passed to a poll callback),
+ * not freed before.
+ */
+void cfrpd_status_free(struct cfrpd_status *status);
 
 /**
  * A new configuration for the sandbox with these credentials and every default
@@ -917,96 +933,63 @@ cfrpd_result cfrpd_client_rate_limit(const struct cfrpd_client *client,
 void cfrpd_client_free(struct cfrpd_client *client);
 
 /**
- * Creates a verification request (this costs the merchant money).
- *
- * verification_id: 1-50 characters of [A-Za-z0-9._-], unique per merchant; name: not
- * blank. Both are checked before any I/O and copied. On success `*out` holds the
- * request (release with `cfrpd_request_free`); on failure `*out = NULL`.
- *
- * Never sent twice by accident: re-sent automatically only when it certainly did not
- * reach Cashfree (connection not established, or a 429/503 answer). After a timeout
- * or reset after sending, a 500/502/504, or a 2xx that cannot be decoded, the error
- * has `ambiguous = true`: look the id up with `cfrpd_get_status` before creating
- * again. A second create with the same id fails with CFRPD_ERR_DUPLICATE_ID.
+ * Frees an error. NULL is a no-op.
  *
  * # Safety
- * `client` is NULL or live; strings are NULL or NUL-terminated; `out`/`err` are NULL or writable.
+ * `err` is NULL or an error from this library, not freed before.
  */
-cfrpd_result cfrpd_create(const struct cfrpd_client *client,
-                          const char *verification_id,
-                          const char *name,
-                          struct cfrpd_request **out,
-                          struct cfrpd_error **err);
+void cfrpd_error_free(struct cfrpd_error *err);
 
 /**
- * Frees a created request and everything in it. NULL is a no-op.
+ * The constant's name of a result code, e.g. "CFRPD_ERR_TIMEOUT" (static; do not
+ * free). An unknown value gives "CFRPD_UNKNOWN_RESULT".
  *
- * # Safety
- * `req` is NULL or a request from this library, not freed before.
+ * Returns: a static NUL-terminated string, never NULL.
  */
-void cfrpd_request_free(struct cfrpd_request *req);
+const char *cfrpd_result_name(cfrpd_result r);
 
 /**
- * The current status of a request by the merchant's verification_id (checked before
- * any I/O). Retried on connect failures, timeouts, resets, 429 and 500/502/503/504
- * (see `cfrpd_config_set_max_retries`). Release `*out` with `cfrpd_status_free`.
+ * The name of a request state as Cashfree writes it: "CREATED", "SUCCESS", "FAILURE",
+ * "EXPIRED"; "UNKNOWN" for CFRPD_STATE_UNKNOWN and any number the library does not
+ * know. (The raw text Cashfree sent is in `cfrpd_status.status`.)
  *
- * # Safety
- * `client` is NULL or live; `verification_id` is NULL or NUL-terminated; `out`/`err` are NULL or writable.
+ * Returns: a static NUL-terminated string (never NULL; do not free).
  */
-cfrpd_result cfrpd_get_status(const struct cfrpd_client *client,
-                              const char *verification_id,
-                              struct cfrpd_status **out,
-                              struct cfrpd_error **err);
+const char *cfrpd_state_name(cfrpd_state s);
 
 /**
- * The current status of a request by Cashfree's ref_id (must be > 0). Same rules as
- * `cfrpd_get_status`.
+ * The name of a name-match result as Cashfree writes it: "DIRECT_MATCH",
+ * "GOOD_PARTIAL_MATCH", "MODERATE_PARTIAL_MATCH", "POOR_PARTIAL_MATCH", "NO_MATCH";
+ * "UNKNOWN" for CFRPD_MATCH_UNKNOWN and any number the library does not know.
  *
- * # Safety
- * `client` is NULL or live; `out`/`err` are NULL or writable.
+ * Returns: a static NUL-terminated string (never NULL; do not free).
  */
-cfrpd_result cfrpd_get_status_by_ref_id(const struct cfrpd_client *client,
-                                        int64_t ref_id,
-                                        struct cfrpd_status **out,
-                                        struct cfrpd_error **err);
+const char *cfrpd_name_match_name(cfrpd_name_match m);
 
 /**
- * Polls until the state is final (SUCCESS, FAILURE, EXPIRED).
+ * The name of a refund state as Cashfree writes it: "PENDING", "TRANSFER_INITIATED",
+ * "TRANSFER_SUCCESS", "FAILED"; "UNKNOWN" for CFRPD_REVERSAL_UNKNOWN and any number
+ * the library does not know.
  *
- * timeout_ms: overall deadline, > 0; requests in flight are cut short by it.
- * poll_interval_ms: pause between polls; 0 = 3000; values below 500 are raised to 500.
- * on_poll (may be NULL) is called after every successful poll with a status that is
- * valid only during the call; returning false stops the wait with CFRPD_ERR_CANCELLED
- * (unless that status is already final: then the result is CFRPD_OK). The callback
- * may call other cfrpd functions but must not free `latest`, and must not throw.
- * Transient failures (network, timeout, 429, any 5xx) are retried until the deadline
- * (except a proxy refusing its credentials, which ends the wait at once);
- * others (400, 401, 403, 422, bad response) end the wait at once with that error.
- * On CFRPD_ERR_DEADLINE and CFRPD_ERR_CANCELLED, *out holds the last status seen
- * (NULL if no poll succeeded) and must be freed; on other errors *out = NULL.
- *
- * # Safety
- * `client` is NULL or live; `verification_id` is NULL or NUL-terminated; `on_poll` is
- * NULL or a function safe to call with `user_data`; `out`/`err` are NULL or writable.
+ * Returns: a static NUL-terminated string (never NULL; do not free).
  */
-cfrpd_result cfrpd_wait_for_result(const struct cfrpd_client *client,
-                                   const char *verification_id,
-                                   uint32_t timeout_ms,
-                                   uint32_t poll_interval_ms,
-                                   cfrpd_poll_callback on_poll,
-                                   void *user_data,
-                                   struct cfrpd_status **out,
-                                   struct cfrpd_error **err);
+const char *cfrpd_reversal_name(cfrpd_reversal r);
 
 /**
- * Frees a status and everything in it. NULL is a no-op.
+ * The name of a log level: "ERROR", "WARN", "INFO", "DEBUG"; "UNKNOWN" for any other
+ * number.
  *
- * # Safety
- * `status` is NULL or a status from this library (not one passed to a poll callback),
- * not freed before.
+ * Returns: a static NUL-terminated string (never NULL; do not free).
  */
-void cfrpd_status_free(struct cfrpd_status *status);
+const char *cfrpd_log_level_name(cfrpd_log_level l);
+
+/**
+ * The name of an environment: "SANDBOX", "PRODUCTION"; "UNKNOWN" for any other
+ * number.
+ *
+ * Returns: a static NUL-terminated string (never NULL; do not free).
+ */
+const char *cfrpd_environment_name(cfrpd_environment e);
 
 /**
  * Encodes `text` (NUL-terminated UTF-8, e.g. a request's `upi_link`) as a QR code at
@@ -1063,6 +1046,23 @@ cfrpd_result cfrpd_qr_bitmap(const struct cfrpd_qr *qr,
  * `bitmap` is NULL or came from `cfrpd_qr_bitmap` and is not freed before.
  */
 void cfrpd_bitmap_free(struct cfrpd_bitmap *bitmap);
+
+/**
+ * The library version, e.g. "0.1.0". Equals the `CFRPD_VERSION` macro of the header
+ * the program was compiled with, unless a different library was linked.
+ *
+ * Returns: a static NUL-terminated string (never NULL; do not free).
+ */
+const char *cfrpd_version(void);
+
+/**
+ * The version of the library actually linked as one number: MAJOR*10000 +
+ * MINOR*100 + PATCH (0.1.0 is 100). Compare with `CFRPD_VERSION_NUMBER` of the header
+ * a program was built with to refuse an older library at run time.
+ *
+ * Returns: the version number.
+ */
+uint32_t cfrpd_version_number(void);
 
 /**
  * Verifies, then parses, one webhook delivery.

@@ -6,16 +6,22 @@
 //! - `man/man3/` holds one page per C function plus `cashfree_rpd.3`, equal to a fresh
 //!   generation (`make man`), each rendering without a warning (`groff -man -ww -z`).
 //!
+//! - a C++17 program using only the .hpp (tests/cpp/surface_test.cpp) draws a request's
+//!   QR (zbarimg reads its PBM back as the upi_link), logs, reads the rate-limit window
+//!   and the version number, against the emulator, plain and under ASan+UBSan.
+//!
 //! The header is read by `scripts/cheader.py` (the same code `make header` and the man
 //! page generator use). Needs python3 (and groff for the rendering); without them the
 //! tests print a notice and skip, and fail under `CI=true`.
-#![cfg(unix)]
+#![cfg(target_os = "linux")]
 
 mod common;
 
 use std::path::Path;
 use std::process::{Command, Output};
 
+use cashfree_rpd_emulator::{Emulator, Options, TEST_CLIENT_ID, TEST_CLIENT_SECRET};
+use common::cbuild::{compile, run, work_dir, Runner, Variant};
 use common::cprog::tool_or_skip;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
@@ -146,4 +152,201 @@ fn header_functions_are_found_and_grouped_by_topic() {
     assert!(at("cfrpd_config_free") < at("cfrpd_client_new"));
     assert!(at("cfrpd_wait_for_result") < at("cfrpd_status_free"));
     assert!(at("cfrpd_get_status") < at("cfrpd_status_free"));
+}
+
+#[test]
+fn hpp_uses_every_c_function() {
+    if !tool_or_skip("python3", "hpp_uses_every_c_function") {
+        return;
+    }
+    let o = python(&["scripts/cheader.py", "check-hpp"]);
+    assert!(o.status.success(), "{}", describe(&o));
+
+    // A function the wrapper does not call is reported by name (comments do not count).
+    let header = header_text();
+    let close = header.rfind("#ifdef __cplusplus").unwrap();
+    let mut doctored = header.clone();
+    doctored.insert_str(close, "/** New. */\nvoid cfrpd_brand_new(void);\n\n");
+    let h = scratch("new.h", &doctored);
+    let hpp = std::fs::read_to_string(Path::new(ROOT).join("include/cashfree_rpd.hpp")).unwrap();
+    let hpp = scratch(
+        "new.hpp",
+        &format!("{hpp}\n// cfrpd_brand_new is mentioned only here\n"),
+    );
+    let o = python(&["scripts/cheader.py", "check-hpp", &h, &hpp]);
+    assert!(!o.status.success(), "{}", describe(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("does not use cfrpd_brand_new"),
+        "{}",
+        describe(&o)
+    );
+}
+
+/// Requests per rate-limit window of the emulator surface_test.cpp talks to.
+const RATE_LIMIT: u32 = 6;
+
+fn surface_program(variant: Variant) {
+    let exe = compile("tests/cpp/surface_test.cpp", variant);
+    let emu = Emulator::start(Options {
+        rate_limit: Some((RATE_LIMIT, std::time::Duration::from_secs(60))),
+        ..Options::default()
+    })
+    .expect("emulator");
+    let pbm = work_dir().join(format!("surface-{variant:?}.pbm"));
+    let _ = std::fs::remove_file(&pbm);
+    let mut env = std::collections::BTreeMap::new();
+    env.insert("CASHFREE_CLIENT_ID".to_string(), TEST_CLIENT_ID.to_string());
+    env.insert(
+        "CASHFREE_CLIENT_SECRET".to_string(),
+        TEST_CLIENT_SECRET.to_string(),
+    );
+    env.insert("CASHFREE_BASE_URL".to_string(), emu.base_url());
+    env.insert("CFRPD_TEST_RATE_LIMIT".to_string(), RATE_LIMIT.to_string());
+    env.insert("CFRPD_TEST_PBM".to_string(), pbm.display().to_string());
+    env.insert(
+        "CFRPD_TEST_RUN_ID".to_string(),
+        format!("{}-{variant:?}", std::process::id()),
+    );
+    let r = run(&exe, Runner::Direct, &[], &env);
+    assert!(r.status.success(), "{}", r.describe());
+    assert!(r.stdout.contains(" passed, 0 failed"), "{}", r.describe());
+    assert!(!r.stdout.contains("FAIL"), "{}", r.describe());
+    assert!(r.stderr.is_empty(), "{}", r.describe());
+    let upi_link = r
+        .stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("upi_link: "))
+        .unwrap_or_else(|| panic!("no upi_link line\n{}", r.describe()))
+        .to_string();
+    assert!(upi_link.starts_with("upi://pay?"), "{upi_link}");
+    if tool_or_skip("zbarimg", "decoding surface_test's PBM") {
+        let out = Command::new("zbarimg")
+            .args(["--raw", "-q"])
+            .arg(&pbm)
+            .output()
+            .expect("run zbarimg");
+        assert!(out.status.success(), "zbarimg: {}", describe(&out));
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout).trim_end_matches('\n'),
+            upi_link
+        );
+    }
+    let _ = std::fs::remove_file(exe);
+}
+
+#[test]
+fn cpp_program_draws_the_qr_logs_and_reads_the_window() {
+    surface_program(Variant::Plain);
+}
+
+#[test]
+fn cpp_program_draws_the_qr_logs_and_reads_the_window_asan_ubsan() {
+    surface_program(Variant::Sanitized);
+}
+
+/// The half-block QR examples/cpp/quickstart.cpp prints (light modules drawn), as a PBM
+/// with `scale` pixels per module.
+fn terminal_qr_to_pbm(lines: &[&str], scale: usize) -> Vec<u8> {
+    let rows: Vec<Vec<char>> = lines.iter().map(|l| l.chars().collect()).collect();
+    let width = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let height = rows.len() * 2;
+    // dark[y][x]: true where the module is dark (nothing drawn there).
+    let mut dark = vec![vec![true; width]; height];
+    for (r, row) in rows.iter().enumerate() {
+        for (x, c) in row.iter().enumerate() {
+            let (top_light, bottom_light) = match c {
+                '\u{2588}' => (true, true),
+                '\u{2580}' => (true, false),
+                '\u{2584}' => (false, true),
+                ' ' => (false, false),
+                other => panic!("unexpected {other:?} in the QR"),
+            };
+            dark[2 * r][x] = !top_light;
+            dark[2 * r + 1][x] = !bottom_light;
+        }
+    }
+    // A white border around it, then the PBM rows.
+    let border = 4;
+    let (w, h) = ((width + 2 * border) * scale, (height + 2 * border) * scale);
+    let mut out = format!("P4\n{w} {h}\n").into_bytes();
+    let stride = w.div_ceil(8);
+    for py in 0..h {
+        let mut row = vec![0u8; stride];
+        for px in 0..w {
+            let (mx, my) = (px / scale, py / scale);
+            let inside =
+                mx >= border && my >= border && mx < width + border && my < height + border;
+            if inside && dark[my - border][mx - border] {
+                row[px / 8] |= 0x80 >> (px % 8);
+            }
+        }
+        out.extend_from_slice(&row);
+    }
+    out
+}
+
+#[test]
+fn cpp_quickstart_shows_the_qr_and_the_log() {
+    let exe = compile("examples/cpp/quickstart.cpp", Variant::Plain);
+    let emu = Emulator::start(Options {
+        auto_pay_after: Some(std::time::Duration::from_millis(300)),
+        ..Options::default()
+    })
+    .expect("emulator");
+    let mut env = std::collections::BTreeMap::new();
+    env.insert("CASHFREE_CLIENT_ID".to_string(), TEST_CLIENT_ID.to_string());
+    env.insert(
+        "CASHFREE_CLIENT_SECRET".to_string(),
+        TEST_CLIENT_SECRET.to_string(),
+    );
+    env.insert("CASHFREE_BASE_URL".to_string(), emu.base_url());
+    env.insert("CFRPD_POLL_INTERVAL_MS".to_string(), "500".to_string());
+    env.insert("CFRPD_WAIT_TIMEOUT_MS".to_string(), "20000".to_string());
+    env.insert("CFRPD_LOG".to_string(), "info".to_string());
+    let id = format!("qs-surface-{}", std::process::id());
+    let r = run(&exe, Runner::Direct, &[&id], &env);
+    assert!(r.status.success(), "{}", r.describe());
+    // The log at INFO on stderr: the create's attempt line, the polls'.
+    assert!(r.stderr.contains("[cfrpd INFO]"), "{}", r.describe());
+    assert!(r.stderr.contains("POST"), "{}", r.describe());
+    assert!(!r.stderr.contains(TEST_CLIENT_SECRET), "{}", r.describe());
+    // The QR on the terminal decodes to the upi_link.
+    let upi_link = r
+        .stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("pay 1 rupee with:  "))
+        .expect("upi_link line")
+        .to_string();
+    let lines: Vec<&str> = r
+        .stdout
+        .lines()
+        .skip_while(|l| *l != "or scan:")
+        .skip(1)
+        .take_while(|l| {
+            !l.is_empty()
+                && l.chars()
+                    .all(|c| matches!(c, '\u{2588}' | '\u{2580}' | '\u{2584}' | ' '))
+        })
+        .collect();
+    assert!(lines.len() > 10, "no QR on stdout\n{}", r.describe());
+    if tool_or_skip("zbarimg", "decoding the quickstart's terminal QR") {
+        let pbm = work_dir().join("quickstart-terminal.pbm");
+        std::fs::write(&pbm, terminal_qr_to_pbm(&lines, 4)).unwrap();
+        let out = Command::new("zbarimg")
+            .args(["--raw", "-q"])
+            .arg(&pbm)
+            .output()
+            .expect("run zbarimg");
+        assert!(
+            out.status.success(),
+            "zbarimg: {}\n{}",
+            describe(&out),
+            r.stdout
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout).trim_end_matches('\n'),
+            upi_link
+        );
+    }
+    let _ = std::fs::remove_file(exe);
 }
