@@ -12,6 +12,8 @@
 #                                with -Wl,--gc-sections (the figure in BENCHMARKS.md)
 #   make header                  regenerate include/cashfree_rpd.h (cbindgen 0.29.4); refused
 #                                when a name in it lacks the CFRPD_ / cfrpd_ prefix
+#   make man                     regenerate man/man3/*.3 from the header (scripts/gen-man.py;
+#                                commit them with the header)
 #   make abi                     regenerate abi/cashfree_rpd.abi (the ABI baseline that
 #                                tests/abi.rs compares against; commit it with the change)
 #   make install PREFIX=/usr/local [DESTDIR=/staging] [LIBDIR=...]
@@ -22,6 +24,8 @@
 #                                cmake/cashfree_rpd/cashfree_rpdConfig{,Version}.cmake.
 #                                Installs what `make` built (builds only if nothing is
 #                                built), so `sudo make install` runs no compiler as root.
+#                                Manual pages (cashfree_rpd(3), one per function) go to
+#                                MANDIR/man3 (MANDIR: PREFIX/share/man).
 #   make uninstall PREFIX=...    removes those files
 #   make test                    cargo test --workspace (includes the C ABI and packaging tests)
 #   make clean                   removes the example binaries and c-dist/ (`cargo clean` for the rest)
@@ -38,6 +42,7 @@ LIBDIR     ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 CMAKEDIR   ?= $(LIBDIR)/cmake/cashfree_rpd
+MANDIR     ?= $(PREFIX)/share/man
 PROFILE    ?= release
 # Cargo features of the C library build (Cargo.toml [features]); FEATURES= for none.
 FEATURES   ?= no-dependency-logs
@@ -72,7 +77,7 @@ EXAMPLE_CFLAGS   := -std=c11 -Wall -Wextra -Wpedantic -Iinclude
 EXAMPLE_CXXFLAGS := -std=c++17 -Wall -Wextra -Wpedantic -Iinclude
 NATIVE_LIBS = $$(cat $(DIST_DIR)/native-static-libs)
 
-.PHONY: all lib examples size header abi install uninstall test clean
+.PHONY: all lib examples size header abi install uninstall test clean man install-man uninstall-man
 
 all: lib
 
@@ -170,3 +175,18 @@ test:
 
 clean:
 	rm -rf examples/c/build examples/cpp/build $(DIST_DIR)
+
+# --- manual pages (section 3): generated from the header, installed with the library
+man:
+	python3 scripts/gen-man.py
+
+install: install-man
+uninstall: uninstall-man
+
+install-man:
+	$(INSTALL) -d $(DESTDIR)$(MANDIR)/man3
+	$(INSTALL) -m 644 man/man3/*.3 $(DESTDIR)$(MANDIR)/man3/
+
+uninstall-man:
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man3/,$(notdir $(wildcard man/man3/*.3)))
+# --- end of manual pages

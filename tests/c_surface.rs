@@ -134,7 +134,10 @@ fn header_functions_are_found_and_grouped_by_topic() {
             .unwrap_or_else(|| panic!("{n} missing"))
     };
     // Version functions together; every free right after what it frees.
+    assert_eq!(at("cfrpd_version"), 0, "{protos}");
     assert_eq!(at("cfrpd_version") + 1, at("cfrpd_version_number"));
+    assert!(at("cfrpd_error_free") < at("cfrpd_config_new"), "{protos}");
+    assert!(at("cfrpd_client_free") < at("cfrpd_create"), "{protos}");
     for (made_by, free) in [
         ("cfrpd_create", "cfrpd_request_free"),
         ("cfrpd_qr_encode", "cfrpd_qr_free"),
@@ -349,4 +352,174 @@ fn cpp_quickstart_shows_the_qr_and_the_log() {
         );
     }
     let _ = std::fs::remove_file(exe);
+}
+
+/// The functions the header declares, by name (through scripts/cheader.py).
+fn header_functions() -> Vec<String> {
+    let o = python(&["scripts/cheader.py", "functions"]);
+    assert!(o.status.success(), "{}", describe(&o));
+    String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| {
+            let before = &l[..l.find('(').unwrap()];
+            before.rsplit([' ', '*']).next().unwrap().to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn man_pages_are_fresh_and_one_per_function() {
+    if !tool_or_skip("python3", "man_pages_are_fresh_and_one_per_function") {
+        return;
+    }
+    let o = python(&["scripts/gen-man.py", "--check"]);
+    assert!(
+        o.status.success(),
+        "man/man3 differs from a fresh generation: run `make man`\n{}",
+        describe(&o)
+    );
+    let man3 = Path::new(ROOT).join("man/man3");
+    let functions = header_functions();
+    assert!(functions.len() > 30, "{functions:?}");
+    for f in &functions {
+        let page = man3.join(format!("{f}.3"));
+        let text = std::fs::read_to_string(&page)
+            .unwrap_or_else(|e| panic!("{f} has no man page ({}): {e}", page.display()));
+        for section in [
+            ".SH NAME",
+            ".SH SYNOPSIS",
+            ".SH DESCRIPTION",
+            ".SH RETURN VALUE",
+            ".SH SEE ALSO",
+        ] {
+            assert!(text.contains(section), "{f}.3 lacks {section}");
+        }
+        assert!(text.contains(&format!("{f}(")), "{f}.3: no prototype");
+        if text.contains(&format!("cfrpd_result {f}(")) {
+            assert!(text.contains(".SH ERRORS"), "{f}.3 lacks ERRORS");
+        }
+    }
+    assert!(man3.join("cashfree_rpd.3").exists());
+    let pages = std::fs::read_dir(&man3).unwrap().count();
+    assert_eq!(
+        pages,
+        functions.len() + 1,
+        "one page per function plus cashfree_rpd.3"
+    );
+
+    // The generator notices a function without a page, and writes one for it.
+    let header = header_text();
+    let close = header.rfind("#ifdef __cplusplus").unwrap();
+    let mut doctored = header.clone();
+    doctored.insert_str(
+        close,
+        "/**\n * Does something new.\n *\n * Errors:\n * - CFRPD_ERR_INVALID_ARGUMENT: always.\n */\ncfrpd_result cfrpd_brand_new(const char *what);\n\n",
+    );
+    let h = scratch("gen.h", &doctored);
+    let o = python(&["scripts/gen-man.py", "--check", "--header", &h]);
+    assert!(!o.status.success(), "{}", describe(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("cfrpd_brand_new.3 is missing"),
+        "{}",
+        describe(&o)
+    );
+    let dir = Path::new(ROOT)
+        .join("target/c-surface")
+        .join(format!("man-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let o = python(&[
+        "scripts/gen-man.py",
+        "--header",
+        &h,
+        "--dir",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", describe(&o));
+    let page = std::fs::read_to_string(dir.join("cfrpd_brand_new.3")).unwrap();
+    assert!(
+        page.contains("cfrpd_brand_new \\- Does something new"),
+        "{page}"
+    );
+    assert!(
+        page.contains("cfrpd_result cfrpd_brand_new(const char *what);"),
+        "{page}"
+    );
+    assert!(page.contains("CFRPD_ERR_INVALID_ARGUMENT"), "{page}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn man_pages_render_without_warnings() {
+    if !tool_or_skip("groff", "man_pages_render_without_warnings") {
+        return;
+    }
+    let man3 = Path::new(ROOT).join("man/man3");
+    let mut rendered = 0;
+    for entry in std::fs::read_dir(&man3).unwrap() {
+        let path = entry.unwrap().path();
+        let o = Command::new("groff")
+            .args(["-man", "-ww", "-z"])
+            .arg(&path)
+            .output()
+            .expect("run groff");
+        assert!(
+            o.status.success() && o.stderr.is_empty(),
+            "{}: {}",
+            path.display(),
+            describe(&o)
+        );
+        rendered += 1;
+    }
+    assert!(rendered > 30, "{rendered} pages");
+}
+
+#[test]
+fn make_install_makes_man_find_every_page() {
+    let test = "make_install_makes_man_find_every_page";
+    if !tool_or_skip("make", test) || !tool_or_skip("man", test) || !tool_or_skip("python3", test) {
+        return;
+    }
+    let prefix = Path::new(ROOT)
+        .join("target/c-surface")
+        .join(format!("prefix-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&prefix);
+    // install-man is what `make install` runs for the pages (the library part is
+    // tests/packaging.rs').
+    let o = Command::new("make")
+        .current_dir(ROOT)
+        .args(["-s", "install-man"])
+        .arg(format!("PREFIX={}", prefix.display()))
+        .output()
+        .expect("run make");
+    assert!(o.status.success(), "{}", describe(&o));
+    let mandir = prefix.join("share/man");
+    for page in header_functions()
+        .iter()
+        .map(String::as_str)
+        .chain(["cashfree_rpd"])
+    {
+        let o = Command::new("man")
+            .env("MANPATH", &mandir)
+            .env("MANPAGER", "cat")
+            .env("PAGER", "cat")
+            .env("MANWIDTH", "100")
+            .args(["3", page])
+            .output()
+            .expect("run man");
+        let text = String::from_utf8_lossy(&o.stdout);
+        assert!(o.status.success(), "man 3 {page}: {}", describe(&o));
+        assert!(
+            text.contains("NAME") && text.contains(page),
+            "man 3 {page}:\n{text}"
+        );
+    }
+    let o = Command::new("make")
+        .current_dir(ROOT)
+        .args(["-s", "uninstall-man"])
+        .arg(format!("PREFIX={}", prefix.display()))
+        .output()
+        .expect("run make");
+    assert!(o.status.success(), "{}", describe(&o));
+    assert_eq!(std::fs::read_dir(mandir.join("man3")).unwrap().count(), 0);
+    let _ = std::fs::remove_dir_all(&prefix);
 }

@@ -23,6 +23,35 @@ use crate::WaitOptions;
 /// has `ambiguous = true`: look the id up with `cfrpd_get_status` before creating
 /// again. A second create with the same id fails with CFRPD_ERR_DUPLICATE_ID.
 ///
+/// Errors:
+/// - CFRPD_ERR_INVALID_ARGUMENT: a NULL argument, invalid UTF-8, a malformed id or a
+///   blank name; nothing was sent.
+/// - CFRPD_ERR_DUPLICATE_ID: the id was used before (HTTP 400).
+/// - CFRPD_ERR_BAD_REQUEST: Cashfree refused the request (HTTP 400).
+/// - CFRPD_ERR_INSUFFICIENT_BALANCE: the merchant's balance is too low (HTTP 422).
+/// - CFRPD_ERR_NETWORK, CFRPD_ERR_TIMEOUT, CFRPD_ERR_TLS: no usable answer (after the
+///   re-tries that are safe); CFRPD_ERR_TIMEOUT also when the call deadline passed.
+/// - CFRPD_ERR_UNAUTHORIZED, CFRPD_ERR_FORBIDDEN: wrong credentials; IP not whitelisted
+///   or bad signature.
+/// - CFRPD_ERR_RATE_LIMITED, CFRPD_ERR_SERVER, CFRPD_ERR_HTTP: HTTP 429, 5xx, any other
+///   non-2xx (`http_status` and Cashfree's `api_code` are in the error).
+/// - CFRPD_ERR_UNEXPECTED_RESPONSE: a 2xx that cannot be decoded.
+///
+/// Example:
+/// ```c
+/// cfrpd_request *req = NULL;
+/// cfrpd_error *err = NULL;
+/// if (cfrpd_create(client, "order-42", "John Doe", &req, &err) != CFRPD_OK) {
+///     fprintf(stderr, "%s: %s\n", cfrpd_result_name(err->code), err->message);
+///     if (err->ambiguous) { // look the id up with cfrpd_get_status first
+///     }
+///     cfrpd_error_free(err);
+///     return 1;
+/// }
+/// printf("pay with %s\n", req->upi_link);
+/// cfrpd_request_free(req);
+/// ```
+///
 /// # Safety
 /// `client` is NULL or live; strings are NULL or NUL-terminated; `out`/`err` are NULL or writable.
 #[no_mangle]
@@ -54,6 +83,19 @@ pub unsafe extern "C" fn cfrpd_request_free(req: *mut cfrpd_request) {
 /// any I/O). Retried on connect failures, timeouts, resets, 429 and 500/502/503/504
 /// (see `cfrpd_config_set_max_retries`). Release `*out` with `cfrpd_status_free`.
 ///
+/// Errors:
+/// - CFRPD_ERR_INVALID_ARGUMENT: a NULL argument, invalid UTF-8 or a malformed id;
+///   nothing was sent.
+/// - CFRPD_ERR_NOT_FOUND, CFRPD_ERR_BAD_REQUEST: Cashfree does not know the id
+///   (HTTP 404 or 400).
+/// - CFRPD_ERR_NETWORK, CFRPD_ERR_TIMEOUT, CFRPD_ERR_TLS: no usable answer (after the
+///   re-tries that are safe); CFRPD_ERR_TIMEOUT also when the call deadline passed.
+/// - CFRPD_ERR_UNAUTHORIZED, CFRPD_ERR_FORBIDDEN: wrong credentials; IP not whitelisted
+///   or bad signature.
+/// - CFRPD_ERR_RATE_LIMITED, CFRPD_ERR_SERVER, CFRPD_ERR_HTTP: HTTP 429, 5xx, any other
+///   non-2xx (`http_status` and Cashfree's `api_code` are in the error).
+/// - CFRPD_ERR_UNEXPECTED_RESPONSE: a 2xx that cannot be decoded.
+///
 /// # Safety
 /// `client` is NULL or live; `verification_id` is NULL or NUL-terminated; `out`/`err` are NULL or writable.
 #[no_mangle]
@@ -72,6 +114,17 @@ pub unsafe extern "C" fn cfrpd_get_status(
 
 /// The current status of a request by Cashfree's ref_id (must be > 0). Same rules as
 /// `cfrpd_get_status`.
+///
+/// Errors:
+/// - CFRPD_ERR_INVALID_ARGUMENT: a NULL argument or a ref_id below 1; nothing was sent.
+/// - CFRPD_ERR_NOT_FOUND, CFRPD_ERR_BAD_REQUEST: Cashfree does not know the ref_id.
+/// - CFRPD_ERR_NETWORK, CFRPD_ERR_TIMEOUT, CFRPD_ERR_TLS: no usable answer (after the
+///   re-tries that are safe); CFRPD_ERR_TIMEOUT also when the call deadline passed.
+/// - CFRPD_ERR_UNAUTHORIZED, CFRPD_ERR_FORBIDDEN: wrong credentials; IP not whitelisted
+///   or bad signature.
+/// - CFRPD_ERR_RATE_LIMITED, CFRPD_ERR_SERVER, CFRPD_ERR_HTTP: HTTP 429, 5xx, any other
+///   non-2xx (`http_status` and Cashfree's `api_code` are in the error).
+/// - CFRPD_ERR_UNEXPECTED_RESPONSE: a 2xx that cannot be decoded.
 ///
 /// # Safety
 /// `client` is NULL or live; `out`/`err` are NULL or writable.
@@ -101,6 +154,26 @@ pub unsafe extern "C" fn cfrpd_get_status_by_ref_id(
 /// others (400, 401, 403, 422, bad response) end the wait at once with that error.
 /// On CFRPD_ERR_DEADLINE and CFRPD_ERR_CANCELLED, *out holds the last status seen
 /// (NULL if no poll succeeded) and must be freed; on other errors *out = NULL.
+///
+/// Errors:
+/// - CFRPD_ERR_DEADLINE: `timeout_ms` passed before a final state (`*out`: the last
+///   status seen, or NULL).
+/// - CFRPD_ERR_CANCELLED: `on_poll` returned false (`*out`: the status it saw).
+/// - CFRPD_ERR_INVALID_ARGUMENT: a NULL argument, a malformed id or `timeout_ms` 0.
+/// - CFRPD_ERR_NOT_FOUND, CFRPD_ERR_BAD_REQUEST, CFRPD_ERR_UNAUTHORIZED,
+///   CFRPD_ERR_FORBIDDEN, CFRPD_ERR_UNEXPECTED_RESPONSE: a poll failed in a way polling
+///   again cannot fix.
+///
+/// Example:
+/// ```c
+/// cfrpd_status *st = NULL;
+/// cfrpd_result rc = cfrpd_wait_for_result(client, "order-42", 600000, 3000, NULL, NULL,
+///                                         &st, NULL);
+/// if (rc == CFRPD_OK)
+///     printf("%s, name match %s\n", cfrpd_state_name(st->state),
+///            cfrpd_name_match_name(st->name_match));
+/// cfrpd_status_free(st); // also on CFRPD_ERR_DEADLINE: the last status seen
+/// ```
 ///
 /// # Safety
 /// `client` is NULL or live; `verification_id` is NULL or NUL-terminated; `on_poll` is

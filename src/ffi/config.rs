@@ -14,8 +14,11 @@ use crate::{Client, Config};
 
 /// A new configuration for the sandbox with these credentials and every default
 /// (connect timeout 10 s, request timeout 30 s, 2 retries, no proxy, no signature).
-/// Both strings are copied. Empty or control characters: CFRPD_ERR_INVALID_ARGUMENT.
-/// On failure `*out = NULL`. Release with `cfrpd_config_free`.
+/// Both strings are copied. On failure `*out = NULL`. Release with `cfrpd_config_free`.
+///
+/// Errors:
+/// - CFRPD_ERR_INVALID_ARGUMENT: a NULL argument, invalid UTF-8, an empty credential or
+///   one with control characters.
 ///
 /// # Safety
 /// Strings are NULL or NUL-terminated; `out` is NULL or writable.
@@ -40,8 +43,13 @@ pub unsafe extern "C" fn cfrpd_config_new(
 /// case; default sandbox), CASHFREE_BASE_URL (overrides the environment),
 /// CASHFREE_PUBLIC_KEY (path to a PEM file, or the PEM text itself when it starts with
 /// "-----BEGIN"). An empty variable counts as unset. The error message names the
-/// variable that is wrong; an unreadable key file is CFRPD_ERR_INVALID_ARGUMENT naming
-/// the path, an unusable key CFRPD_ERR_SIGNATURE.
+/// variable that is wrong.
+///
+/// Errors:
+/// - CFRPD_ERR_INVALID_ARGUMENT: a required variable is missing or a variable is
+///   malformed (the message names it), or the key file cannot be read (the message
+///   names the path).
+/// - CFRPD_ERR_SIGNATURE: CASHFREE_PUBLIC_KEY is not a usable RSA public key.
 ///
 /// # Safety
 /// `out` is NULL or writable; `err` is NULL or writable.
@@ -77,8 +85,10 @@ fn with_config(
 }
 
 /// Why the last failed call on this config failed (e.g. why a proxy URL or a PEM was
-/// refused), or NULL after a success (and for NULL). Owned by the config: valid until
-/// the next call on it; do not free. Never contains the secret or a proxy password.
+/// refused). Never contains the secret or a proxy password.
+///
+/// Returns: the message, owned by the config (valid until the next call on it; do not
+/// free it), or NULL after a success and for a NULL config.
 ///
 /// # Safety
 /// `c` is NULL or a live config.
@@ -118,6 +128,10 @@ pub unsafe extern "C" fn cfrpd_config_set_call_deadline_ms(
 /// How many idle connections the client keeps open for reuse (default 4, at most
 /// 1024, else CFRPD_ERR_INVALID_ARGUMENT; 0 keeps none). A server polling many requests
 /// from many threads wants about one per thread.
+///
+/// Errors:
+/// - CFRPD_ERR_INVALID_ARGUMENT: a NULL config or `n` above
+///   CFRPD_MAX_IDLE_CONNECTIONS_LIMIT (`cfrpd_config_last_error` says why).
 ///
 /// # Safety
 /// `c` is NULL or a live config.
@@ -159,7 +173,20 @@ impl CLog {
 /// body at INFO or above. One INFO line per attempt (method, path and query, HTTP
 /// status or failure kind, milliseconds, attempt number, request id); a WARN line per
 /// retry (reason and delay); connection opened / reused at DEBUG. Clients made from
-/// this config afterwards use it. An unknown level is CFRPD_ERR_INVALID_ARGUMENT.
+/// this config afterwards use it.
+///
+/// Errors:
+/// - CFRPD_ERR_INVALID_ARGUMENT: a NULL config, or a level other than CFRPD_LOG_ERROR
+///   .. CFRPD_LOG_DEBUG with a callback.
+///
+/// Example:
+/// ```c
+/// static void on_log(void *user_data, cfrpd_log_level level, const char *message) {
+///     fprintf((FILE *)user_data, "[cfrpd %s] %s\n", cfrpd_log_level_name(level), message);
+/// }
+/// // ...
+/// cfrpd_config_set_log_callback(config, CFRPD_LOG_INFO, on_log, stderr);
+/// ```
 ///
 /// # Safety
 /// `c` is NULL or a live config; `callback` is NULL or safe to call with `user_data`
@@ -191,8 +218,11 @@ pub unsafe extern "C" fn cfrpd_config_set_log_callback(
     })
 }
 
-/// Chooses CFRPD_ENV_SANDBOX or CFRPD_ENV_PRODUCTION. Any other value is
-/// CFRPD_ERR_INVALID_ARGUMENT. A base URL set with `cfrpd_config_set_base_url` wins.
+/// Chooses CFRPD_ENV_SANDBOX or CFRPD_ENV_PRODUCTION. A base URL set with
+/// `cfrpd_config_set_base_url` wins.
+///
+/// Errors:
+/// - CFRPD_ERR_INVALID_ARGUMENT: a NULL config or another value.
 ///
 /// # Safety
 /// `c` is NULL or a live config.
@@ -214,6 +244,10 @@ pub unsafe extern "C" fn cfrpd_config_set_environment(
 /// names, no DNS). A trailing "/" is ignored; query, fragment and user info are
 /// refused. The string is copied.
 ///
+/// Errors:
+/// - CFRPD_ERR_INVALID_ARGUMENT: a NULL argument, invalid UTF-8, or a URL refused by the
+///   rules above (`cfrpd_config_last_error` says which).
+///
 /// # Safety
 /// `c` is NULL or a live config; `url` is NULL or NUL-terminated.
 #[no_mangle]
@@ -228,6 +262,9 @@ pub unsafe extern "C" fn cfrpd_config_set_base_url(
 }
 
 /// Per-attempt timeouts in milliseconds; 0 means the default (connect 10 s, request 30 s).
+///
+/// Errors:
+/// - CFRPD_ERR_INVALID_ARGUMENT: a NULL config.
 ///
 /// # Safety
 /// `c` is NULL or a live config.
@@ -248,7 +285,12 @@ pub unsafe extern "C" fn cfrpd_config_set_timeouts_ms(
 
 /// Turns on x-cf-signature with the RSA public key PEM ("PUBLIC KEY" or "RSA PUBLIC
 /// KEY") from the Cashfree dashboard: every request then carries a fresh signature.
-/// An unusable key is CFRPD_ERR_SIGNATURE (checked here, not at the first request).
+/// The key is checked here, not at the first request.
+///
+/// Errors:
+/// - CFRPD_ERR_INVALID_ARGUMENT: a NULL argument or invalid UTF-8.
+/// - CFRPD_ERR_SIGNATURE: not a usable RSA public key (`cfrpd_config_last_error` says
+///   why).
 ///
 /// # Safety
 /// `c` is NULL or a live config; `pem` is NULL or NUL-terminated.
@@ -266,6 +308,10 @@ pub unsafe extern "C" fn cfrpd_config_set_public_key_pem(
 /// Trusts the CERTIFICATE blocks in this PEM text in addition to the bundled Mozilla
 /// roots; repeated calls add more. TLS is always verified.
 ///
+/// Errors:
+/// - CFRPD_ERR_INVALID_ARGUMENT: a NULL argument, invalid UTF-8, or no usable
+///   certificate in the text (`cfrpd_config_last_error` says why).
+///
 /// # Safety
 /// `c` is NULL or a live config; `pem` is NULL or NUL-terminated.
 #[no_mangle]
@@ -282,6 +328,10 @@ pub unsafe extern "C" fn cfrpd_config_add_root_ca_pem(
 /// Sends requests through this "http://" or "https://" proxy; "" clears it. Proxy
 /// environment variables are never read.
 ///
+/// Errors:
+/// - CFRPD_ERR_INVALID_ARGUMENT: a NULL argument, invalid UTF-8 or a malformed URL
+///   (`cfrpd_config_last_error` says why; never with the password).
+///
 /// # Safety
 /// `c` is NULL or a live config; `url` is NULL or NUL-terminated.
 #[no_mangle]
@@ -297,6 +347,9 @@ pub unsafe extern "C" fn cfrpd_config_set_proxy(
 
 /// How many re-tries after the first attempt (default 2; above 10 is
 /// CFRPD_ERR_INVALID_ARGUMENT). They apply to each poll of a wait too.
+///
+/// Errors:
+/// - CFRPD_ERR_INVALID_ARGUMENT: a NULL config or `n` above CFRPD_MAX_RETRIES_LIMIT.
 ///
 /// # Safety
 /// `c` is NULL or a live config.
@@ -328,6 +381,10 @@ pub unsafe extern "C" fn cfrpd_config_free(c: *mut cfrpd_config) {
 /// changed afterwards. The client is safe to share between threads and reuses
 /// connections. Release with `cfrpd_client_free` once no thread uses it.
 ///
+/// Errors:
+/// - CFRPD_ERR_INVALID_ARGUMENT: a NULL argument.
+/// - CFRPD_ERR_TLS: the TLS settings (extra root certificates) cannot be used.
+///
 /// # Safety
 /// `c` is NULL or a live config; `out`/`err` are NULL or writable.
 #[no_mangle]
@@ -347,6 +404,16 @@ pub unsafe extern "C" fn cfrpd_client_new(
 /// The rate-limit window of the last answer that carried X-RateLimit-* headers, into
 /// `*out` (fields -1 when unknown; `reset_ms` counted from now). CFRPD_OK even when no
 /// answer had them (then every field is -1).
+///
+/// Errors:
+/// - CFRPD_ERR_INVALID_ARGUMENT: `client` or `out` is NULL.
+///
+/// Example:
+/// ```c
+/// cfrpd_rate_limit w;
+/// if (cfrpd_client_rate_limit(client, &w) == CFRPD_OK && w.limit >= 0)
+///     printf("%lld of %lld calls left\n", (long long)w.remaining, (long long)w.limit);
+/// ```
 ///
 /// # Safety
 /// `client` is NULL or live; `out` is NULL or writable.

@@ -7,16 +7,31 @@
 //!   with the matching `cfrpd_*_free`, which accepts NULL;
 //! - no panic crosses the boundary (`CFRPD_ERR_PANIC`).
 
-// The header lists functions in the order cbindgen meets them: these modules' order,
-// then source order within each (version, names, errors, configuration and client,
-// calls, QR, webhooks; each free beside what it frees).
-mod calls;
-mod config;
-mod error;
-mod names;
-mod qr;
+// The header lists functions in the order cbindgen meets them: the order of these
+// modules, then source order within each. The blank lines keep rustfmt from sorting
+// them. Each free function sits right after what makes the object it frees.
+
+// The version, as text and as a number.
 mod version;
+
+// Names of result codes and enum values.
+mod names;
+
+// cfrpd_error_free.
+mod error;
+
+// Configuration, then the client.
+mod config;
+
+// Create, status, wait.
+mod calls;
+
+// QR codes and bitmaps.
+mod qr;
+
+// Webhooks.
 mod webhook;
+
 // No exported functions below.
 mod convert;
 mod panic;

@@ -20,10 +20,14 @@ use crate::error::Error;
 /// instead (the v1 scheme: it signs only `data` and has no timestamp, so no replay
 /// protection; take the outcome from data->status, never from event_type).
 /// max_age_s: reject a timestamp older (or further in the future) than this; 0 = no check.
-/// A wrong, missing or stale signature, or exactly one of signature/timestamp, is
-/// CFRPD_ERR_WEBHOOK_SIGNATURE and nothing is parsed; a verified body that is not a
-/// webhook is CFRPD_ERR_UNEXPECTED_RESPONSE. Signatures are compared in constant time.
-/// Release `*out` with `cfrpd_webhook_free`.
+/// Signatures are compared in constant time. Release `*out` with `cfrpd_webhook_free`.
+///
+/// Errors:
+/// - CFRPD_ERR_WEBHOOK_SIGNATURE: a wrong, missing or stale signature, or exactly one of
+///   signature/timestamp; nothing is parsed.
+/// - CFRPD_ERR_UNEXPECTED_RESPONSE: a verified body that is not a webhook.
+/// - CFRPD_ERR_INVALID_ARGUMENT: a NULL secret, NULL `raw_body` with a length, or
+///   invalid UTF-8 in a string argument.
 ///
 /// # Safety
 /// `client_secret`, `signature`, `timestamp` are NULL or NUL-terminated; `raw_body` is
