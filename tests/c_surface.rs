@@ -523,3 +523,36 @@ fn make_install_makes_man_find_every_page() {
     assert_eq!(std::fs::read_dir(mandir.join("man3")).unwrap().count(), 0);
     let _ = std::fs::remove_dir_all(&prefix);
 }
+
+fn request_free_program(variant: Variant, runner: Runner) {
+    let exe = compile("tests/c/request_free_test.c", variant);
+    let emu = Emulator::start_default().expect("emulator");
+    let mut env = std::collections::BTreeMap::new();
+    env.insert("CASHFREE_CLIENT_ID".to_string(), TEST_CLIENT_ID.to_string());
+    env.insert(
+        "CASHFREE_CLIENT_SECRET".to_string(),
+        TEST_CLIENT_SECRET.to_string(),
+    );
+    env.insert("CASHFREE_BASE_URL".to_string(), emu.base_url());
+    env.insert(
+        "CFRPD_TEST_RUN_ID".to_string(),
+        format!("{}-{variant:?}", std::process::id()),
+    );
+    let r = run(&exe, runner, &[], &env);
+    assert!(r.status.success(), "{}", r.describe());
+    assert_eq!(r.stdout.trim(), "ok", "{}", r.describe());
+    assert!(r.stderr.is_empty(), "{}", r.describe());
+    let _ = std::fs::remove_file(exe);
+}
+
+#[test]
+fn request_free_ignores_a_changed_qr_png_len_asan_ubsan() {
+    request_free_program(Variant::Sanitized, Runner::Direct);
+}
+
+#[test]
+fn request_free_ignores_a_changed_qr_png_len_valgrind() {
+    if common::cbuild::valgrind_available() {
+        request_free_program(Variant::Plain, Runner::Valgrind);
+    }
+}

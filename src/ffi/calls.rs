@@ -63,8 +63,11 @@ pub unsafe extern "C" fn cfrpd_create(
     err: *mut *mut cfrpd_error,
 ) -> cfrpd_result {
     call_with_out(out, err, || {
+        // SAFETY: the caller passes NULL or a live client (the function's # Safety); it outlives this call.
         let client = unsafe { ref_in(client, "client") }?;
+        // SAFETY: `verification_id` is NULL or NUL-terminated (the function's # Safety) and only borrowed during this call.
         let id = unsafe { str_in(verification_id, "verification_id") }?;
+        // SAFETY: `name` is NULL or NUL-terminated (the function's # Safety) and only borrowed during this call.
         let name = unsafe { str_in(name, "name") }?;
         Ok(request_out(&client.inner.create(id, name)?))
     })
@@ -76,6 +79,7 @@ pub unsafe extern "C" fn cfrpd_create(
 /// `req` is NULL or a request from this library, not freed before.
 #[no_mangle]
 pub unsafe extern "C" fn cfrpd_request_free(req: *mut cfrpd_request) {
+    // SAFETY: `req` is NULL or a request from cfrpd_create, not freed before (the caller's # Safety).
     call_infallible((), || unsafe { free_request(req) })
 }
 
@@ -106,7 +110,9 @@ pub unsafe extern "C" fn cfrpd_get_status(
     err: *mut *mut cfrpd_error,
 ) -> cfrpd_result {
     call_with_out(out, err, || {
+        // SAFETY: the caller passes NULL or a live client (the function's # Safety); it outlives this call.
         let client = unsafe { ref_in(client, "client") }?;
+        // SAFETY: `verification_id` is NULL or NUL-terminated (the function's # Safety) and only borrowed during this call.
         let id = unsafe { str_in(verification_id, "verification_id") }?;
         Ok(status_out(&client.inner.status(id)?))
     })
@@ -136,6 +142,7 @@ pub unsafe extern "C" fn cfrpd_get_status_by_ref_id(
     err: *mut *mut cfrpd_error,
 ) -> cfrpd_result {
     call_with_out(out, err, || {
+        // SAFETY: the caller passes NULL or a live client (the function's # Safety); it outlives this call.
         let client = unsafe { ref_in(client, "client") }?;
         Ok(status_out(&client.inner.status_by_ref_id(ref_id)?))
     })
@@ -191,7 +198,9 @@ pub unsafe extern "C" fn cfrpd_wait_for_result(
     err: *mut *mut cfrpd_error,
 ) -> cfrpd_result {
     call_with_partial_out(out, err, || {
+        // SAFETY: the caller passes NULL or a live client (the function's # Safety); it outlives this call.
         let client = unsafe { ref_in(client, "client") }.map_err(|e| (e, None))?;
+        // SAFETY: `verification_id` is NULL or NUL-terminated (the function's # Safety) and only borrowed during this call.
         let id = unsafe { str_in(verification_id, "verification_id") }.map_err(|e| (e, None))?;
         if timeout_ms == 0 {
             return Err((Error::invalid("timeout_ms must be greater than 0"), None));
@@ -204,6 +213,7 @@ pub unsafe extern "C" fn cfrpd_wait_for_result(
                 let view = Box::into_raw(status_out(latest));
                 // SAFETY: the caller vouches for the callback; `view` lives until freed below.
                 let keep_going = unsafe { callback(user_data, view) };
+                // SAFETY: `view` came from Box::into_raw(status_out(..)) just above; the callback may not keep or free it (documented), so it is freed once, here.
                 unsafe { free_status(view) };
                 keep_going
             }
@@ -231,5 +241,6 @@ pub unsafe extern "C" fn cfrpd_wait_for_result(
 /// not freed before.
 #[no_mangle]
 pub unsafe extern "C" fn cfrpd_status_free(status: *mut cfrpd_status) {
+    // SAFETY: `status` is NULL or a status from this library, not freed before and not a callback's view (the caller's # Safety).
     call_infallible((), || unsafe { free_status(status) })
 }

@@ -29,7 +29,9 @@ pub unsafe extern "C" fn cfrpd_config_new(
     out: *mut *mut cfrpd_config,
 ) -> cfrpd_result {
     call_with_out(out, std::ptr::null_mut(), || {
+        // SAFETY: `client_id` is NULL or NUL-terminated (the function's # Safety) and only borrowed during this call.
         let id = unsafe { str_in(client_id, "client_id") }?;
+        // SAFETY: `client_secret` is NULL or NUL-terminated (the function's # Safety) and only borrowed during this call.
         let secret = unsafe { str_in(client_secret, "client_secret") }?;
         Ok(Box::new(cfrpd_config {
             inner: Config::new(id, secret)?,
@@ -155,6 +157,7 @@ struct CLog {
 // SAFETY: the header documents that the callback runs on the calling threads with
 // this user_data; making that safe is the caller's side of the contract.
 unsafe impl Send for CLog {}
+// SAFETY: as for Send: the caller vouches that the callback and user_data may be used from several threads at once.
 unsafe impl Sync for CLog {}
 
 impl CLog {
@@ -256,6 +259,7 @@ pub unsafe extern "C" fn cfrpd_config_set_base_url(
     url: *const c_char,
 ) -> cfrpd_result {
     with_config(c, |cfg| {
+        // SAFETY: `url` is NULL or NUL-terminated (the function's # Safety) and only borrowed during this call.
         cfg.set_base_url(unsafe { str_in(url, "url") }?)?;
         Ok(())
     })
@@ -300,6 +304,7 @@ pub unsafe extern "C" fn cfrpd_config_set_public_key_pem(
     pem: *const c_char,
 ) -> cfrpd_result {
     with_config(c, |cfg| {
+        // SAFETY: `pem` is NULL or NUL-terminated (the function's # Safety) and only borrowed during this call.
         cfg.set_public_key_pem(unsafe { str_in(pem, "pem") }?)?;
         Ok(())
     })
@@ -320,6 +325,7 @@ pub unsafe extern "C" fn cfrpd_config_add_root_ca_pem(
     pem: *const c_char,
 ) -> cfrpd_result {
     with_config(c, |cfg| {
+        // SAFETY: `pem` is NULL or NUL-terminated (the function's # Safety) and only borrowed during this call.
         cfg.add_root_ca_pem(unsafe { str_in(pem, "pem") }?)?;
         Ok(())
     })
@@ -340,6 +346,7 @@ pub unsafe extern "C" fn cfrpd_config_set_proxy(
     url: *const c_char,
 ) -> cfrpd_result {
     with_config(c, |cfg| {
+        // SAFETY: `url` is NULL or NUL-terminated (the function's # Safety) and only borrowed during this call.
         cfg.set_proxy(unsafe { str_in(url, "url") }?)?;
         Ok(())
     })
@@ -372,6 +379,7 @@ pub unsafe extern "C" fn cfrpd_config_set_max_retries(
 pub unsafe extern "C" fn cfrpd_config_free(c: *mut cfrpd_config) {
     call_infallible((), || {
         if !c.is_null() {
+            // SAFETY: `c` is a config from cfrpd_config_new/_from_env (Box::into_raw in call_with_out), not freed before (the caller's # Safety).
             drop(unsafe { Box::from_raw(c) });
         }
     })
@@ -394,6 +402,7 @@ pub unsafe extern "C" fn cfrpd_client_new(
     err: *mut *mut cfrpd_error,
 ) -> cfrpd_result {
     call_with_out(out, err, || {
+        // SAFETY: the caller passes NULL or a live config (the function's # Safety).
         let config = unsafe { ref_in(c, "config") }?;
         Ok(Box::new(cfrpd_client {
             inner: Client::new(&config.inner)?,
@@ -423,6 +432,7 @@ pub unsafe extern "C" fn cfrpd_client_rate_limit(
     out: *mut cfrpd_rate_limit,
 ) -> cfrpd_result {
     call_status(|| {
+        // SAFETY: the caller passes NULL or a live client (the function's # Safety); it outlives this call.
         let client = unsafe { ref_in(client, "client") }?;
         // SAFETY: the caller passes NULL or a writable struct.
         let out = unsafe { out.as_mut() }.ok_or_else(|| Error::invalid("out is NULL"))?;
@@ -444,6 +454,7 @@ pub unsafe extern "C" fn cfrpd_client_rate_limit(
 pub unsafe extern "C" fn cfrpd_client_free(client: *mut cfrpd_client) {
     call_infallible((), || {
         if !client.is_null() {
+            // SAFETY: `client` is from cfrpd_client_new (Box::into_raw in call_with_out), unused by other threads and not freed before (the caller's # Safety).
             drop(unsafe { Box::from_raw(client) });
         }
     })

@@ -1,5 +1,6 @@
 //! Rust results into owned C structs, and their release.
 
+use super::bytes::{bytes_out, free_bytes};
 use super::names::{number_of, NAME_MATCHES, REVERSALS, STATES};
 use super::strings::{free_string, opt_string_out, string_out};
 use super::types::*;
@@ -8,10 +9,7 @@ use crate::webhook::WebhookEvent;
 
 pub(crate) fn request_out(r: &CreatedRequest) -> Box<cfrpd_request> {
     let (qr_png, qr_png_len) = match r.qr_png() {
-        Some(bytes) => {
-            let len = bytes.len();
-            (Box::into_raw(bytes.into_boxed_slice()) as *mut u8, len)
-        }
+        Some(bytes) => (bytes_out(&bytes), bytes.len()),
         None => (std::ptr::null_mut(), 0),
     };
     Box::new(cfrpd_request {
@@ -36,7 +34,9 @@ pub(crate) unsafe fn free_request(r: *mut cfrpd_request) {
     if r.is_null() {
         return;
     }
+    // SAFETY: `r` is the Box::into_raw of a request_out box (call_with_out), not freed before (this function's # Safety).
     let b = unsafe { Box::from_raw(r) };
+    // SAFETY: request_out made every string with string_out and qr_png with bytes_out; each is freed once, here.
     unsafe {
         for s in [
             b.verification_id,
@@ -51,12 +51,8 @@ pub(crate) unsafe fn free_request(r: *mut cfrpd_request) {
         ] {
             free_string(s);
         }
-        if !b.qr_png.is_null() {
-            drop(Box::from_raw(std::ptr::slice_from_raw_parts_mut(
-                b.qr_png,
-                b.qr_png_len,
-            )));
-        }
+        // Not b.qr_png_len: the caller may have changed it.
+        free_bytes(b.qr_png);
     }
 }
 
@@ -95,6 +91,7 @@ pub(crate) unsafe fn free_status(s: *mut cfrpd_status) {
     if s.is_null() {
         return;
     }
+    // SAFETY: `s` is the Box::into_raw of a status_out box, not freed before (this function's # Safety).
     let b = unsafe { Box::from_raw(s) };
     for p in [
         b.status,
@@ -114,6 +111,7 @@ pub(crate) unsafe fn free_status(s: *mut cfrpd_status) {
         b.account_type,
         b.raw_json,
     ] {
+        // SAFETY: status_out made every string field with string_out/opt_string_out; each is freed once, here.
         unsafe { free_string(p) };
     }
 }
@@ -133,7 +131,9 @@ pub(crate) unsafe fn free_webhook(w: *mut cfrpd_webhook) {
     if w.is_null() {
         return;
     }
+    // SAFETY: `w` is the Box::into_raw of a webhook_out box, not freed before (this function's # Safety).
     let b = unsafe { Box::from_raw(w) };
+    // SAFETY: webhook_out made the strings with opt_string_out and `data` with Box::into_raw(status_out(..)); each is freed once, here.
     unsafe {
         free_string(b.event_type);
         free_string(b.event_time);

@@ -33,6 +33,7 @@ mod qr;
 mod webhook;
 
 // No exported functions below.
+mod bytes;
 mod convert;
 mod panic;
 mod strings;
@@ -54,5 +55,6 @@ use crate::error::Error;
 /// # Safety
 /// `p` is NULL or valid for the borrow.
 unsafe fn ref_in<'a, T>(p: *const T, what: &str) -> Result<&'a T, Error> {
+    // SAFETY: `p` is NULL (as_ref gives None) or valid for the borrow (this function's # Safety).
     unsafe { p.as_ref() }.ok_or_else(|| Error::invalid(format!("{what} is NULL")))
 }

@@ -103,6 +103,7 @@ pub unsafe extern "C" fn cfrpd_qr_encode(
     err: *mut *mut cfrpd_error,
 ) -> cfrpd_result {
     call_with_out(out.cast::<*mut QrAlloc>(), err, || {
+        // SAFETY: `text` is NULL or NUL-terminated (the function's # Safety) and only borrowed during this call.
         let text = unsafe { str_in(text, "text") }?;
         let qr = QrCode::encode(text)?;
         let modules = Box::into_raw(qr.modules().to_vec().into_boxed_slice());
@@ -129,6 +130,7 @@ pub unsafe extern "C" fn cfrpd_qr_free(qr: *mut cfrpd_qr) {
         }
         // SAFETY: made by cfrpd_qr_encode as a QrAlloc whose first field is `public`.
         let alloc = unsafe { Box::from_raw(qr.cast::<QrAlloc>()) };
+        // SAFETY: `alloc.modules` is the boxed slice cfrpd_qr_encode made for this code, kept where the caller cannot change it; freed once, here.
         drop(unsafe { Box::from_raw(alloc.modules) });
     })
 }
@@ -161,6 +163,7 @@ pub unsafe extern "C" fn cfrpd_qr_bitmap(
     err: *mut *mut cfrpd_error,
 ) -> cfrpd_result {
     call_with_out(out.cast::<*mut BitmapAlloc>(), err, || {
+        // SAFETY: `qr` is NULL or readable (the function's # Safety).
         let qr = unsafe { super::ref_in(qr, "qr") }?;
         if qr.modules.is_null() {
             return Err(Error::invalid("qr->modules is NULL"));
@@ -197,6 +200,7 @@ pub unsafe extern "C" fn cfrpd_bitmap_free(bitmap: *mut cfrpd_bitmap) {
         }
         // SAFETY: made by cfrpd_qr_bitmap as a BitmapAlloc whose first field is `public`.
         let alloc = unsafe { Box::from_raw(bitmap.cast::<BitmapAlloc>()) };
+        // SAFETY: `alloc.bits` is the boxed slice cfrpd_qr_bitmap made for this bitmap, kept where the caller cannot change it; freed once, here.
         drop(unsafe { Box::from_raw(alloc.bits) });
     })
 }
