@@ -50,6 +50,13 @@ pub enum Environment {
     Production,
 }
 
+/// The lower-case name, as [`Environment::name`]: `sandbox` or `production`.
+impl std::fmt::Display for Environment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 impl Environment {
     /// The environment's base URL.
     pub fn base_url(self) -> &'static str {
