@@ -556,3 +556,59 @@ fn request_free_ignores_a_changed_qr_png_len_valgrind() {
         request_free_program(Variant::Plain, Runner::Valgrind);
     }
 }
+
+/// The first fenced block of `lang` after `heading` in README.md.
+fn readme_block(heading: &str, lang: &str) -> String {
+    let readme = std::fs::read_to_string(Path::new(ROOT).join("README.md")).unwrap();
+    let start = readme
+        .find(&format!("\n{heading}\n"))
+        .unwrap_or_else(|| panic!("README.md has no heading {heading:?}"));
+    let rest = &readme[start..];
+    let fence = format!("```{lang}\n");
+    let open = rest.find(&fence).expect("block") + fence.len();
+    let len = rest[open..].find("```").unwrap();
+    rest[open..open + len].to_string()
+}
+
+#[test]
+fn readme_cpp_snippet_builds_and_draws_a_decodable_qr() {
+    let source = work_dir().join("readme_snippet.cpp");
+    std::fs::write(&source, readme_block("### C++", "cpp")).unwrap();
+    let exe = compile(source.to_str().unwrap(), Variant::Sanitized);
+    let emu = Emulator::start(Options {
+        auto_pay_after: Some(std::time::Duration::from_millis(300)),
+        ..Options::default()
+    })
+    .expect("emulator");
+    // Run directly: stdout is a binary PBM (the shared runner reads text).
+    let out = Command::new(&exe)
+        .env("CASHFREE_CLIENT_ID", TEST_CLIENT_ID)
+        .env("CASHFREE_CLIENT_SECRET", TEST_CLIENT_SECRET)
+        .env("CASHFREE_BASE_URL", emu.base_url())
+        .env_remove("CASHFREE_ENV")
+        .env_remove("CASHFREE_PUBLIC_KEY")
+        .env("ASAN_OPTIONS", "detect_leaks=1:halt_on_error=1")
+        .output()
+        .expect("run the README snippet");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert!(out.stdout.starts_with(b"P4\n"), "{}", describe(&out));
+    assert!(stderr.contains("[cfrpd INFO]"), "{stderr}");
+    assert!(stderr.trim_end().ends_with("SUCCESS"), "{stderr}");
+    if tool_or_skip("zbarimg", "decoding the README snippet's PBM") {
+        let pbm = work_dir().join("readme_snippet.pbm");
+        std::fs::write(&pbm, &out.stdout).unwrap();
+        let z = Command::new("zbarimg")
+            .args(["--raw", "-q"])
+            .arg(&pbm)
+            .output()
+            .expect("run zbarimg");
+        assert!(z.status.success(), "zbarimg: {}", describe(&z));
+        assert!(
+            String::from_utf8_lossy(&z.stdout).starts_with("upi://pay?"),
+            "{}",
+            describe(&z)
+        );
+    }
+    let _ = std::fs::remove_file(exe);
+}

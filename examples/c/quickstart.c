@@ -39,7 +39,7 @@
 /* Diagnostics: one line per attempt, per retry, per connection (never the secret). */
 static void on_log(void *user, cfrpd_log_level level, const char *line) {
     (void)user;
-    fprintf(stderr, "cfrpd %d: %s\n", (int)level, line);
+    fprintf(stderr, "cfrpd %s: %s\n", cfrpd_log_level_name(level), line);
 }
 
 static void print_error(const char *what, cfrpd_result rc, cfrpd_error *err) {
