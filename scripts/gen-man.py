@@ -201,6 +201,13 @@ def see_also(f, h, names):
     for n in re.findall(r"\bcfrpd_\w+\b", f.doc):
         if n in names and n != f.name and n not in refs:
             refs.append(n)
+    # Siblings: the same object (cfrpd_client_*, cfrpd_qr_*, ...), or the other names.
+    topic = "_".join(f.name.split("_")[:2]) + "_"
+    for g in h.functions:
+        same_topic = g.name.startswith(topic)
+        both_names = f.name.endswith("_name") and g.name.endswith("_name")
+        if g.name != f.name and (same_topic or both_names) and g.name not in refs:
+            refs.append(g.name)
     if any(t.strip().startswith("struct cfrpd_error") for t, _ in f.params) and "cfrpd_error_free" not in refs:
         refs.append("cfrpd_error_free")
     refs = sorted(refs)
