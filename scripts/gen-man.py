@@ -11,7 +11,7 @@ Rust sources): nothing is kept by hand, and a function added to the header gets 
 Doc comment conventions the generator reads (write them in the Rust doc comments):
   - the first sentence is the NAME line's summary;
   - a paragraph starting "Returns:" is RETURN VALUE (a default is written for functions
-    returning cfrpd_result or void);
+    returning cfrpd_result or void; for others a missing one is reported on stderr);
   - a paragraph starting "Errors:" with "- CFRPD_ERR_X[, CFRPD_ERR_Y]: when" items is
     ERRORS (without one, the codes the description names are listed with their
     meaning); CFRPD_ERR_PANIC is added to every function returning cfrpd_result;
@@ -235,8 +235,11 @@ def function_page(f, h, result_codes, names, ver):
     elif f.returns == "void":
         out += [".PP", "None."]
     else:
-        raise SystemExit(f"{f.name}: its doc comment needs a 'Returns:' paragraph "
-                         f"(it returns {f.returns})")
+        # Still a page (a function added without the convention must not break `make
+        # man`), but say what to add.
+        print(f"gen-man: {f.name} returns {f.returns}: add a 'Returns:' paragraph to its "
+              "doc comment", file=sys.stderr)
+        out += [".PP", "See DESCRIPTION."]
     if fallible:
         out.append(".SH ERRORS")
         if errors:

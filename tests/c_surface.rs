@@ -413,7 +413,7 @@ fn man_pages_are_fresh_and_one_per_function() {
     let mut doctored = header.clone();
     doctored.insert_str(
         close,
-        "/**\n * Does something new.\n *\n * Errors:\n * - CFRPD_ERR_INVALID_ARGUMENT: always.\n */\ncfrpd_result cfrpd_brand_new(const char *what);\n\n",
+        "/**\n * Does something new.\n *\n * Errors:\n * - CFRPD_ERR_INVALID_ARGUMENT: always.\n */\ncfrpd_result cfrpd_brand_new(const char *what);\n\n/** A name, documented without the Returns: convention. */\nconst char *cfrpd_brand_name(uint32_t x);\n\n",
     );
     let h = scratch("gen.h", &doctored);
     let o = python(&["scripts/gen-man.py", "--check", "--header", &h]);
@@ -445,6 +445,16 @@ fn man_pages_are_fresh_and_one_per_function() {
         "{page}"
     );
     assert!(page.contains("CFRPD_ERR_INVALID_ARGUMENT"), "{page}");
+    // Without a Returns: paragraph a page is still written (and stderr says what to add).
+    let named = std::fs::read_to_string(dir.join("cfrpd_brand_name.3")).unwrap();
+    assert!(
+        named.contains("const char *cfrpd_brand_name(uint32_t x);"),
+        "{named}"
+    );
+    assert!(
+        named.contains(".BR cfrpd_brand_new (3)"),
+        "siblings: {named}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
