@@ -23,7 +23,10 @@
 #   make cli-static TARGET=<t>   the `cfrpd` CLI as one static executable (armv7/aarch64 glibc
 #                                targets: static glibc; musl targets), target/<t>/release/cfrpd
 #   make zig-tools               ziglang + cargo-zigbuild (PyPI) in a venv, $(ZIG_VENV)
-#   make header                  regenerate include/cashfree_rpd.h (cbindgen 0.29.4)
+#   make header                  regenerate include/cashfree_rpd.h (cbindgen 0.29.4); refused
+#                                when a name in it lacks the CFRPD_ / cfrpd_ prefix
+#   make man                     regenerate man/man3/*.3 from the header (scripts/gen-man.py;
+#                                commit them with the header)
 #   make abi                     regenerate abi/*.abi (the ABI baselines, one per target, that
 #                                tests/abi.rs compares against; commit them with the change)
 #   make install PREFIX=/usr/local [DESTDIR=/staging] [LIBDIR=...] [TARGET=...]
@@ -36,6 +39,8 @@
 #                                and the .def in LIBDIR. musl: no shared library.
 #                                Installs what `make` built (builds only if nothing is
 #                                built), so `sudo make install` runs no compiler as root.
+#                                Manual pages (cashfree_rpd(3), one per function) go to
+#                                MANDIR/man3 (MANDIR: PREFIX/share/man).
 #   make uninstall PREFIX=...    removes those files
 #   make test                    cargo test --workspace (includes the C ABI and packaging tests)
 #   make clean                   removes the example binaries and c-dist/ (`cargo clean` for the rest)
@@ -52,6 +57,7 @@ LIBDIR     ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 CMAKEDIR   ?= $(LIBDIR)/cmake/cashfree_rpd
+MANDIR     ?= $(PREFIX)/share/man
 PROFILE    ?= release
 # Cargo features of the C library build (Cargo.toml [features]); FEATURES= for none.
 FEATURES   ?= no-dependency-logs
@@ -101,7 +107,7 @@ EXAMPLE_CFLAGS   := -std=c11 -Wall -Wextra -Wpedantic -Iinclude
 EXAMPLE_CXXFLAGS := -std=c++17 -Wall -Wextra -Wpedantic -Iinclude
 NATIVE_LIBS = $$(cat $(DIST_DIR)/native-static-libs)
 
-.PHONY: all lib examples size cli-static zig-tools print-target header abi install uninstall test clean
+.PHONY: all lib examples size cli-static zig-tools print-target header abi install uninstall test clean man install-man uninstall-man
 
 all: lib
 
@@ -218,8 +224,11 @@ else
 endif
 	@file $(TARGET_DIR)/$(TARGET)/release/cfrpd$(EXE)
 
+# The header is only replaced when every name in it is prefixed (scripts/cheader.py).
 header:
-	$(CBINDGEN) --config cbindgen.toml --crate cashfree-rpd --output include/cashfree_rpd.h
+	$(CBINDGEN) --config cbindgen.toml --crate cashfree-rpd --output include/cashfree_rpd.h.new
+	python3 scripts/cheader.py check-names include/cashfree_rpd.h.new || { rm -f include/cashfree_rpd.h.new; exit 1; }
+	mv -f include/cashfree_rpd.h.new include/cashfree_rpd.h
 
 abi:
 	CFRPD_BLESS_ABI=1 $(CARGO) test -p cashfree-rpd --test abi -- --test-threads=1
@@ -291,3 +300,18 @@ test:
 
 clean:
 	rm -rf examples/c/build examples/cpp/build $(DIST_DIR)
+
+# --- manual pages (section 3): generated from the header, installed with the library
+man:
+	python3 scripts/gen-man.py
+
+install: install-man
+uninstall: uninstall-man
+
+install-man:
+	$(INSTALL) -d $(DESTDIR)$(MANDIR)/man3
+	$(INSTALL) -m 644 man/man3/*.3 $(DESTDIR)$(MANDIR)/man3/
+
+uninstall-man:
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man3/,$(notdir $(wildcard man/man3/*.3)))
+# --- end of manual pages

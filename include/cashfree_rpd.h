@@ -17,8 +17,8 @@
  *  - No panic crosses the boundary (CFRPD_ERR_PANIC). The library prints nothing and
  *    installs no global hooks. The client secret never appears in returned strings.
  *
- * Link: pkg-config --cflags --libs cashfree_rpd-static (static) or cashfree_rpd (shared),
- * or CMake find_package(cashfree_rpd) (README.md, "Linking").
+ * Compile and link: the commands of README.md, "Linking" (pkg-config or CMake).
+ * Every function has a manual page: man 3 cashfree_rpd, man 3 cfrpd_create, ...
  */
 
 #ifndef CASHFREE_RPD_H
@@ -37,16 +37,6 @@
 /** MAJOR*10000 + MINOR*100 + PATCH; compare with cfrpd_version_number() at run time. */
 #define CFRPD_VERSION_NUMBER (CFRPD_VERSION_MAJOR * 10000 + CFRPD_VERSION_MINOR * 100 + CFRPD_VERSION_PATCH)
 
-
-/**
- * Default number of idle connections kept for reuse.
- */
-#define DEFAULT_MAX_IDLE_CONNECTIONS 4
-
-/**
- * Largest idle pool accepted.
- */
-#define MAX_IDLE_CONNECTIONS_LIMIT 1024
 
 /**
  * Smallest `cfrpd_qr.size` (version 1).
@@ -84,6 +74,17 @@
 #define CFRPD_MAX_RETRIES_LIMIT 10
 
 /**
+ * Idle connections a client keeps for reuse unless
+ * `cfrpd_config_set_max_idle_connections` says otherwise.
+ */
+#define CFRPD_DEFAULT_MAX_IDLE_CONNECTIONS 4
+
+/**
+ * Most idle connections `cfrpd_config_set_max_idle_connections` accepts.
+ */
+#define CFRPD_MAX_IDLE_CONNECTIONS_LIMIT 1024
+
+/**
  * A client (opaque). Safe to share between threads; reuses connections.
  * Create with `cfrpd_client_new`, release with `cfrpd_client_free` once no thread uses it.
  */
@@ -103,59 +104,29 @@ typedef struct cfrpd_config cfrpd_config;
 typedef uint32_t cfrpd_result;
 
 /**
- * A created verification request. Owned by the caller: release with
- * `cfrpd_request_free`. Strings belong to the struct.
+ * The state of a verification request.
  */
-typedef struct cfrpd_request {
-  /**
-   * The id sent.
-   */
-  char *verification_id;
-  /**
-   * Cashfree's id for the request (> 0).
-   */
-  int64_t ref_id;
-  /**
-   * When the links stop working (ISO-8601 as sent), or NULL.
-   */
-  char *valid_upto;
-  /**
-   * `upi://pay?...` intent link; never NULL.
-   */
-  char *upi_link;
-  /**
-   * Google Pay deep link, or NULL.
-   */
-  char *gpay;
-  /**
-   * BHIM deep link, or NULL.
-   */
-  char *bhim;
-  /**
-   * Paytm deep link, or NULL.
-   */
-  char *paytm;
-  /**
-   * PhonePe deep link, or NULL.
-   */
-  char *phonepe;
-  /**
-   * Base64 PNG as sent, or NULL.
-   */
-  char *qr_code;
-  /**
-   * Decoded PNG bytes; NULL if absent or not valid base64 of a PNG.
-   */
-  uint8_t *qr_png;
-  /**
-   * Length of `qr_png` in bytes (0 when NULL).
-   */
-  size_t qr_png_len;
-  /**
-   * The whole response body.
-   */
-  char *raw_json;
-} cfrpd_request;
+typedef uint32_t cfrpd_state;
+
+/**
+ * How well the name at the bank matches the expected name.
+ */
+typedef uint32_t cfrpd_name_match;
+
+/**
+ * The refund of the rupee, from `reversal_status`.
+ */
+typedef uint32_t cfrpd_reversal;
+
+/**
+ * Level of a diagnostics record (`cfrpd_config_set_log_callback`).
+ */
+typedef uint32_t cfrpd_log_level;
+
+/**
+ * A Cashfree environment (`cfrpd_config_set_environment`).
+ */
+typedef uint32_t cfrpd_environment;
 
 /**
  * Details of a failure. Owned by the caller: release with `cfrpd_error_free`.
@@ -219,19 +190,86 @@ typedef struct cfrpd_error {
 } cfrpd_error;
 
 /**
- * The state of a verification request.
+ * Receives diagnostics records (`cfrpd_config_set_log_callback`). `message` is valid
+ * during the call only. Runs on the thread making the cfrpd_ call; may call cfrpd_
+ * functions; must not throw (C++) or longjmp out.
  */
-typedef uint32_t cfrpd_state;
+typedef void (*cfrpd_log_callback)(void *user_data,
+                                   cfrpd_log_level level,
+                                   const char *message);
 
 /**
- * How well the name at the bank matches the expected name.
+ * A rate-limit window (`cfrpd_client_rate_limit`); each field is -1 when unknown.
  */
-typedef uint32_t cfrpd_name_match;
+typedef struct cfrpd_rate_limit {
+  /**
+   * `X-RateLimit-Limit`: requests allowed in the window.
+   */
+  int64_t limit;
+  /**
+   * `X-RateLimit-Remaining`: requests left in the window.
+   */
+  int64_t remaining;
+  /**
+   * Milliseconds from now until the window resets (0 once it passed).
+   */
+  int64_t reset_ms;
+} cfrpd_rate_limit;
 
 /**
- * The refund of the rupee, from `reversal_status`.
+ * A created verification request. Owned by the caller: release with
+ * `cfrpd_request_free`. Strings belong to the struct.
  */
-typedef uint32_t cfrpd_reversal;
+typedef struct cfrpd_request {
+  /**
+   * The id sent.
+   */
+  char *verification_id;
+  /**
+   * Cashfree's id for the request (> 0).
+   */
+  int64_t ref_id;
+  /**
+   * When the links stop working (ISO-8601 as sent), or NULL.
+   */
+  char *valid_upto;
+  /**
+   * `upi://pay?...` intent link; never NULL.
+   */
+  char *upi_link;
+  /**
+   * Google Pay deep link, or NULL.
+   */
+  char *gpay;
+  /**
+   * BHIM deep link, or NULL.
+   */
+  char *bhim;
+  /**
+   * Paytm deep link, or NULL.
+   */
+  char *paytm;
+  /**
+   * PhonePe deep link, or NULL.
+   */
+  char *phonepe;
+  /**
+   * Base64 PNG as sent, or NULL.
+   */
+  char *qr_code;
+  /**
+   * Decoded PNG bytes; NULL if absent or not valid base64 of a PNG.
+   */
+  uint8_t *qr_png;
+  /**
+   * Length of `qr_png` in bytes (0 when NULL).
+   */
+  size_t qr_png_len;
+  /**
+   * The whole response body.
+   */
+  char *raw_json;
+} cfrpd_request;
 
 /**
  * The result of a verification request. Owned by the caller: release with
@@ -328,43 +366,6 @@ typedef struct cfrpd_status {
  */
 typedef bool (*cfrpd_poll_callback)(void *user_data,
                                     const struct cfrpd_status *latest);
-
-/**
- * Level of a diagnostics record (`cfrpd_config_set_log_callback`).
- */
-typedef uint32_t cfrpd_log_level;
-
-/**
- * Receives diagnostics records (`cfrpd_config_set_log_callback`). `message` is valid
- * during the call only. Runs on the thread making the cfrpd_ call; may call cfrpd_
- * functions; must not throw (C++) or longjmp out.
- */
-typedef void (*cfrpd_log_callback)(void *user_data,
-                                   cfrpd_log_level level,
-                                   const char *message);
-
-/**
- * A Cashfree environment (`cfrpd_config_set_environment`).
- */
-typedef uint32_t cfrpd_environment;
-
-/**
- * A rate-limit window (`cfrpd_client_rate_limit`); each field is -1 when unknown.
- */
-typedef struct cfrpd_rate_limit {
-  /**
-   * `X-RateLimit-Limit`: requests allowed in the window.
-   */
-  int64_t limit;
-  /**
-   * `X-RateLimit-Remaining`: requests left in the window.
-   */
-  int64_t remaining;
-  /**
-   * Milliseconds from now until the window resets (0 once it passed).
-   */
-  int64_t reset_ms;
-} cfrpd_rate_limit;
 
 /**
  * A QR code's module matrix (no quiet zone). Owned by the caller: release with
@@ -647,84 +648,10 @@ extern "C" {
 #endif // __cplusplus
 
 /**
- * Creates a verification request (this costs the merchant money).
+ * The library version, e.g. "0.1.0". Equals the `CFRPD_VERSION` macro of the header
+ * the program was compiled with, unless a different library was linked.
  *
- * verification_id: 1-50 characters of [A-Za-z0-9._-], unique per merchant; name: not
- * blank. Both are checked before any I/O and copied. On success `*out` holds the
- * request (release with `cfrpd_request_free`); on failure `*out = NULL`.
- *
- * Never sent twice by accident: re-sent automatically only when it certainly did not
- * reach Cashfree (connection not established, or a 429/503 answer). After a timeout
- * or reset after sending, a 500/502/504, or a 2xx that cannot be decoded, the error
- * has `ambiguous = true`: look the id up with `cfrpd_get_status` before creating
- * again. A second create with the same id fails with CFRPD_ERR_DUPLICATE_ID.
- *
- * # Safety
- * `client` is NULL or live; strings are NULL or NUL-terminated; `out`/`err` are NULL or writable.
- */
-cfrpd_result cfrpd_create(const struct cfrpd_client *client,
-                          const char *verification_id,
-                          const char *name,
-                          struct cfrpd_request **out,
-                          struct cfrpd_error **err);
-
-/**
- * The current status of a request by the merchant's verification_id (checked before
- * any I/O). Retried on connect failures, timeouts, resets, 429 and 500/502/503/504
- * (see `cfrpd_config_set_max_retries`). Release `*out` with `cfrpd_status_free`.
- *
- * # Safety
- * `client` is NULL or live; `verification_id` is NULL or NUL-terminated; `out`/`err` are NULL or writable.
- */
-cfrpd_result cfrpd_get_status(const struct cfrpd_client *client,
-                              const char *verification_id,
-                              struct cfrpd_status **out,
-                              struct cfrpd_error **err);
-
-/**
- * The current status of a request by Cashfree's ref_id (must be > 0). Same rules as
- * `cfrpd_get_status`.
- *
- * # Safety
- * `client` is NULL or live; `out`/`err` are NULL or writable.
- */
-cfrpd_result cfrpd_get_status_by_ref_id(const struct cfrpd_client *client,
-                                        int64_t ref_id,
-                                        struct cfrpd_status **out,
-                                        struct cfrpd_error **err);
-
-/**
- * Polls until the state is final (SUCCESS, FAILURE, EXPIRED).
- *
- * timeout_ms: overall deadline, > 0; requests in flight are cut short by it.
- * poll_interval_ms: pause between polls; 0 = 3000; values below 500 are raised to 500.
- * on_poll (may be NULL) is called after every successful poll with a status that is
- * valid only during the call; returning false stops the wait with CFRPD_ERR_CANCELLED
- * (unless that status is already final: then the result is CFRPD_OK). The callback
- * may call other cfrpd functions but must not free `latest`, and must not throw.
- * Transient failures (network, timeout, 429, any 5xx) are retried until the deadline
- * (except a proxy refusing its credentials, which ends the wait at once);
- * others (400, 401, 403, 422, bad response) end the wait at once with that error.
- * On CFRPD_ERR_DEADLINE and CFRPD_ERR_CANCELLED, *out holds the last status seen
- * (NULL if no poll succeeded) and must be freed; on other errors *out = NULL.
- *
- * # Safety
- * `client` is NULL or live; `verification_id` is NULL or NUL-terminated; `on_poll` is
- * NULL or a function safe to call with `user_data`; `out`/`err` are NULL or writable.
- */
-cfrpd_result cfrpd_wait_for_result(const struct cfrpd_client *client,
-                                   const char *verification_id,
-                                   uint32_t timeout_ms,
-                                   uint32_t poll_interval_ms,
-                                   cfrpd_poll_callback on_poll,
-                                   void *user_data,
-                                   struct cfrpd_status **out,
-                                   struct cfrpd_error **err);
-
-/**
- * The library version, e.g. "0.1.0" (static; do not free). Equals the
- * `CFRPD_VERSION` macro of the header the program was compiled with, unless a
- * different library was linked.
+ * Returns: a static NUL-terminated string (never NULL; do not free).
  */
 const char *cfrpd_version(void);
 
@@ -732,14 +659,61 @@ const char *cfrpd_version(void);
  * The version of the library actually linked as one number: MAJOR*10000 +
  * MINOR*100 + PATCH (0.1.0 is 100). Compare with `CFRPD_VERSION_NUMBER` of the header
  * a program was built with to refuse an older library at run time.
+ *
+ * Returns: the version number.
  */
 uint32_t cfrpd_version_number(void);
 
 /**
  * The constant's name of a result code, e.g. "CFRPD_ERR_TIMEOUT" (static; do not
  * free). An unknown value gives "CFRPD_UNKNOWN_RESULT".
+ *
+ * Returns: a static NUL-terminated string, never NULL.
  */
 const char *cfrpd_result_name(cfrpd_result r);
+
+/**
+ * The name of a request state as Cashfree writes it: "CREATED", "SUCCESS", "FAILURE",
+ * "EXPIRED"; "UNKNOWN" for CFRPD_STATE_UNKNOWN and any number the library does not
+ * know. (The raw text Cashfree sent is in `cfrpd_status.status`.)
+ *
+ * Returns: a static NUL-terminated string (never NULL; do not free).
+ */
+const char *cfrpd_state_name(cfrpd_state s);
+
+/**
+ * The name of a name-match result as Cashfree writes it: "DIRECT_MATCH",
+ * "GOOD_PARTIAL_MATCH", "MODERATE_PARTIAL_MATCH", "POOR_PARTIAL_MATCH", "NO_MATCH";
+ * "UNKNOWN" for CFRPD_MATCH_UNKNOWN and any number the library does not know.
+ *
+ * Returns: a static NUL-terminated string (never NULL; do not free).
+ */
+const char *cfrpd_name_match_name(cfrpd_name_match m);
+
+/**
+ * The name of a refund state as Cashfree writes it: "PENDING", "TRANSFER_INITIATED",
+ * "TRANSFER_SUCCESS", "FAILED"; "UNKNOWN" for CFRPD_REVERSAL_UNKNOWN and any number
+ * the library does not know.
+ *
+ * Returns: a static NUL-terminated string (never NULL; do not free).
+ */
+const char *cfrpd_reversal_name(cfrpd_reversal r);
+
+/**
+ * The name of a log level: "ERROR", "WARN", "INFO", "DEBUG"; "UNKNOWN" for any other
+ * number.
+ *
+ * Returns: a static NUL-terminated string (never NULL; do not free).
+ */
+const char *cfrpd_log_level_name(cfrpd_log_level l);
+
+/**
+ * The name of an environment: "SANDBOX", "PRODUCTION"; "UNKNOWN" for any other
+ * number.
+ *
+ * Returns: a static NUL-terminated string (never NULL; do not free).
+ */
+const char *cfrpd_environment_name(cfrpd_environment e);
 
 /**
  * Frees an error. NULL is a no-op.
@@ -752,8 +726,11 @@ void cfrpd_error_free(struct cfrpd_error *err);
 /**
  * A new configuration for the sandbox with these credentials and every default
  * (connect timeout 10 s, request timeout 30 s, 2 retries, no proxy, no signature).
- * Both strings are copied. Empty or control characters: CFRPD_ERR_INVALID_ARGUMENT.
- * On failure `*out = NULL`. Release with `cfrpd_config_free`.
+ * Both strings are copied. On failure `*out = NULL`. Release with `cfrpd_config_free`.
+ *
+ * Errors:
+ * - CFRPD_ERR_INVALID_ARGUMENT: a NULL argument, invalid UTF-8, an empty credential or
+ *   one with control characters.
  *
  * # Safety
  * Strings are NULL or NUL-terminated; `out` is NULL or writable.
@@ -768,8 +745,13 @@ cfrpd_result cfrpd_config_new(const char *client_id,
  * case; default sandbox), CASHFREE_BASE_URL (overrides the environment),
  * CASHFREE_PUBLIC_KEY (path to a PEM file, or the PEM text itself when it starts with
  * "-----BEGIN"). An empty variable counts as unset. The error message names the
- * variable that is wrong; an unreadable key file is CFRPD_ERR_INVALID_ARGUMENT naming
- * the path, an unusable key CFRPD_ERR_SIGNATURE.
+ * variable that is wrong.
+ *
+ * Errors:
+ * - CFRPD_ERR_INVALID_ARGUMENT: a required variable is missing or a variable is
+ *   malformed (the message names it), or the key file cannot be read (the message
+ *   names the path).
+ * - CFRPD_ERR_SIGNATURE: CASHFREE_PUBLIC_KEY is not a usable RSA public key.
  *
  * # Safety
  * `out` is NULL or writable; `err` is NULL or writable.
@@ -779,8 +761,10 @@ cfrpd_result cfrpd_config_from_env(struct cfrpd_config **out,
 
 /**
  * Why the last failed call on this config failed (e.g. why a proxy URL or a PEM was
- * refused), or NULL after a success (and for NULL). Owned by the config: valid until
- * the next call on it; do not free. Never contains the secret or a proxy password.
+ * refused). Never contains the secret or a proxy password.
+ *
+ * Returns: the message, owned by the config (valid until the next call on it; do not
+ * free it), or NULL after a success and for a NULL config.
  *
  * # Safety
  * `c` is NULL or a live config.
@@ -805,6 +789,10 @@ cfrpd_result cfrpd_config_set_call_deadline_ms(struct cfrpd_config *c,
  * 1024, else CFRPD_ERR_INVALID_ARGUMENT; 0 keeps none). A server polling many requests
  * from many threads wants about one per thread.
  *
+ * Errors:
+ * - CFRPD_ERR_INVALID_ARGUMENT: a NULL config or `n` above
+ *   CFRPD_MAX_IDLE_CONNECTIONS_LIMIT (`cfrpd_config_last_error` says why).
+ *
  * # Safety
  * `c` is NULL or a live config.
  */
@@ -819,7 +807,20 @@ cfrpd_result cfrpd_config_set_max_idle_connections(struct cfrpd_config *c,
  * body at INFO or above. One INFO line per attempt (method, path and query, HTTP
  * status or failure kind, milliseconds, attempt number, request id); a WARN line per
  * retry (reason and delay); connection opened / reused at DEBUG. Clients made from
- * this config afterwards use it. An unknown level is CFRPD_ERR_INVALID_ARGUMENT.
+ * this config afterwards use it.
+ *
+ * Errors:
+ * - CFRPD_ERR_INVALID_ARGUMENT: a NULL config, or a level other than CFRPD_LOG_ERROR
+ *   .. CFRPD_LOG_DEBUG with a callback.
+ *
+ * Example:
+ * ```c
+ * static void on_log(void *user_data, cfrpd_log_level level, const char *message) {
+ *     fprintf((FILE *)user_data, "[cfrpd %s] %s\n", cfrpd_log_level_name(level), message);
+ * }
+ * // ...
+ * cfrpd_config_set_log_callback(config, CFRPD_LOG_INFO, on_log, stderr);
+ * ```
  *
  * # Safety
  * `c` is NULL or a live config; `callback` is NULL or safe to call with `user_data`
@@ -831,8 +832,11 @@ cfrpd_result cfrpd_config_set_log_callback(struct cfrpd_config *c,
                                            void *user_data);
 
 /**
- * Chooses CFRPD_ENV_SANDBOX or CFRPD_ENV_PRODUCTION. Any other value is
- * CFRPD_ERR_INVALID_ARGUMENT. A base URL set with `cfrpd_config_set_base_url` wins.
+ * Chooses CFRPD_ENV_SANDBOX or CFRPD_ENV_PRODUCTION. A base URL set with
+ * `cfrpd_config_set_base_url` wins.
+ *
+ * Errors:
+ * - CFRPD_ERR_INVALID_ARGUMENT: a NULL config or another value.
  *
  * # Safety
  * `c` is NULL or a live config.
@@ -846,6 +850,10 @@ cfrpd_result cfrpd_config_set_environment(struct cfrpd_config *c,
  * names, no DNS). A trailing "/" is ignored; query, fragment and user info are
  * refused. The string is copied.
  *
+ * Errors:
+ * - CFRPD_ERR_INVALID_ARGUMENT: a NULL argument, invalid UTF-8, or a URL refused by the
+ *   rules above (`cfrpd_config_last_error` says which).
+ *
  * # Safety
  * `c` is NULL or a live config; `url` is NULL or NUL-terminated.
  */
@@ -854,6 +862,9 @@ cfrpd_result cfrpd_config_set_base_url(struct cfrpd_config *c,
 
 /**
  * Per-attempt timeouts in milliseconds; 0 means the default (connect 10 s, request 30 s).
+ *
+ * Errors:
+ * - CFRPD_ERR_INVALID_ARGUMENT: a NULL config.
  *
  * # Safety
  * `c` is NULL or a live config.
@@ -865,7 +876,12 @@ cfrpd_result cfrpd_config_set_timeouts_ms(struct cfrpd_config *c,
 /**
  * Turns on x-cf-signature with the RSA public key PEM ("PUBLIC KEY" or "RSA PUBLIC
  * KEY") from the Cashfree dashboard: every request then carries a fresh signature.
- * An unusable key is CFRPD_ERR_SIGNATURE (checked here, not at the first request).
+ * The key is checked here, not at the first request.
+ *
+ * Errors:
+ * - CFRPD_ERR_INVALID_ARGUMENT: a NULL argument or invalid UTF-8.
+ * - CFRPD_ERR_SIGNATURE: not a usable RSA public key (`cfrpd_config_last_error` says
+ *   why).
  *
  * # Safety
  * `c` is NULL or a live config; `pem` is NULL or NUL-terminated.
@@ -877,6 +893,10 @@ cfrpd_result cfrpd_config_set_public_key_pem(struct cfrpd_config *c,
  * Trusts the CERTIFICATE blocks in this PEM text in addition to the bundled Mozilla
  * roots; repeated calls add more. TLS is always verified.
  *
+ * Errors:
+ * - CFRPD_ERR_INVALID_ARGUMENT: a NULL argument, invalid UTF-8, or no usable
+ *   certificate in the text (`cfrpd_config_last_error` says why).
+ *
  * # Safety
  * `c` is NULL or a live config; `pem` is NULL or NUL-terminated.
  */
@@ -887,6 +907,10 @@ cfrpd_result cfrpd_config_add_root_ca_pem(struct cfrpd_config *c,
  * Sends requests through this "http://" or "https://" proxy; "" clears it. Proxy
  * environment variables are never read.
  *
+ * Errors:
+ * - CFRPD_ERR_INVALID_ARGUMENT: a NULL argument, invalid UTF-8 or a malformed URL
+ *   (`cfrpd_config_last_error` says why; never with the password).
+ *
  * # Safety
  * `c` is NULL or a live config; `url` is NULL or NUL-terminated.
  */
@@ -896,6 +920,9 @@ cfrpd_result cfrpd_config_set_proxy(struct cfrpd_config *c,
 /**
  * How many re-tries after the first attempt (default 2; above 10 is
  * CFRPD_ERR_INVALID_ARGUMENT). They apply to each poll of a wait too.
+ *
+ * Errors:
+ * - CFRPD_ERR_INVALID_ARGUMENT: a NULL config or `n` above CFRPD_MAX_RETRIES_LIMIT.
  *
  * # Safety
  * `c` is NULL or a live config.
@@ -916,6 +943,10 @@ void cfrpd_config_free(struct cfrpd_config *c);
  * changed afterwards. The client is safe to share between threads and reuses
  * connections. Release with `cfrpd_client_free` once no thread uses it.
  *
+ * Errors:
+ * - CFRPD_ERR_INVALID_ARGUMENT: a NULL argument.
+ * - CFRPD_ERR_TLS: the TLS settings (extra root certificates) cannot be used.
+ *
  * # Safety
  * `c` is NULL or a live config; `out`/`err` are NULL or writable.
  */
@@ -927,6 +958,16 @@ cfrpd_result cfrpd_client_new(const struct cfrpd_config *c,
  * The rate-limit window of the last answer that carried X-RateLimit-* headers, into
  * `*out` (fields -1 when unknown; `reset_ms` counted from now). CFRPD_OK even when no
  * answer had them (then every field is -1).
+ *
+ * Errors:
+ * - CFRPD_ERR_INVALID_ARGUMENT: `client` or `out` is NULL.
+ *
+ * Example:
+ * ```c
+ * cfrpd_rate_limit w;
+ * if (cfrpd_client_rate_limit(client, &w) == CFRPD_OK && w.limit >= 0)
+ *     printf("%lld of %lld calls left\n", (long long)w.remaining, (long long)w.limit);
+ * ```
  *
  * # Safety
  * `client` is NULL or live; `out` is NULL or writable.
@@ -943,12 +984,160 @@ cfrpd_result cfrpd_client_rate_limit(const struct cfrpd_client *client,
 void cfrpd_client_free(struct cfrpd_client *client);
 
 /**
+ * Creates a verification request (this costs the merchant money).
+ *
+ * verification_id: 1-50 characters of [A-Za-z0-9._-], unique per merchant; name: not
+ * blank. Both are checked before any I/O and copied. On success `*out` holds the
+ * request (release with `cfrpd_request_free`); on failure `*out = NULL`.
+ *
+ * Never sent twice by accident: re-sent automatically only when it certainly did not
+ * reach Cashfree (connection not established, or a 429/503 answer). After a timeout
+ * or reset after sending, a 500/502/504, or a 2xx that cannot be decoded, the error
+ * has `ambiguous = true`: look the id up with `cfrpd_get_status` before creating
+ * again. A second create with the same id fails with CFRPD_ERR_DUPLICATE_ID.
+ *
+ * Errors:
+ * - CFRPD_ERR_INVALID_ARGUMENT: a NULL argument, invalid UTF-8, a malformed id or a
+ *   blank name; nothing was sent.
+ * - CFRPD_ERR_DUPLICATE_ID: the id was used before (HTTP 400).
+ * - CFRPD_ERR_BAD_REQUEST: Cashfree refused the request (HTTP 400).
+ * - CFRPD_ERR_INSUFFICIENT_BALANCE: the merchant's balance is too low (HTTP 422).
+ * - CFRPD_ERR_NETWORK, CFRPD_ERR_TIMEOUT, CFRPD_ERR_TLS: no usable answer (after the
+ *   re-tries that are safe); CFRPD_ERR_TIMEOUT also when the call deadline passed.
+ * - CFRPD_ERR_UNAUTHORIZED, CFRPD_ERR_FORBIDDEN: wrong credentials; IP not whitelisted
+ *   or bad signature.
+ * - CFRPD_ERR_RATE_LIMITED, CFRPD_ERR_SERVER, CFRPD_ERR_HTTP: HTTP 429, 5xx, any other
+ *   non-2xx (`http_status` and Cashfree's `api_code` are in the error).
+ * - CFRPD_ERR_UNEXPECTED_RESPONSE: a 2xx that cannot be decoded.
+ *
+ * Example:
+ * ```c
+ * cfrpd_request *req = NULL;
+ * cfrpd_error *err = NULL;
+ * if (cfrpd_create(client, "order-42", "John Doe", &req, &err) != CFRPD_OK) {
+ *     fprintf(stderr, "%s: %s\n", cfrpd_result_name(err->code), err->message);
+ *     if (err->ambiguous) { // look the id up with cfrpd_get_status first
+ *     }
+ *     cfrpd_error_free(err);
+ *     return 1;
+ * }
+ * printf("pay with %s\n", req->upi_link);
+ * cfrpd_request_free(req);
+ * ```
+ *
+ * # Safety
+ * `client` is NULL or live; strings are NULL or NUL-terminated; `out`/`err` are NULL or writable.
+ */
+cfrpd_result cfrpd_create(const struct cfrpd_client *client,
+                          const char *verification_id,
+                          const char *name,
+                          struct cfrpd_request **out,
+                          struct cfrpd_error **err);
+
+/**
  * Frees a created request and everything in it. NULL is a no-op.
  *
  * # Safety
  * `req` is NULL or a request from this library, not freed before.
  */
 void cfrpd_request_free(struct cfrpd_request *req);
+
+/**
+ * The current status of a request by the merchant's verification_id (checked before
+ * any I/O). Retried on connect failures, timeouts, resets, 429 and 500/502/503/504
+ * (see `cfrpd_config_set_max_retries`). Release `*out` with `cfrpd_status_free`.
+ *
+ * Errors:
+ * - CFRPD_ERR_INVALID_ARGUMENT: a NULL argument, invalid UTF-8 or a malformed id;
+ *   nothing was sent.
+ * - CFRPD_ERR_NOT_FOUND, CFRPD_ERR_BAD_REQUEST: Cashfree does not know the id
+ *   (HTTP 404 or 400).
+ * - CFRPD_ERR_NETWORK, CFRPD_ERR_TIMEOUT, CFRPD_ERR_TLS: no usable answer (after the
+ *   re-tries that are safe); CFRPD_ERR_TIMEOUT also when the call deadline passed.
+ * - CFRPD_ERR_UNAUTHORIZED, CFRPD_ERR_FORBIDDEN: wrong credentials; IP not whitelisted
+ *   or bad signature.
+ * - CFRPD_ERR_RATE_LIMITED, CFRPD_ERR_SERVER, CFRPD_ERR_HTTP: HTTP 429, 5xx, any other
+ *   non-2xx (`http_status` and Cashfree's `api_code` are in the error).
+ * - CFRPD_ERR_UNEXPECTED_RESPONSE: a 2xx that cannot be decoded.
+ *
+ * # Safety
+ * `client` is NULL or live; `verification_id` is NULL or NUL-terminated; `out`/`err` are NULL or writable.
+ */
+cfrpd_result cfrpd_get_status(const struct cfrpd_client *client,
+                              const char *verification_id,
+                              struct cfrpd_status **out,
+                              struct cfrpd_error **err);
+
+/**
+ * The current status of a request by Cashfree's ref_id (must be > 0). Same rules as
+ * `cfrpd_get_status`.
+ *
+ * Errors:
+ * - CFRPD_ERR_INVALID_ARGUMENT: a NULL argument or a ref_id below 1; nothing was sent.
+ * - CFRPD_ERR_NOT_FOUND, CFRPD_ERR_BAD_REQUEST: Cashfree does not know the ref_id.
+ * - CFRPD_ERR_NETWORK, CFRPD_ERR_TIMEOUT, CFRPD_ERR_TLS: no usable answer (after the
+ *   re-tries that are safe); CFRPD_ERR_TIMEOUT also when the call deadline passed.
+ * - CFRPD_ERR_UNAUTHORIZED, CFRPD_ERR_FORBIDDEN: wrong credentials; IP not whitelisted
+ *   or bad signature.
+ * - CFRPD_ERR_RATE_LIMITED, CFRPD_ERR_SERVER, CFRPD_ERR_HTTP: HTTP 429, 5xx, any other
+ *   non-2xx (`http_status` and Cashfree's `api_code` are in the error).
+ * - CFRPD_ERR_UNEXPECTED_RESPONSE: a 2xx that cannot be decoded.
+ *
+ * # Safety
+ * `client` is NULL or live; `out`/`err` are NULL or writable.
+ */
+cfrpd_result cfrpd_get_status_by_ref_id(const struct cfrpd_client *client,
+                                        int64_t ref_id,
+                                        struct cfrpd_status **out,
+                                        struct cfrpd_error **err);
+
+/**
+ * Polls until the state is final (SUCCESS, FAILURE, EXPIRED).
+ *
+ * timeout_ms: overall deadline, > 0; requests in flight are cut short by it.
+ * poll_interval_ms: pause between polls; 0 = 3000; values below 500 are raised to 500.
+ * on_poll (may be NULL) is called after every successful poll with a status that is
+ * valid only during the call; returning false stops the wait with CFRPD_ERR_CANCELLED
+ * (unless that status is already final: then the result is CFRPD_OK). The callback
+ * may call other cfrpd functions but must not free `latest`, and must not throw.
+ * Transient failures (network, timeout, 429, any 5xx) are retried until the deadline
+ * (except a proxy refusing its credentials, which ends the wait at once);
+ * others (400, 401, 403, 422, bad response) end the wait at once with that error.
+ * On CFRPD_ERR_DEADLINE and CFRPD_ERR_CANCELLED, *out holds the last status seen
+ * (NULL if no poll succeeded) and must be freed; on other errors *out = NULL.
+ *
+ * Errors:
+ * - CFRPD_ERR_DEADLINE: `timeout_ms` passed before a final state (`*out`: the last
+ *   status seen, or NULL).
+ * - CFRPD_ERR_CANCELLED: `on_poll` returned false (`*out`: the status it saw).
+ * - CFRPD_ERR_INVALID_ARGUMENT: a NULL argument, a malformed id or `timeout_ms` 0.
+ * - CFRPD_ERR_NOT_FOUND, CFRPD_ERR_BAD_REQUEST, CFRPD_ERR_UNAUTHORIZED,
+ *   CFRPD_ERR_FORBIDDEN, CFRPD_ERR_UNEXPECTED_RESPONSE: a poll failed in a way polling
+ *   again cannot fix.
+ *
+ * Example:
+ * ```c
+ * cfrpd_status *st = NULL;
+ * cfrpd_result rc = cfrpd_wait_for_result(client, "order-42", 600000, 3000, NULL, NULL,
+ *                                         &st, NULL);
+ * if (rc == CFRPD_OK)
+ *     printf("%s, name match %s\n", cfrpd_state_name(st->state),
+ *            cfrpd_name_match_name(st->name_match));
+ * cfrpd_status_free(st); // also on CFRPD_ERR_DEADLINE: the last status seen
+ * ```
+ *
+ * # Safety
+ * `client` is NULL or live; `verification_id` is NULL or NUL-terminated; `on_poll` is
+ * NULL or a function safe to call with `user_data`; `out`/`err` are NULL or writable.
+ */
+cfrpd_result cfrpd_wait_for_result(const struct cfrpd_client *client,
+                                   const char *verification_id,
+                                   uint32_t timeout_ms,
+                                   uint32_t poll_interval_ms,
+                                   cfrpd_poll_callback on_poll,
+                                   void *user_data,
+                                   struct cfrpd_status **out,
+                                   struct cfrpd_error **err);
 
 /**
  * Frees a status and everything in it. NULL is a no-op.
@@ -963,9 +1152,26 @@ void cfrpd_status_free(struct cfrpd_status *status);
  * Encodes `text` (NUL-terminated UTF-8, e.g. a request's `upi_link`) as a QR code at
  * error correction level M, in the smallest version that holds it.
  *
- * NULL, invalid UTF-8, empty text or text too long for a QR code (more than 2331
- * bytes of arbitrary text) is CFRPD_ERR_INVALID_ARGUMENT with a message saying which.
  * Release `*out` with `cfrpd_qr_free`.
+ *
+ * Errors:
+ * - CFRPD_ERR_INVALID_ARGUMENT: NULL, invalid UTF-8, empty text or text too long for a
+ *   QR code (more than 2331 bytes of arbitrary text); the message says which.
+ *
+ * Example:
+ * ```c
+ * cfrpd_qr *qr = NULL;
+ * cfrpd_bitmap *bmp = NULL;
+ * if (cfrpd_qr_encode(req->upi_link, &qr, NULL) == CFRPD_OK &&
+ *     cfrpd_qr_bitmap(qr, 4, CFRPD_QR_STANDARD_QUIET_ZONE, &bmp, NULL) == CFRPD_OK) {
+ *     FILE *f = fopen("upi.pbm", "wb");
+ *     fprintf(f, "P4\n%u %u\n", bmp->width, bmp->height);
+ *     fwrite(bmp->bits, bmp->stride, bmp->height, f);
+ *     fclose(f);
+ * }
+ * cfrpd_bitmap_free(bmp);
+ * cfrpd_qr_free(qr);
+ * ```
  *
  * # Safety
  * `text` is NULL or NUL-terminated; `out`/`err` are NULL or writable.
@@ -993,9 +1199,12 @@ void cfrpd_qr_free(struct cfrpd_qr *qr);
  * Scanners need about 2 pixels per module; a 58 mm receipt printer is 384 dots wide,
  * an 80 mm one 576: pick the largest scale that fits.
  *
- * A NULL `qr` or `qr->modules`, a `qr->size` that is not a QR size (21, 25, ..., 177),
- * or `scale` / `quiet_zone` out of range is CFRPD_ERR_INVALID_ARGUMENT with a message.
  * Module bytes other than 0 count as dark. Release `*out` with `cfrpd_bitmap_free`.
+ *
+ * Errors:
+ * - CFRPD_ERR_INVALID_ARGUMENT: a NULL `qr` or `qr->modules`, a `qr->size` that is not
+ *   a QR size (21, 25, ..., 177), or `scale` / `quiet_zone` out of range; the message
+ *   says which.
  *
  * # Safety
  * `qr` is NULL or readable, and `qr->modules` NULL or readable for `size * size` bytes;
@@ -1027,10 +1236,14 @@ void cfrpd_bitmap_free(struct cfrpd_bitmap *bitmap);
  * instead (the v1 scheme: it signs only `data` and has no timestamp, so no replay
  * protection; take the outcome from data->status, never from event_type).
  * max_age_s: reject a timestamp older (or further in the future) than this; 0 = no check.
- * A wrong, missing or stale signature, or exactly one of signature/timestamp, is
- * CFRPD_ERR_WEBHOOK_SIGNATURE and nothing is parsed; a verified body that is not a
- * webhook is CFRPD_ERR_UNEXPECTED_RESPONSE. Signatures are compared in constant time.
- * Release `*out` with `cfrpd_webhook_free`.
+ * Signatures are compared in constant time. Release `*out` with `cfrpd_webhook_free`.
+ *
+ * Errors:
+ * - CFRPD_ERR_WEBHOOK_SIGNATURE: a wrong, missing or stale signature, or exactly one of
+ *   signature/timestamp; nothing is parsed.
+ * - CFRPD_ERR_UNEXPECTED_RESPONSE: a verified body that is not a webhook.
+ * - CFRPD_ERR_INVALID_ARGUMENT: a NULL secret, NULL `raw_body` with a length, or
+ *   invalid UTF-8 in a string argument.
  *
  * # Safety
  * `client_secret`, `signature`, `timestamp` are NULL or NUL-terminated; `raw_body` is

@@ -11,8 +11,9 @@
  * - Strings in are std::string_view; one holding a NUL byte is refused
  *   (CFRPD_ERR_INVALID_ARGUMENT) instead of being cut short.
  * - A Client may be shared between threads (its methods are const); a Config may not.
+ * - Every C function of cashfree_rpd.h has a wrapper here (a test checks it).
  *
- * Link as for C: -lcashfree_rpd -lpthread -ldl -lm (or pkg-config --libs cashfree_rpd).
+ * Build and link: as for C, README.md "Linking" (pkg-config or CMake); C++17.
  */
 #ifndef CASHFREE_RPD_HPP
 #define CASHFREE_RPD_HPP
@@ -38,9 +39,30 @@ namespace cfrpd {
 /** The library version at run time (compare with CFRPD_VERSION). */
 inline std::string_view version() noexcept { return cfrpd_version(); }
 
+/** The linked library's version as MAJOR*10000 + MINOR*100 + PATCH (compare with
+ *  CFRPD_VERSION_NUMBER of the header the program was built with). */
+inline std::uint32_t version_number() noexcept { return cfrpd_version_number(); }
+
 /** The constant's name of a result code, e.g. "CFRPD_ERR_TIMEOUT". */
 inline std::string_view result_name(cfrpd_result code) noexcept {
     return cfrpd_result_name(code);
+}
+
+/** "CREATED", "SUCCESS", "FAILURE", "EXPIRED" or "UNKNOWN". */
+inline std::string_view state_name(cfrpd_state s) noexcept { return cfrpd_state_name(s); }
+/** "DIRECT_MATCH", ..., "NO_MATCH" or "UNKNOWN". */
+inline std::string_view name_match_name(cfrpd_name_match m) noexcept {
+    return cfrpd_name_match_name(m);
+}
+/** "PENDING", "TRANSFER_INITIATED", "TRANSFER_SUCCESS", "FAILED" or "UNKNOWN". */
+inline std::string_view reversal_name(cfrpd_reversal r) noexcept { return cfrpd_reversal_name(r); }
+/** "ERROR", "WARN", "INFO", "DEBUG" or "UNKNOWN". */
+inline std::string_view log_level_name(cfrpd_log_level l) noexcept {
+    return cfrpd_log_level_name(l);
+}
+/** "SANDBOX", "PRODUCTION" or "UNKNOWN". */
+inline std::string_view environment_name(cfrpd_environment e) noexcept {
+    return cfrpd_environment_name(e);
 }
 
 /** The result of a verification request (see cfrpd_status). Absent text is nullopt. */
@@ -117,7 +139,8 @@ public:
     const std::optional<std::string> &raw_body() const noexcept { return raw_body_; }
     /** The x-request-id of the last attempt (quote it to Cashfree support), if one was sent. */
     const std::optional<std::string> &request_id() const noexcept { return request_id_; }
-    /** X-RateLimit-Remaining / -Reset (ms) of the failing answer, or -1. */
+    /** X-RateLimit-Limit / -Remaining / -Reset (ms) of the failing answer, or -1. */
+    std::int64_t rate_limit_limit() const noexcept { return rate_limit_limit_; }
     std::int64_t rate_limit_remaining() const noexcept { return rate_limit_remaining_; }
     std::int64_t rate_limit_reset_ms() const noexcept { return rate_limit_reset_ms_; }
     /** On CFRPD_ERR_DEADLINE / CFRPD_ERR_CANCELLED from wait_for_result: the last status seen. */
@@ -135,6 +158,7 @@ private:
     bool ambiguous_ = false;
     std::optional<std::string> raw_body_;
     std::optional<std::string> request_id_;
+    std::int64_t rate_limit_limit_ = -1;
     std::int64_t rate_limit_remaining_ = -1;
     std::int64_t rate_limit_reset_ms_ = -1;
     std::optional<Status> last_status_;
@@ -159,6 +183,12 @@ struct ErrorDeleter {
 };
 struct WebhookDeleter {
     void operator()(cfrpd_webhook *p) const noexcept { cfrpd_webhook_free(p); }
+};
+struct QrDeleter {
+    void operator()(cfrpd_qr *p) const noexcept { cfrpd_qr_free(p); }
+};
+struct BitmapDeleter {
+    void operator()(cfrpd_bitmap *p) const noexcept { cfrpd_bitmap_free(p); }
 };
 
 inline std::optional<std::string> opt(const char *s) {
@@ -248,6 +278,7 @@ struct ErrorAccess {
         out.ambiguous_ = e->ambiguous;
         out.raw_body_ = opt(e->raw_body);
         out.request_id_ = opt(e->request_id);
+        out.rate_limit_limit_ = e->rate_limit_limit;
         out.rate_limit_remaining_ = e->rate_limit_remaining;
         out.rate_limit_reset_ms_ = e->rate_limit_reset_ms;
         out.last_status_ = std::move(last);
@@ -281,7 +312,110 @@ extern "C" inline bool cfrpd_cpp_poll_trampoline(void *user_data, const cfrpd_st
     }
 }
 
+/* A log function on the heap, shared by the Config that set it and every Client made
+ * from that Config (each holds a shared_ptr): it lives as long as any of them. */
+struct LogSink {
+    std::function<void(cfrpd_log_level, std::string_view)> fn;
+};
+
+/* The C log callback: calls the std::function. Never lets an exception into C (it is
+ * dropped: a log line cannot fail a call). Several threads may be in it at once, so the
+ * function must be safe to call concurrently (the library only reads the sink). */
+extern "C" inline void cfrpd_cpp_log_trampoline(void *user_data, cfrpd_log_level level,
+                                                const char *message) noexcept {
+    try {
+        const auto *sink = static_cast<const LogSink *>(user_data);
+        sink->fn(level, message != nullptr ? std::string_view(message) : std::string_view());
+    } catch (...) {
+    }
+}
+
 } // namespace detail
+
+class QrCode;
+
+/** A 1-bit image of a QR code (see cfrpd_bitmap): rows top first, most significant bit
+ *  = leftmost pixel, 1 = black. Move-only. */
+class Bitmap {
+public:
+    std::uint32_t width() const noexcept { return handle_->width; }
+    std::uint32_t height() const noexcept { return handle_->height; }
+    /** Bytes per row: (width + 7) / 8. */
+    std::uint32_t stride() const noexcept { return handle_->stride; }
+    /** stride() * height() bytes. */
+    const std::uint8_t *data() const noexcept { return handle_->bits; }
+    std::size_t size() const noexcept {
+        return static_cast<std::size_t>(handle_->stride) * handle_->height;
+    }
+    /** A PBM (P4) image file: "P4\n<width> <height>\n" and the rows. */
+    std::string pbm() const {
+        std::string out = "P4\n" + std::to_string(width()) + " " + std::to_string(height()) + "\n";
+        out.append(reinterpret_cast<const char *>(data()), size());
+        return out;
+    }
+    /** ESC/POS "GS v 0" raster bytes for a receipt printer: 1D 76 30 00 xL xH yL yH
+     *  (x = stride, y = height, little-endian), then the rows. */
+    std::string escpos() const {
+        const std::uint32_t x = stride();
+        const std::uint32_t y = height();
+        std::string out = {'\x1d', 'v', '0', '\0'};
+        for (std::uint32_t v : {x, y}) {
+            out.push_back(static_cast<char>(v & 0xff));
+            out.push_back(static_cast<char>((v >> 8) & 0xff));
+        }
+        out.append(reinterpret_cast<const char *>(data()), size());
+        return out;
+    }
+    const cfrpd_bitmap *get() const noexcept { return handle_.get(); }
+
+private:
+    friend class QrCode;
+    explicit Bitmap(cfrpd_bitmap *raw) : handle_(raw) {}
+    std::unique_ptr<cfrpd_bitmap, detail::BitmapDeleter> handle_;
+};
+
+/** A QR code's modules (see cfrpd_qr), e.g. of a Request's upi_link. Move-only. */
+class QrCode {
+public:
+    /** Encodes text at error correction level M (throws Error: empty or too long). */
+    static QrCode encode(std::string_view text) {
+        const std::string t = detail::c_string(text, "text");
+        cfrpd_qr *raw = nullptr;
+        cfrpd_error *err = nullptr;
+        cfrpd_result rc = cfrpd_qr_encode(t.c_str(), &raw, &err);
+        if (rc != CFRPD_OK) {
+            throw detail::ErrorAccess::make(rc, err);
+        }
+        return QrCode(raw);
+    }
+    /** Modules per side (21..177). */
+    std::uint32_t size() const noexcept { return handle_->size; }
+    /** Whether module (x, y) is dark; x is the column, y the row, (0, 0) top left.
+     *  Throws std::out_of_range outside the code. */
+    bool module(std::uint32_t x, std::uint32_t y) const {
+        if (x >= size() || y >= size()) {
+            throw std::out_of_range("cfrpd::QrCode::module: outside the code");
+        }
+        return handle_->modules[static_cast<std::size_t>(y) * size() + x] != 0;
+    }
+    /** Draws the code: `scale` pixels per module (1..CFRPD_QR_MAX_SCALE), a white border
+     *  of `quiet_zone` modules (0..CFRPD_QR_MAX_QUIET_ZONE). Throws Error when out of range. */
+    Bitmap bitmap(std::uint32_t scale,
+                  std::uint32_t quiet_zone = CFRPD_QR_STANDARD_QUIET_ZONE) const {
+        cfrpd_bitmap *raw = nullptr;
+        cfrpd_error *err = nullptr;
+        cfrpd_result rc = cfrpd_qr_bitmap(handle_.get(), scale, quiet_zone, &raw, &err);
+        if (rc != CFRPD_OK) {
+            throw detail::ErrorAccess::make(rc, err);
+        }
+        return Bitmap(raw);
+    }
+    const cfrpd_qr *get() const noexcept { return handle_.get(); }
+
+private:
+    explicit QrCode(cfrpd_qr *raw) : handle_(raw) {}
+    std::unique_ptr<cfrpd_qr, detail::QrDeleter> handle_;
+};
 
 /** Settings for a Client. Not to be changed from two threads at once. */
 class Config {
@@ -367,11 +501,38 @@ public:
         return *this;
     }
 
+    /** Sends diagnostics records up to `max_level` (CFRPD_LOG_ERROR..CFRPD_LOG_DEBUG) to
+     *  `fn` (see cfrpd_config_set_log_callback); an empty `fn` turns logging off. Clients
+     *  made from this config afterwards use it; the function is kept alive as long as
+     *  this config or any such client. It runs on the threads making calls, possibly
+     *  several at once; an exception it throws is dropped (never reaches C). */
+    Config &set_log_callback(cfrpd_log_level max_level,
+                             std::function<void(cfrpd_log_level, std::string_view)> fn) {
+        if (!fn) {
+            detail::check(handle_.get(),
+                          cfrpd_config_set_log_callback(handle_.get(), max_level, nullptr, nullptr),
+                          "cfrpd_config_set_log_callback");
+            log_.reset();
+            return *this;
+        }
+        auto sink = std::make_shared<const detail::LogSink>(detail::LogSink{std::move(fn)});
+        detail::check(handle_.get(),
+                      cfrpd_config_set_log_callback(handle_.get(), max_level,
+                                                    detail::cfrpd_cpp_log_trampoline,
+                                                    const_cast<detail::LogSink *>(sink.get())),
+                      "cfrpd_config_set_log_callback");
+        log_ = std::move(sink);
+        return *this;
+    }
+
     const cfrpd_config *get() const noexcept { return handle_.get(); }
+    cfrpd_config *get() noexcept { return handle_.get(); }
 
 private:
+    friend class Client;
     explicit Config(cfrpd_config *raw) : handle_(raw) {}
     std::unique_ptr<cfrpd_config, detail::ConfigDeleter> handle_;
+    std::shared_ptr<const detail::LogSink> log_;
 };
 
 /** A client: thread-safe, reuses connections. Move-only. */
@@ -389,6 +550,22 @@ public:
             throw detail::ErrorAccess::make(rc, err);
         }
         handle_.reset(raw);
+        log_ = config.log_;
+    }
+
+    /** The rate-limit window of the last answer that carried X-RateLimit-* headers
+     *  (remaining / reset_ms -1 when that answer lacked them), or nullopt until an
+     *  answer carried X-RateLimit-Limit. */
+    std::optional<cfrpd_rate_limit> rate_limit() const {
+        cfrpd_rate_limit window{-1, -1, -1};
+        cfrpd_result rc = cfrpd_client_rate_limit(handle_.get(), &window);
+        if (rc != CFRPD_OK) {
+            throw Error(rc, "cfrpd_client_rate_limit failed");
+        }
+        if (window.limit < 0) {
+            return std::nullopt;
+        }
+        return window;
     }
 
     /** Creates a verification request (costs money; see cfrpd_create for retries). */
@@ -462,6 +639,9 @@ private:
         return detail::to_status(*owned);
     }
 
+    /* Declared before handle_, so destroyed after it: the client, which may call the log
+     * function until it is freed, goes first. */
+    std::shared_ptr<const detail::LogSink> log_;
     std::unique_ptr<cfrpd_client, detail::ClientDeleter> handle_;
 };
 

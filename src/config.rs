@@ -50,6 +50,13 @@ pub enum Environment {
     Production,
 }
 
+/// The lower-case name, as [`Environment::name`]: `sandbox` or `production`.
+impl std::fmt::Display for Environment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 impl Environment {
     /// The environment's base URL.
     pub fn base_url(self) -> &'static str {
@@ -338,7 +345,15 @@ impl Config {
     }
 
     /// How many *re*-tries after the first attempt (default 2, at most 10). They apply
-    /// to each poll of a wait too. See the README for which failures are retried.
+    /// to each poll of a wait too.
+    ///
+    /// What is retried: for status lookups (and each poll of a wait), connect failures,
+    /// timeouts, resets and 429/500/502/503/504 answers; for a create only what certainly
+    /// never reached Cashfree (no connection made, or a 429/503 answer) — a create that
+    /// may have arrived is never sent again, its error is [`Error::is_ambiguous`].
+    /// Pauses: full jitter over 250 ms × 2^attempt, at most 5 s, never less than
+    /// `Retry-After` (honoured up to 30 s), all within the call deadline
+    /// ([`Config::set_call_deadline`]).
     pub fn set_max_retries(&mut self, n: u32) -> Result<&mut Self> {
         if n > MAX_RETRIES_LIMIT {
             return Err(Error::invalid(format!(

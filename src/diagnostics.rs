@@ -40,17 +40,6 @@ impl LogLevel {
         }
     }
 
-    /// From the C numbers 1..=4.
-    pub(crate) fn from_number(n: u32) -> Option<LogLevel> {
-        Some(match n {
-            1 => LogLevel::Error,
-            2 => LogLevel::Warn,
-            3 => LogLevel::Info,
-            4 => LogLevel::Debug,
-            _ => return None,
-        })
-    }
-
     fn facade(self) -> log::Level {
         match self {
             LogLevel::Error => log::Level::Error,

@@ -54,12 +54,48 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
+    /// The kind's snake_case name, e.g. `"invalid_input"`, `"rate_limited"` (also its
+    /// `Display`, and the `kind` of the `cfrpd` CLI's JSON error objects).
+    ///
+    /// ```
+    /// assert_eq!(cashfree_rpd::ErrorKind::DuplicateId.as_str(), "duplicate_id");
+    /// assert_eq!(cashfree_rpd::ErrorKind::Tls.to_string(), "tls");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::InvalidInput => "invalid_input",
+            ErrorKind::Network => "network",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::Tls => "tls",
+            ErrorKind::BadRequest => "bad_request",
+            ErrorKind::DuplicateId => "duplicate_id",
+            ErrorKind::Unauthorized => "unauthorized",
+            ErrorKind::Forbidden => "forbidden",
+            ErrorKind::NotFound => "not_found",
+            ErrorKind::InsufficientBalance => "insufficient_balance",
+            ErrorKind::RateLimited => "rate_limited",
+            ErrorKind::Server => "server",
+            ErrorKind::Http => "http",
+            ErrorKind::UnexpectedResponse => "unexpected_response",
+            ErrorKind::Signature => "signature",
+            ErrorKind::Cancelled => "cancelled",
+            ErrorKind::Deadline => "deadline",
+            ErrorKind::WebhookSignature => "webhook_signature",
+        }
+    }
+
     /// True for failures that may go away by themselves (network, timeout, 429, 5xx).
     pub fn is_transient(self) -> bool {
         matches!(
             self,
             ErrorKind::Network | ErrorKind::Timeout | ErrorKind::RateLimited | ErrorKind::Server
         )
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 

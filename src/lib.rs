@@ -20,8 +20,8 @@
 //! println!("pay ₹1 with: {}", request.upi_link);
 //!
 //! let options = cashfree_rpd::WaitOptions::new(Duration::from_secs(600));
-//! match client.wait_for_result("order-1234", &options, |_latest| true) {
-//!     Ok(status) => println!("{:?}: {:?}", status.status, status.name_at_bank),
+//! match client.wait("order-1234", &options) {
+//!     Ok(status) => println!("{}: {:?}", status.status, status.name_at_bank),
 //!     Err(e) => eprintln!("{}", e.error),
 //! }
 //! # Ok(())
@@ -52,6 +52,9 @@ mod validate;
 mod wait;
 pub mod webhook;
 
+/// The C ABI (`include/cashfree_rpd.h`): exported `cfrpd_*` functions for C and C++,
+/// not for Rust callers (hidden from these docs; the header documents it).
+#[doc(hidden)]
 pub mod ffi;
 
 pub use client::{Client, API_VERSION};
@@ -66,7 +69,8 @@ pub use wait::{WaitError, WaitOptions};
 /// The crate version, as in `Cargo.toml` (also sent in the `User-Agent`).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
-/// [`VERSION`] as one number: MAJOR*10000 + MINOR*100 + PATCH.
+/// [`VERSION`] as one number: `MAJOR * 10000 + MINOR * 100 + PATCH` (0.1.0 is 100), the
+/// value C programs get from `cfrpd_version_number()`.
 pub const VERSION_NUMBER: u32 = {
     const fn num(s: &str) -> u32 {
         let b = s.as_bytes();

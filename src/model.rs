@@ -110,6 +110,19 @@ pub enum VerificationStatus {
     Unknown(String),
 }
 
+/// Cashfree's text for the value (as [`VerificationStatus::as_str`]), e.g. `VerificationStatus::Success` prints
+/// "SUCCESS"; an unknown value prints the text that was sent.
+///
+/// ```
+/// use cashfree_rpd::VerificationStatus;
+/// assert_eq!(VerificationStatus::Success.to_string(), "SUCCESS");
+/// ```
+impl std::fmt::Display for VerificationStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 impl VerificationStatus {
     /// Parses case-insensitively; anything else is `Unknown` with the raw text.
     pub fn parse(s: &str) -> VerificationStatus {
@@ -158,6 +171,19 @@ pub enum ReversalStatus {
     Unknown(String),
 }
 
+/// Cashfree's text for the value (as [`ReversalStatus::as_str`]), e.g. `ReversalStatus::TransferSuccess` prints
+/// "TRANSFER_SUCCESS"; an unknown value prints the text that was sent.
+///
+/// ```
+/// use cashfree_rpd::ReversalStatus;
+/// assert_eq!(ReversalStatus::TransferSuccess.to_string(), "TRANSFER_SUCCESS");
+/// ```
+impl std::fmt::Display for ReversalStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 impl ReversalStatus {
     /// Parses case-insensitively; anything else is `Unknown` with the raw text.
     pub fn parse(s: &str) -> ReversalStatus {
@@ -198,6 +224,19 @@ pub enum NameMatch {
     NoMatch,
     /// Absent, empty, or a value this library does not know (kept as sent).
     Unknown(String),
+}
+
+/// Cashfree's text for the value (as [`NameMatch::as_str`]), e.g. `NameMatch::Direct` prints
+/// "DIRECT_MATCH"; an unknown value prints the text that was sent.
+///
+/// ```
+/// use cashfree_rpd::NameMatch;
+/// assert_eq!(NameMatch::Direct.to_string(), "DIRECT_MATCH");
+/// ```
+impl std::fmt::Display for NameMatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 impl NameMatch {

@@ -32,7 +32,13 @@ pub fn validate_verification_id(id: &str) -> Result<()> {
     Ok(())
 }
 
-/// Checks a name: not blank, no control characters, at most `MAX_NAME_LEN` bytes.
+/// Checks a name: not blank, no control characters, at most 200 bytes of UTF-8.
+///
+/// ```
+/// assert!(cashfree_rpd::validate_name("Jane Doe").is_ok());
+/// assert!(cashfree_rpd::validate_name("   ").is_err());
+/// assert!(cashfree_rpd::validate_name(&"x".repeat(201)).is_err());
+/// ```
 pub fn validate_name(name: &str) -> Result<()> {
     if name.trim().is_empty() {
         return Err(Error::invalid(

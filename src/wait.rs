@@ -46,7 +46,8 @@ impl WaitOptions {
     }
 }
 
-/// A wait that did not end in a final status: the error, and the last status seen.
+/// A wait that did not end in a final status: the error, the last status seen and the
+/// last failed poll's error.
 #[derive(Debug, Clone)]
 pub struct WaitError {
     /// Why the wait ended: [`ErrorKind::Deadline`], [`ErrorKind::Cancelled`], or the
@@ -54,6 +55,10 @@ pub struct WaitError {
     pub error: Error,
     /// The last status a poll returned, if any poll succeeded.
     pub last: Option<Box<Status>>,
+    /// The error of the last poll that failed and was to be retried (network, timeout,
+    /// 429, 5xx), if any did. With `last` `None` and a [`ErrorKind::Deadline`] error,
+    /// this is why no status ever arrived.
+    pub last_error: Option<Error>,
 }
 
 impl fmt::Display for WaitError {
@@ -65,6 +70,29 @@ impl fmt::Display for WaitError {
 impl std::error::Error for WaitError {}
 
 impl Client {
+    /// Polls the status of `verification_id` until it is final (SUCCESS, FAILURE or
+    /// EXPIRED) or `options.timeout` passes: [`wait_for_result`](Self::wait_for_result)
+    /// without a callback, for the common case.
+    ///
+    /// ```no_run
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use std::time::Duration;
+    /// use cashfree_rpd::{Client, Config, VerificationStatus, WaitOptions};
+    ///
+    /// let client = Client::new(&Config::from_env()?)?;
+    /// let status = client.wait("order-42", &WaitOptions::new(Duration::from_secs(600)))?;
+    /// if status.status == VerificationStatus::Success {
+    ///     println!("verified: {:?} at {:?}", status.bank_account, status.ifsc);
+    /// } else {
+    ///     println!("not verified: {}", status.status);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn wait(&self, verification_id: &str, options: &WaitOptions) -> Result<Status, WaitError> {
+        self.wait_for_result(verification_id, options, |_| true)
+    }
+
     /// Polls the status of `verification_id` until it is final (SUCCESS, FAILURE or
     /// EXPIRED) or `options.timeout` passes.
     ///
@@ -83,16 +111,34 @@ impl Client {
         &self,
         verification_id: &str,
         options: &WaitOptions,
-        mut on_poll: impl FnMut(&Status) -> bool,
+        on_poll: impl FnMut(&Status) -> bool,
     ) -> Result<Status, WaitError> {
-        let fail = |error: Error, last: Option<Status>| WaitError {
+        self.wait_for_result_reporting(verification_id, options, on_poll, |_, _| {})
+    }
+
+    /// [`wait_for_result`](Self::wait_for_result) that also reports every failed poll
+    /// the wait retries: `on_failure(error, next_try_in)` is called after such a poll
+    /// with how long until the next one, or `None` when the deadline comes first (this
+    /// was the last try). A failure that ends the wait at once is not reported here: it
+    /// is the returned error.
+    pub fn wait_for_result_reporting(
+        &self,
+        verification_id: &str,
+        options: &WaitOptions,
+        mut on_poll: impl FnMut(&Status) -> bool,
+        mut on_failure: impl FnMut(&Error, Option<Duration>),
+    ) -> Result<Status, WaitError> {
+        let mut failed_before: Option<Error> = None;
+        let fail = |error: Error, last: Option<Status>, last_error: Option<Error>| WaitError {
             error,
             last: last.map(Box::new),
+            last_error,
         };
-        validate_verification_id(verification_id).map_err(|e| fail(e, None))?;
+        validate_verification_id(verification_id).map_err(|e| fail(e, None, None))?;
         if options.timeout.is_zero() {
             return Err(fail(
                 Error::invalid("wait timeout must be greater than 0"),
+                None,
                 None,
             ));
         }
@@ -117,6 +163,7 @@ impl Client {
                                 format!("wait for {verification_id} cancelled by the callback (last status {state:?})"),
                             ),
                             Some(status),
+                            failed_before,
                         ));
                     }
                     last = Some(status);
@@ -124,18 +171,22 @@ impl Client {
                 // A transient kind the call itself calls hopeless (a proxy refusing its
                 // credentials) ends the wait at once.
                 Err(e) if e.kind().is_transient() && e.is_retryable() => last_error = Some(e),
-                Err(e) => return Err(fail(e, last)),
+                Err(e) => return Err(fail(e, last, failed_before)),
             }
             let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                break;
-            }
             let mut pause = interval;
             if let Some(r) = self.rate_limit().filter(|r| r.is_exhausted()) {
                 // Just past the reset, so that the next poll lands in the new window.
                 if let Some(reset) = r.reset {
                     pause = pause.max(reset + Duration::from_millis(50));
                 }
+            }
+            if let Some(e) = &last_error {
+                on_failure(e, (pause < left).then_some(pause));
+                failed_before = Some(e.clone());
+            }
+            if left.is_zero() {
+                break;
             }
             std::thread::sleep(pause.min(left));
             if Instant::now() >= deadline {
@@ -153,7 +204,11 @@ impl Client {
         if let Some(e) = last_error {
             message.push_str(&format!("; last error: {e}"));
         }
-        Err(fail(Error::new(ErrorKind::Deadline, message), last))
+        Err(fail(
+            Error::new(ErrorKind::Deadline, message),
+            last,
+            failed_before,
+        ))
     }
 }
 

@@ -209,6 +209,7 @@ fn longest_durations_never_panic_and_calls_still_work() {
     use cashfree_rpd::ffi::*;
     let c = common::cabi::CConfig::new(&env.emu.base_url()).timeouts_ms(u32::MAX, u32::MAX);
     assert_eq!(
+        // SAFETY: `c.raw()` is the live config CConfig owns.
         unsafe { cfrpd_config_set_call_deadline_ms(c.raw(), u32::MAX) },
         CFRPD_OK
     );
@@ -221,6 +222,7 @@ fn longest_durations_never_panic_and_calls_still_work() {
         let cid = std::ffi::CString::new(id.as_str()).unwrap();
         let mut out = std::ptr::null_mut();
         let mut err = std::ptr::null_mut();
+        // SAFETY: `client.0` is a live client, `cid` a C string alive during the call, no callback, out/err writable locals.
         let code = unsafe {
             cfrpd_wait_for_result(
                 client.0,
@@ -233,7 +235,9 @@ fn longest_durations_never_panic_and_calls_still_work() {
                 &mut err,
             )
         };
+        // SAFETY: `out` is not NULL here: the status the wait handed back.
         let state = (!out.is_null()).then(|| unsafe { (*out).state });
+        // SAFETY: `out`/`err` are NULL or owned by us after the wait; each is freed once.
         unsafe {
             cfrpd_status_free(out);
             cfrpd_error_free(err);

@@ -172,7 +172,9 @@ struct CLog {
 }
 
 unsafe extern "C" fn on_log(user: *mut c_void, level: cfrpd_log_level, message: *const c_char) {
+    // SAFETY: `user` is `&log` passed with this callback; `log` outlives every client made from the config, and CLog is Sync.
     let log = unsafe { &*(user as *const CLog) };
+    // SAFETY: the library passes a NUL-terminated message valid during the call.
     let text = unsafe { CStr::from_ptr(message) }
         .to_str()
         .unwrap()
@@ -190,14 +192,17 @@ fn c_log_callback_gets_attempts_retries_and_never_the_secret() {
     };
     let user = &log as *const CLog as *mut c_void;
     assert_eq!(
+        // SAFETY: `cfg.raw()` is a live config; on_log is safe to call with `user` (above) from any thread.
         unsafe { cfrpd_config_set_log_callback(cfg.raw(), CFRPD_LOG_DEBUG, Some(on_log), user) },
         CFRPD_OK
     );
     // Unknown levels are refused, with the reason kept on the config.
     assert_eq!(
+        // SAFETY: `cfg.raw()` is a live config; on_log is safe to call with `user` from any thread.
         unsafe { cfrpd_config_set_log_callback(cfg.raw(), 9, Some(on_log), user) },
         CFRPD_ERR_INVALID_ARGUMENT
     );
+    // SAFETY: the setter failed just before, so last_error is a C string owned by the live config.
     let why = unsafe { CStr::from_ptr(cfrpd_config_last_error(cfg.raw())) };
     assert!(why.to_str().unwrap().contains("unknown log level 9"));
     let client = cfg.client();
@@ -212,11 +217,13 @@ fn c_log_callback_gets_attempts_retries_and_never_the_secret() {
     }
     // NULL turns it off for clients made afterwards.
     assert_eq!(
+        // SAFETY: `cfg.raw()` is a live config; a NULL callback needs no user data.
         unsafe {
             cfrpd_config_set_log_callback(cfg.raw(), CFRPD_LOG_DEBUG, None, std::ptr::null_mut())
         },
         CFRPD_OK
     );
+    // SAFETY: `cfg.raw()` is a live config.
     assert!(unsafe { cfrpd_config_last_error(cfg.raw()) }.is_null());
     let before = log.lines.lock().unwrap().len();
     server.push(Step::Respond(http(200, &[], &ok)));
@@ -231,6 +238,7 @@ fn c_log_callback_gets_attempts_retries_and_never_the_secret() {
 fn every_setter_says_why_it_refused() {
     let cfg = CConfig::new("http://127.0.0.1:9/verification");
     let c = cfg.raw();
+    // SAFETY: `c` is the live config `cfg` owns; a non-NULL message is a C string owned by it, copied before the next call.
     let last = || unsafe {
         let p = cfrpd_config_last_error(c);
         (!p.is_null()).then(|| CStr::from_ptr(p).to_str().unwrap().to_owned())
@@ -240,26 +248,31 @@ fn every_setter_says_why_it_refused() {
     let cases: Vec<(&str, Setter, &str)> = vec![
         (
             "environment",
+            // SAFETY: `c` is the live config `cfg` owns (freed when it drops, after these calls); string arguments are C strings alive during the call.
             Box::new(|| unsafe { cfrpd_config_set_environment(c, 7) }),
             "unknown environment 7",
         ),
         (
             "base_url",
+            // SAFETY: `c` is the live config `cfg` owns (freed when it drops, after these calls); string arguments are C strings alive during the call.
             Box::new(|| unsafe { cfrpd_config_set_base_url(c, s("http://example.com").as_ptr()) }),
             "not loopback",
         ),
         (
             "public key",
+            // SAFETY: `c` is the live config `cfg` owns (freed when it drops, after these calls); string arguments are C strings alive during the call.
             Box::new(|| unsafe { cfrpd_config_set_public_key_pem(c, s("not a pem").as_ptr()) }),
             "",
         ),
         (
             "root CA",
+            // SAFETY: `c` is the live config `cfg` owns (freed when it drops, after these calls); string arguments are C strings alive during the call.
             Box::new(|| unsafe { cfrpd_config_add_root_ca_pem(c, s("garbage").as_ptr()) }),
             "CERTIFICATE",
         ),
         (
             "proxy",
+            // SAFETY: `c` is the live config `cfg` owns (freed when it drops, after these calls); string arguments are C strings alive during the call.
             Box::new(|| unsafe {
                 cfrpd_config_set_proxy(c, s("socks9://user:topsecret@x").as_ptr())
             }),
@@ -267,16 +280,19 @@ fn every_setter_says_why_it_refused() {
         ),
         (
             "retries",
+            // SAFETY: `c` is the live config `cfg` owns (freed when it drops, after these calls); string arguments are C strings alive during the call.
             Box::new(|| unsafe { cfrpd_config_set_max_retries(c, 11) }),
             "at most 10",
         ),
         (
             "idle pool",
+            // SAFETY: `c` is the live config `cfg` owns (freed when it drops, after these calls); string arguments are C strings alive during the call.
             Box::new(|| unsafe { cfrpd_config_set_max_idle_connections(c, 5000) }),
             "at most 1024",
         ),
         (
             "NULL url",
+            // SAFETY: `c` is the live config `cfg` owns; NULL is what is being tested (refused, not read).
             Box::new(|| unsafe { cfrpd_config_set_base_url(c, std::ptr::null()) }),
             "NULL",
         ),
@@ -288,15 +304,19 @@ fn every_setter_says_why_it_refused() {
         assert!(why.contains(needle), "{what}: {why}");
         assert!(!why.contains("topsecret"), "{what}: {why}");
         // A success clears it.
+        // SAFETY: `c` is the live config `cfg` owns (freed when it drops, after these calls); string arguments are C strings alive during the call.
         assert_eq!(unsafe { cfrpd_config_set_max_retries(c, 1) }, CFRPD_OK);
         assert_eq!(last(), None, "{what}");
     }
+    // SAFETY: NULL is accepted: the function returns NULL for it.
     assert!(unsafe { cfrpd_config_last_error(std::ptr::null()) }.is_null());
     assert_eq!(
+        // SAFETY: `c` is the live config `cfg` owns (freed when it drops, after these calls); string arguments are C strings alive during the call.
         unsafe { cfrpd_config_set_call_deadline_ms(c, u32::MAX) },
         CFRPD_OK
     );
     assert_eq!(
+        // SAFETY: `c` is the live config `cfg` owns (freed when it drops, after these calls); string arguments are C strings alive during the call.
         unsafe { cfrpd_config_set_timeouts_ms(c, u32::MAX, u32::MAX) },
         CFRPD_OK
     );
@@ -304,6 +324,7 @@ fn every_setter_says_why_it_refused() {
 
 #[test]
 fn the_version_number_matches_the_version_string() {
+    // SAFETY: cfrpd_version returns a static NUL-terminated string.
     let v = unsafe { CStr::from_ptr(cfrpd_version()) }.to_str().unwrap();
     let parts: Vec<u32> = v.split('.').map(|p| p.parse().unwrap()).collect();
     assert_eq!(

@@ -40,10 +40,12 @@ fn from_env_reads_and_checks_the_variables() {
     let mut out = std::ptr::null_mut();
     let mut err = std::ptr::null_mut();
     assert_eq!(
+        // SAFETY: `out`/`err` are writable locals.
         unsafe { cfrpd_config_from_env(&mut out, &mut err) },
         CFRPD_ERR_INVALID_ARGUMENT
     );
     assert!(out.is_null() && !err.is_null());
+    // SAFETY: `err` is NULL or the error the call wrote, freed once.
     unsafe { cfrpd_error_free(err) };
 
     std::env::set_var("CASHFREE_CLIENT_SECRET", "env-secret");

@@ -355,6 +355,7 @@ fn a_429_with_only_x_ratelimit_reset_waits_for_the_reset() {
         reset_ms: 7,
     };
     assert_eq!(
+        // SAFETY: `c.0` is a live client and `window` a writable struct.
         unsafe { cfrpd_client_rate_limit(c.0, &mut window) },
         CFRPD_OK
     );
@@ -671,6 +672,7 @@ fn a_max_age_without_signature_headers_is_refused() {
     let key = std::ffi::CString::new(secret).unwrap();
     let mut out = std::ptr::null_mut();
     let mut err = std::ptr::null_mut();
+    // SAFETY: `key` is a C string and `signed` a byte buffer of `signed.len()` bytes, both alive during the call; out/err writable.
     let code = unsafe {
         cfrpd_webhook_verify(
             key.as_ptr(),
@@ -685,6 +687,7 @@ fn a_max_age_without_signature_headers_is_refused() {
     };
     assert_eq!(code, CFRPD_ERR_WEBHOOK_SIGNATURE);
     assert!(out.is_null() && !err.is_null());
+    // SAFETY: `err` is the error the call wrote, freed once.
     unsafe { cfrpd_error_free(err) };
 }
 

@@ -56,10 +56,12 @@ fn parent_and_child_never_see_each_others_replies() {
         for b in &bad {
             eprintln!("child: {b}");
         }
+        // SAFETY: in the forked child: _exit ends it without running the parent's atexit handlers or destructors.
         unsafe { libc::_exit(if bad.is_empty() { 0 } else { 1 }) };
     }
     let bad = readers(&env.client, &mine, 240);
     let mut status = 0;
+    // SAFETY: `pid` is the child forked above and `status` a writable int.
     assert_eq!(unsafe { libc::waitpid(pid, &mut status, 0) }, pid);
     assert!(bad.is_empty(), "parent: {bad:?}");
     assert!(

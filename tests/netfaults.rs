@@ -637,6 +637,7 @@ fn c_client(
         .retries(retries)
         .timeouts_ms(connect, request);
     assert_eq!(
+        // SAFETY: `cfg.raw()` is the live config CConfig owns.
         unsafe { cfrpd_config_set_call_deadline_ms(cfg.raw(), deadline_ms) },
         CFRPD_OK
     );

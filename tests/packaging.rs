@@ -334,6 +334,8 @@ fn installed_files_and_soname() {
             "lib/pkgconfig/cashfree_rpd-static.pc",
             "lib/cmake/cashfree_rpd/cashfree_rpdConfig.cmake",
             "lib/cmake/cashfree_rpd/cashfree_rpdConfigVersion.cmake",
+            "share/man/man3/cashfree_rpd.3",
+            "share/man/man3/cfrpd_create.3",
         ] {
             assert!(
                 root.join(f).is_file(),
@@ -842,4 +844,37 @@ fn cleaned_archive_runs_the_c_threads_test() {
         output.contains(&format!("{} passed, 0 failed", 8 * calls)),
         "{output}"
     );
+}
+
+#[test]
+fn readme_cmake_cpp_snippet() {
+    let test = "readme_cmake_cpp_snippet";
+    let Some(inst) = installed(test) else {
+        return;
+    };
+    if !tool("cmake", test) {
+        return;
+    }
+    let snippet = readme_block("### C++", "cmake");
+    assert!(snippet.contains("cashfree_rpd::static"), "{snippet}");
+    let dir = work_dir().join("readme-cmake-cpp");
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).unwrap();
+    fs::copy(
+        Path::new(MANIFEST_DIR).join("examples/cpp/quickstart.cpp"),
+        dir.join("app.cpp"),
+    )
+    .unwrap();
+    fs::write(dir.join("CMakeLists.txt"), &snippet).unwrap();
+    let build = dir.join("build");
+    let out = cmake_configure(&dir, &build, &inst.prefix, &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        describe("cmake configure", &out)
+    );
+    cmake_build(&build);
+    let app = build.join("app");
+    assert_static(&app);
+    assert_quickstart_works(&app, &[]);
 }

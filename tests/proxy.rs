@@ -265,7 +265,9 @@ fn stalled_proxy_connect_timeout_blames_the_proxy_not_tls() {
 // ---- C ABI ----
 
 unsafe extern "C" fn collect_log(user: *mut c_void, level: cfrpd_log_level, msg: *const i8) {
+    // SAFETY: `user` is the `&Mutex` passed with this callback in c_config, which outlives every client made from the config.
     let logs = unsafe { &*(user as *const Mutex<Vec<String>>) };
+    // SAFETY: the library passes a NUL-terminated message valid during the call.
     let msg = unsafe { CStr::from_ptr(msg) }
         .to_string_lossy()
         .into_owned();
@@ -278,6 +280,7 @@ fn c_config(emu: &Emulator, proxy_url: &str, logs: &Mutex<Vec<String>>) -> CConf
     if let Some(pem) = emu.ca_cert_pem() {
         assert_eq!(cfg.set(cfrpd_config_add_root_ca_pem, &pem), CFRPD_OK);
     }
+    // SAFETY: `cfg.raw()` is a live config; collect_log is safe to call with `logs` (a Mutex, Sync) from any thread.
     let rc = unsafe {
         cfrpd_config_set_log_callback(
             cfg.raw(),

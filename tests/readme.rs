@@ -51,6 +51,7 @@ fn header_version_matches_the_crate() {
             "CFRPD_VERSION_{name}"
         );
     }
+    // SAFETY: cfrpd_version returns a static NUL-terminated string.
     let runtime = unsafe { std::ffi::CStr::from_ptr(cashfree_rpd::ffi::cfrpd_version()) };
     assert_eq!(runtime.to_str().unwrap(), version);
 }

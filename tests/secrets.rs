@@ -165,6 +165,7 @@ fn c_error_strings_never_show_the_secret() {
     );
     let mut cfg = ptr::null_mut();
     let mut client = ptr::null_mut();
+    // SAFETY: id/key are C strings alive during the calls; cfg/client are writable locals, and `cfg` is live for client_new.
     unsafe {
         assert_eq!(
             cfrpd_config_new(id_c.as_ptr(), secret_c.as_ptr(), &mut cfg),
@@ -182,6 +183,7 @@ fn c_error_strings_never_show_the_secret() {
         [e.message, e.api_code, e.api_type, e.raw_body]
             .into_iter()
             .filter(|p| !p.is_null())
+            // SAFETY: `p` is a non-NULL string of a live cfrpd_error (filtered above).
             .map(|p| unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned())
             .collect()
     };
@@ -191,13 +193,17 @@ fn c_error_strings_never_show_the_secret() {
             let idc = CString::new(fresh_id("c")).unwrap();
             let mut out = ptr::null_mut();
             let mut err = ptr::null_mut();
+            // SAFETY: `client` is live (freed at the end), `idc` a C string alive during the call, out/err writable.
             let rc = unsafe { cfrpd_get_status(client, idc.as_ptr(), &mut out, &mut err) };
             assert_ne!(rc, CFRPD_OK);
+            // SAFETY: the call failed (asserted), so `err` points to the error it wrote.
             for s in strings(unsafe { &*err }) {
                 assert_clean(&format!("C {code} {place}"), &s);
             }
+            // SAFETY: `err` is the error the call wrote, freed once after its strings were copied.
             unsafe { cfrpd_error_free(err) };
         }
     }
+    // SAFETY: `client` came from cfrpd_client_new and is freed once; no thread uses it.
     unsafe { cfrpd_client_free(client) };
 }

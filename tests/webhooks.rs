@@ -123,6 +123,7 @@ fn emulator_webhook_verifies_end_to_end() {
     let ts_c = std::ffi::CString::new(ts).unwrap();
     let mut hook = ptr::null_mut();
     let mut err = ptr::null_mut();
+    // SAFETY: secret/sig_c/ts_c are C strings and `d.body` is `d.body.len()` bytes, all alive during the call; hook/err writable.
     let rc = unsafe {
         cfrpd_webhook_verify(
             secret.as_ptr(),
@@ -137,12 +138,15 @@ fn emulator_webhook_verifies_end_to_end() {
     };
     assert_eq!(rc, CFRPD_OK);
     assert!(err.is_null());
+    // SAFETY: the call succeeded (asserted), so `hook` and its `data` point to the webhook it made.
     let data = unsafe { &*(*hook).data };
     assert_eq!(data.state, CFRPD_STATE_SUCCESS);
     assert!(data.is_final);
+    // SAFETY: `hook` is the webhook the call made, freed once.
     unsafe { cfrpd_webhook_free(hook) };
 
     // Exactly one header given: refused, nothing parsed.
+    // SAFETY: as above, with a NULL timestamp (what is being tested).
     let rc = unsafe {
         cfrpd_webhook_verify(
             secret.as_ptr(),
@@ -157,6 +161,7 @@ fn emulator_webhook_verifies_end_to_end() {
     };
     assert_eq!(rc, CFRPD_ERR_WEBHOOK_SIGNATURE);
     assert!(hook.is_null() && !err.is_null());
+    // SAFETY: `err` is the error the call wrote, freed once.
     unsafe { cfrpd_error_free(err) };
 }
 

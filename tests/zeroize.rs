@@ -21,8 +21,10 @@ fn holds(block: &[u8], needle: &[u8]) -> bool {
     block.windows(needle.len()).any(|w| w == needle)
 }
 
+// SAFETY: every method forwards to System with the same arguments; the extra reads stay inside blocks System allocated.
 unsafe impl GlobalAlloc for Scanning {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: forwarded unchanged: the caller's GlobalAlloc contract holds for System.
         unsafe { System.alloc(layout) }
     }
 
@@ -34,17 +36,20 @@ unsafe impl GlobalAlloc for Scanning {
                 FOUND.fetch_add(1, Ordering::Relaxed);
             }
         }
+        // SAFETY: `ptr` was allocated by System with `layout` (alloc forwards to it); freed once.
         unsafe { System.dealloc(ptr, layout) }
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         if WATCHING.load(Ordering::Relaxed) && new_size < layout.size() {
             // A shrink drops the tail: check it too.
+            // SAFETY: the block is still allocated and `layout.size()` bytes long.
             let block = unsafe { std::slice::from_raw_parts(ptr, layout.size()) };
             if holds(&block[new_size.saturating_sub(SECRET.len())..], SECRET) {
                 FOUND.fetch_add(1, Ordering::Relaxed);
             }
         }
+        // SAFETY: forwarded unchanged: `ptr`/`layout` came from System through alloc.
         unsafe { System.realloc(ptr, layout, new_size) }
     }
 }
@@ -85,6 +90,7 @@ fn configs_and_clients_leave_no_copy_of_the_credentials_behind() {
         let key = std::ffi::CString::new(secret).unwrap();
         let mut cfg = std::ptr::null_mut();
         let mut client = std::ptr::null_mut();
+        // SAFETY: id/key are C strings alive during the calls; cfg/client are writable locals, and `cfg` is live for client_new.
         unsafe {
             assert_eq!(
                 cfrpd_config_new(id.as_ptr(), key.as_ptr(), &mut cfg),

@@ -20,8 +20,9 @@ Exit codes:
   0  success (wait: the verification ended SUCCESS)
   1  API error: 4xx/5xx answer or an unexpected response
   2  bad input or usage (unknown flag, invalid id, missing credentials, bad key file)
-  3  network, timeout or TLS failure (nothing usable came back)
-  4  wait: the deadline passed while the request was still pending
+  3  network, timeout or TLS failure (nothing usable came back; wait: no poll got a
+     status before the deadline and the last one failed so)
+  4  wait: the deadline passed while the request was still pending (CREATED seen)
   5  wait: the verification ended FAILURE or EXPIRED (not verified)
   130 interrupted by Ctrl-C (143: SIGTERM, 129: SIGHUP); wait reports the last status
 
@@ -53,8 +54,10 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Flags accepted before or after any command.
+/// Flags accepted before or after any command (listed apart from a command's own flags
+/// in its `--help`).
 #[derive(Args, Debug, Default, Clone)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Cashfree environment: sandbox or production [env: CASHFREE_ENV] [default: sandbox]
     #[arg(long = "env", value_name = "ENV", value_parser = parse_environment, global = true)]
@@ -97,8 +100,11 @@ pub enum Command {
     Status(StatusArgs),
     /// Poll a request until it is SUCCESS, FAILURE or EXPIRED, then print its status
     #[command(
-        after_help = "Exit codes: 0 SUCCESS, 4 still pending at the deadline, 5 FAILURE or EXPIRED,\n\
-                      1 API error, 2 bad input, 3 network.\n\n\
+        after_help = "Each failed poll prints a line on stderr (what failed, when the next try is;\n\
+                      a JSON object with --json; nothing with --quiet).\n\n\
+                      Exit codes: 0 SUCCESS, 4 still pending (CREATED) at the deadline,\n\
+                      5 FAILURE or EXPIRED, 1 API error, 2 bad input, 3 network (also when no\n\
+                      poll got a status before the deadline: the last error's code).\n\n\
                       Example:\n  cfrpd wait --id order-1234 --timeout 600 --interval 3"
     )]
     Wait(WaitArgs),
@@ -145,7 +151,7 @@ pub struct WaitArgs {
     /// Seconds between polls (at least 0.5: the library never polls faster)
     #[arg(long, value_name = "SECS", default_value = "3", value_parser = parse_interval)]
     pub interval: Duration,
-    /// No progress output on stderr
+    /// No progress output on stderr (neither progress nor failed-poll lines)
     #[arg(long, short)]
     pub quiet: bool,
 }

@@ -113,20 +113,26 @@ pub fn wait(client: &Client, args: WaitArgs, json: bool) -> Result<i32, Problem>
         mode,
         Arc::clone(&last),
     ));
+    let started = Instant::now();
     let result = progress.run(args.interval, |on_poll| {
-        client.wait_for_result(&args.id, &options, |status| {
-            if let Ok(mut l) = last.lock() {
-                *l = Some(status.clone());
-            }
-            on_poll(status)
-        })
+        client.wait_for_result_reporting(
+            &args.id,
+            &options,
+            |status| {
+                if let Ok(mut l) = last.lock() {
+                    *l = Some(status.clone());
+                }
+                on_poll(status)
+            },
+            |error, next_try_in| {
+                if let Some(line) = failed_poll_line(mode, json, started, error, next_try_in) {
+                    err(&line);
+                }
+            },
+        )
     });
     signals::begin_report();
-    let status = result.map_err(|WaitError { error, last }| {
-        let mut p = Problem::from(error);
-        p.last_status = last;
-        p
-    })?;
+    let status = result.map_err(|e| wait_problem(&args.id, args.timeout, e))?;
     if json {
         out_json(&status_json(&status));
     } else {
@@ -141,6 +147,75 @@ pub fn wait(client: &Client, args: WaitArgs, json: bool) -> Result<i32, Problem>
             status_name(&status.status)
         ));
         Ok(exit::NOT_VERIFIED)
+    }
+}
+
+/// The stderr line for a failed poll the wait retries: what failed and when the next
+/// try is (a JSON object with `--json`; nothing with `--quiet`). On a live terminal the
+/// spinner line is wiped first (the spinner redraws below it).
+fn failed_poll_line(
+    mode: Mode,
+    json: bool,
+    started: Instant,
+    error: &cashfree_rpd::Error,
+    next_try_in: Option<std::time::Duration>,
+) -> Option<String> {
+    if mode == Mode::Quiet {
+        return None;
+    }
+    let elapsed = started.elapsed();
+    if json {
+        let object = serde_json::json!({
+            "event": "poll_failed",
+            "elapsed_ms": elapsed.as_millis() as u64,
+            "kind": error.kind().as_str(),
+            "message": crate::output::sanitize(error.message()),
+            "http_status": error.http_status(),
+            "next_try_in_ms": next_try_in.map(|d| d.as_millis() as u64),
+        });
+        return Some(format!("{object}\n"));
+    }
+    let next = match next_try_in {
+        Some(d) => format!("next try in {} s", fmt_secs(d)),
+        None => "no time left for another try".to_string(),
+    };
+    Some(format!(
+        "{}[{:>4} s] poll failed ({}): {}; {next}\n",
+        if mode == Mode::Live { "\r\x1b[2K" } else { "" },
+        elapsed.as_secs(),
+        error.kind(),
+        crate::output::sanitize(error.message()),
+    ))
+}
+
+/// The problem a failed wait reports. When no poll ever got a status and the wait ran
+/// out of time, the last poll's error decides (a network failure is exit code 3, not 4
+/// "still pending": nothing says the request exists).
+fn wait_problem(id: &str, timeout: std::time::Duration, e: WaitError) -> Problem {
+    let WaitError {
+        error,
+        last,
+        last_error,
+    } = e;
+    match (error.kind(), &last, last_error) {
+        (cashfree_rpd::ErrorKind::Deadline, None, Some(cause)) => {
+            let mut p = Problem::from(cause.clone());
+            p.message = format!(
+                "no status of {id} arrived in {} s: every poll failed; the last one: {}",
+                fmt_secs(timeout),
+                cause.message()
+            );
+            p.hint = Some(
+                "check --base-url / CASHFREE_BASE_URL and the network; the request's state is unknown"
+                    .to_string(),
+            );
+            p
+        }
+        _ => {
+            let mut p = Problem::from(error);
+            p.last_status = last;
+            p
+        }
     }
 }
 

@@ -724,3 +724,195 @@ fn ctrl_c_on_a_terminal_wipes_the_live_progress_line() {
         "{report:?}"
     );
 }
+
+/// A loopback base URL where nothing listens (the port was just free).
+fn dead_url() -> String {
+    let port = {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    format!("http://127.0.0.1:{port}/verification")
+}
+
+#[test]
+fn wait_against_a_dead_port_reports_each_failed_poll_and_exits_3() {
+    let url = dead_url();
+    let env = [
+        ("CASHFREE_BASE_URL", url.as_str()),
+        ("CASHFREE_CLIENT_ID", "id"),
+        ("CASHFREE_CLIENT_SECRET", "secret"),
+    ];
+    let args = [
+        "wait",
+        "--id",
+        "op-1",
+        "--timeout",
+        "2",
+        "--interval",
+        "0.5",
+    ];
+    let r = cfrpd(&args, &env).expect(3);
+    let failed: Vec<&str> = r
+        .stderr
+        .lines()
+        .filter(|l| l.contains("poll failed (network)"))
+        .collect();
+    // Polls at about 0, 0.5+, 1+, 1.5+ s (each after its own retries): at least 2.
+    assert!(failed.len() >= 2, "{r:#?}");
+    for line in &failed[..failed.len() - 1] {
+        assert!(line.contains("connection refused"), "{line}");
+        assert!(line.contains("; next try in 0.5 s"), "{line}");
+    }
+    assert!(
+        failed
+            .last()
+            .unwrap()
+            .contains("no time left for another try"),
+        "{r:#?}"
+    );
+    assert!(
+        r.stderr.contains("error: no status of op-1 arrived in 2 s"),
+        "{r:#?}"
+    );
+    assert!(!r.stderr.contains("still pending"), "{r:#?}");
+
+    // --json: one JSON object per failed poll on stderr, the error object on stdout.
+    let mut json_args = args.to_vec();
+    json_args.push("--json");
+    let r = cfrpd(&json_args, &env).expect(3);
+    let events: Vec<Value> = r
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    assert!(events.len() >= 2, "{r:#?}");
+    for e in &events {
+        assert_eq!(e["event"], "poll_failed", "{e}");
+        assert_eq!(e["kind"], "network", "{e}");
+        assert!(e["elapsed_ms"].is_u64(), "{e}");
+    }
+    assert_eq!(events[0]["next_try_in_ms"], 500);
+    assert_eq!(events.last().unwrap()["next_try_in_ms"], Value::Null);
+    let v = r.json();
+    assert_eq!(v["error"]["kind"], "network", "{v}");
+    assert_eq!(v["error"]["exit_code"], 3, "{v}");
+    assert_eq!(v["last_status"], Value::Null, "{v}");
+
+    // --quiet: nothing but the final error.
+    let mut quiet = args.to_vec();
+    quiet.push("--quiet");
+    let r = cfrpd(&quiet, &env).expect(3);
+    assert!(!r.stderr.contains("poll failed ("), "{r:#?}");
+    assert_eq!(
+        r.stderr
+            .lines()
+            .filter(|l| l.starts_with("error: "))
+            .count(),
+        1,
+        "{r:#?}"
+    );
+}
+
+#[test]
+fn wait_that_saw_created_still_exits_4_after_later_failures() {
+    // The request exists (CREATED seen), then the server goes away: 4, not 3.
+    let s = Setup::new();
+    s.create("t-then-dead");
+    let url = s.url.clone();
+    let emu = s.emu;
+    let child = std::thread::spawn(move || {
+        let env = [
+            ("CASHFREE_BASE_URL", url.as_str()),
+            ("CASHFREE_CLIENT_ID", TEST_CLIENT_ID),
+            ("CASHFREE_CLIENT_SECRET", TEST_CLIENT_SECRET),
+        ];
+        cfrpd(
+            &[
+                "wait",
+                "--id",
+                "t-then-dead",
+                "--timeout",
+                "3",
+                "--interval",
+                "0.5",
+            ],
+            &env,
+        )
+    });
+    std::thread::sleep(Duration::from_millis(700));
+    drop(emu);
+    let r = child.join().unwrap().expect(4);
+    assert!(r.stderr.contains("CREATED"), "{r:#?}");
+}
+
+#[test]
+fn https_to_the_plain_http_emulator_fails_in_under_a_second_with_the_hint() {
+    let s = Setup::new();
+    let https = s.url.replacen("http://", "https://", 1);
+    let env = [
+        ("CASHFREE_BASE_URL", https.as_str()),
+        ("CASHFREE_CLIENT_ID", TEST_CLIENT_ID),
+        ("CASHFREE_CLIENT_SECRET", TEST_CLIENT_SECRET),
+    ];
+    for args in [
+        &["status", "--id", "t-https"][..],
+        &["create", "--id", "t-https", "--name", "J"][..],
+        &["wait", "--id", "t-https", "--timeout", "30"][..],
+    ] {
+        let started = Instant::now();
+        let r = cfrpd(args, &env).expect(3);
+        let took = started.elapsed();
+        assert!(
+            took < Duration::from_secs(1),
+            "{args:?} took {took:?}: {r:#?}"
+        );
+        assert!(r.stderr.contains("is it plain HTTP? use http://"), "{r:#?}");
+    }
+    // Nothing reached the API.
+    assert_eq!(s.emu.stats().creates_received, 0);
+}
+
+#[test]
+fn subcommand_help_lists_its_own_flags_apart_from_the_global_ones() {
+    for (command, own) in [
+        ("wait", &["--id", "--timeout", "--interval", "--quiet"][..]),
+        ("create", &["--id", "--name", "--qr"][..]),
+        ("status", &["--id", "--ref-id"][..]),
+    ] {
+        let r = cfrpd(&[command, "--help"], &[]).expect(0);
+        let (own_part, global_part) = r
+            .stdout
+            .split_once("Global options:")
+            .unwrap_or_else(|| panic!("{command} --help has no 'Global options:'\n{}", r.stdout));
+        // The flags each part declares: its lines that start with a flag.
+        let declared = |part: &str| -> Vec<String> {
+            part.lines()
+                .map(str::trim_start)
+                .filter(|l| l.starts_with('-'))
+                .filter_map(|l| l.split([' ', ',']).find(|w| w.starts_with("--")))
+                .map(|w| w.trim_end_matches('.').to_string())
+                .collect()
+        };
+        let (own_flags, global_flags) = (declared(own_part), declared(global_part));
+        for flag in own {
+            assert!(
+                own_flags.iter().any(|f| f == flag),
+                "{command}: {flag}\n{}",
+                r.stdout
+            );
+        }
+        for flag in ["--base-url", "--client-id", "--json", "--verbose"] {
+            assert!(
+                global_flags.iter().any(|f| f == flag),
+                "{command}: {flag}\n{}",
+                r.stdout
+            );
+            assert!(
+                !own_flags.iter().any(|f| f == flag),
+                "{command}: {flag} among its own\n{}",
+                r.stdout
+            );
+        }
+    }
+}

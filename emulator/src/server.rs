@@ -781,7 +781,17 @@ impl Shared {
                 };
                 self.serve(rustls::StreamOwned::new(conn, tcp), &raw);
             }
-            None => self.serve(tcp, &raw),
+            None => {
+                if starts_with_tls_handshake(&tcp) {
+                    // An https:// client on the plain-HTTP port: answer at once (plain
+                    // text that is not TLS), so the client fails in milliseconds with its
+                    // "not TLS" hint instead of waiting for a ServerHello until it times out.
+                    let _ = send(&mut &tcp, TLS_ON_PLAIN_PORT.as_bytes());
+                    let _ = raw.shutdown(Shutdown::Write);
+                    return;
+                }
+                self.serve(tcp, &raw)
+            }
         }
     }
 
@@ -824,6 +834,24 @@ impl Shared {
             }
         }
     }
+}
+
+/// TLS records of type handshake (a ClientHello first) start with this byte; no HTTP
+/// request does.
+const TLS_HANDSHAKE_RECORD: u8 = 0x16;
+
+/// What the plain-HTTP port answers a TLS ClientHello.
+const TLS_ON_PLAIN_PORT: &str = "HTTP/1.1 400 Bad Request\r\n\
+    Content-Type: text/plain\r\n\
+    Connection: close\r\n\
+    Content-Length: 70\r\n\r\n\
+    This port speaks plain HTTP, not TLS: use http:// instead of https://\n";
+
+/// Whether the first byte the client sent opens a TLS handshake (waits for it, within
+/// the connection's read timeout; false when nothing or something else arrives).
+fn starts_with_tls_handshake(tcp: &TcpStream) -> bool {
+    let mut first = [0u8; 1];
+    matches!(tcp.peek(&mut first), Ok(1)) && first[0] == TLS_HANDSHAKE_RECORD
 }
 
 /// The control endpoints and their methods.

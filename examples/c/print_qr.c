@@ -2,11 +2,9 @@
  * print_qr.c — create a Reverse Penny Drop request and print its UPI QR code on an
  * ESC/POS receipt printer (no PNG decoder needed), plus a PBM image of the same code.
  *
- * Build (from the repository root):
- *   make examples                     # builds examples/c/build/print_qr
- * or by hand, after `make`:
- *   cc -std=c11 -Iinclude examples/c/print_qr.c target/release/libcashfree_rpd.a \
- *      -lpthread -ldl -lm -o print_qr
+ * Build (from the repository root): `make examples` builds examples/c/build/print_qr;
+ * to build it yourself, use the compile and link commands of README.md, "Linking"
+ * (pkg-config or CMake, per target).
  *
  * Run:
  *   ./print_qr [options] ESCPOS_OUT [PBM_OUT]

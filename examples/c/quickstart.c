@@ -4,13 +4,9 @@
  * The customer pays 1 rupee over UPI from the account to verify; Cashfree then tells
  * us the account number, IFSC and the name the bank has on file.
  *
- * Build (from the repository root):
- *   make examples                     # builds examples/c/build/quickstart
- * or by hand, after `make` (the cleaned static library and its system libraries):
- *   cc -std=c11 -Iinclude examples/c/quickstart.c target/release/c-dist/libcashfree_rpd.a \
- *      $(cat target/release/c-dist/native-static-libs) -o quickstart
- * or against an installed copy (make install; README.md "Linking" for shared and CMake):
- *   cc -std=c11 examples/c/quickstart.c $(pkg-config --cflags --libs cashfree_rpd-static)
+ * Build (from the repository root): `make examples` builds examples/c/build/quickstart;
+ * to build it yourself, use the compile and link commands of README.md, "Linking"
+ * (pkg-config or CMake, per target).
  *
  * Run:
  *   CASHFREE_CLIENT_ID=... CASHFREE_CLIENT_SECRET=... ./quickstart [verification_id]
@@ -43,7 +39,7 @@
 /* Diagnostics: one line per attempt, per retry, per connection (never the secret). */
 static void on_log(void *user, cfrpd_log_level level, const char *line) {
     (void)user;
-    fprintf(stderr, "cfrpd %d: %s\n", (int)level, line);
+    fprintf(stderr, "cfrpd %s: %s\n", cfrpd_log_level_name(level), line);
 }
 
 static void print_error(const char *what, cfrpd_result rc, cfrpd_error *err) {

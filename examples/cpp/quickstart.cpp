@@ -1,18 +1,19 @@
 // quickstart.cpp — verify a bank account with Cashfree Reverse Penny Drop, from C++17,
 // using the header-only wrapper include/cashfree_rpd.hpp.
 //
-// Build (from the repository root):
-//   make examples                     # builds examples/cpp/build/quickstart
-// or by hand, after `make` (the cleaned static library and its system libraries):
-//   c++ -std=c++17 -Iinclude examples/cpp/quickstart.cpp target/release/c-dist/libcashfree_rpd.a
-//       $(cat target/release/c-dist/native-static-libs) -o quickstart
+// Build (from the repository root): `make examples` builds examples/cpp/build/quickstart;
+// to build it yourself, use the compile and link commands of README.md, "Linking"
+// (pkg-config or CMake, per target).
 //
 // Run:
 //   CASHFREE_CLIENT_ID=... CASHFREE_CLIENT_SECRET=... ./quickstart [verification_id]
 //
 // Environment: the same as examples/c/quickstart.c — CASHFREE_CLIENT_ID,
 // CASHFREE_CLIENT_SECRET (required), CASHFREE_ENV, CASHFREE_BASE_URL, CASHFREE_PUBLIC_KEY,
-// CFRPD_WAIT_TIMEOUT_MS (default 600000), CFRPD_POLL_INTERVAL_MS (default 3000).
+// CFRPD_WAIT_TIMEOUT_MS (default 600000), CFRPD_POLL_INTERVAL_MS (default 3000),
+// CFRPD_LOG (error|warn|info|debug: the library's log on stderr at that level; default
+// warn, "off" for none).
+// It prints the payment links and the upi_link as a QR code drawn with half blocks.
 // Exit status: 0 when the request reached a final state, 1 on any error.
 #include <chrono>
 #include <cstdint>
@@ -47,6 +48,38 @@ std::string or_dash(const std::optional<std::string> &s) {
     return s && !s->empty() ? *s : "-";
 }
 
+// The log level CFRPD_LOG asks for (default warn); 0 = off.
+cfrpd_log_level log_level() {
+    const std::string v = std::getenv("CFRPD_LOG") != nullptr ? std::getenv("CFRPD_LOG") : "";
+    for (cfrpd_log_level l = CFRPD_LOG_ERROR; l <= CFRPD_LOG_DEBUG; ++l) {
+        std::string name(cfrpd::log_level_name(l));
+        for (char &c : name) c = static_cast<char>(c - 'A' + 'a');
+        if (v == name) return l;
+    }
+    return v == "off" ? 0 : CFRPD_LOG_WARN;
+}
+
+// A QR code for a terminal: two module rows per text line (upper/lower half blocks),
+// with a 2-module quiet zone. Light modules are drawn as blocks and dark ones left as
+// background, which is right for light text on a dark background.
+void print_qr(const cfrpd::QrCode &qr) {
+    const int quiet = 2;
+    const int n = static_cast<int>(qr.size());
+    auto dark = [&](int x, int y) {
+        return x >= 0 && y >= 0 && x < n && y < n &&
+               qr.module(static_cast<std::uint32_t>(x), static_cast<std::uint32_t>(y));
+    };
+    for (int y = -quiet; y < n + quiet; y += 2) {
+        std::string line;
+        for (int x = -quiet; x < n + quiet; ++x) {
+            const bool top = dark(x, y);
+            const bool bottom = dark(x, y + 1);
+            line += !top && !bottom ? "\u2588" : !top ? "\u2580" : !bottom ? "\u2584" : " ";
+        }
+        std::cout << line << "\n";
+    }
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -55,8 +88,14 @@ int main(int argc, char **argv) {
                               : "quickstart-cpp-" + std::to_string(std::time(nullptr)) + "-" +
                                     std::to_string(getpid());
     try {
-        // 1. Settings from CASHFREE_* variables, then a client.
-        cfrpd::Client client(cfrpd::Config::from_env());
+        // 1. Settings from CASHFREE_* variables, the library's log on stderr, a client.
+        cfrpd::Config config = cfrpd::Config::from_env();
+        if (cfrpd_log_level level = log_level()) {
+            config.set_log_callback(level, [](cfrpd_log_level l, std::string_view message) {
+                std::cerr << "[cfrpd " << cfrpd::log_level_name(l) << "] " << message << "\n";
+            });
+        }
+        cfrpd::Client client(config);
 
         // 2. Create the request and show the customer where to pay.
         cfrpd::Request req = client.create(id, "John Doe");
@@ -67,7 +106,10 @@ int main(int argc, char **argv) {
         if (req.phonepe) std::cout << "  PhonePe:         " << *req.phonepe << "\n";
         if (req.paytm) std::cout << "  Paytm:           " << *req.paytm << "\n";
         if (req.bhim) std::cout << "  BHIM:            " << *req.bhim << "\n";
-        std::cout << "valid until:       " << or_dash(req.valid_upto) << std::endl;
+        std::cout << "valid until:       " << or_dash(req.valid_upto) << "\n"
+                  << "or scan:\n";
+        print_qr(cfrpd::QrCode::encode(req.upi_link));
+        std::cout << std::flush;
 
         // 3. Wait for the payment, printing each poll.
         unsigned polls = 0;
@@ -81,11 +123,15 @@ int main(int argc, char **argv) {
 
         // 4. The outcome.
         std::cout << "outcome:           " << or_dash(st.status) << "\n";
+        if (auto window = client.rate_limit()) {
+            std::cout << "rate limit:        " << window->remaining << " of " << window->limit
+                      << " left\n";
+        }
         if (st.state == CFRPD_STATE_SUCCESS) {
             std::cout << "account:           " << or_dash(st.bank_account) << "\n"
                       << "IFSC:              " << or_dash(st.ifsc) << "\n"
                       << "name at bank:      " << or_dash(st.name_at_bank) << "\n"
-                      << "name match:        " << or_dash(st.name_match_result) << " (score "
+                      << "name match:        " << cfrpd::name_match_name(st.name_match) << " (score "
                       << or_dash(st.name_match_score) << ")\n";
         }
         return 0;
@@ -93,6 +139,7 @@ int main(int argc, char **argv) {
         std::cerr << "error: " << e.code_name() << ": " << e.message() << " (http_status "
                   << e.http_status();
         if (e.api_code()) std::cerr << ", api_code " << *e.api_code();
+        if (e.rate_limit_limit() >= 0) std::cerr << ", rate limit " << e.rate_limit_limit();
         std::cerr << ")" << (e.retryable() ? " [retryable]" : "")
                   << (e.ambiguous() ? " [ambiguous: look the id up before creating again]" : "")
                   << "\n";

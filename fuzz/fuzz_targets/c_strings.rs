@@ -15,6 +15,9 @@ fuzz_target!(|data: &[u8]| {
         .map(|p| CString::new(p).expect("split at NUL"))
         .collect();
     let get = |i: usize| parts.get(i).map_or(ptr::null(), |c| c.as_ptr());
+    // SAFETY: every string argument is NULL or a CString in `parts`, alive to the end;
+    // `data` is readable for `data.len()` bytes; out-pointers are writable locals; each
+    // object is freed once, with its own free function (NULL is a no-op).
     unsafe {
         let mut cfg = ptr::null_mut();
         let rc = cfrpd_config_new(get(0), get(1), &mut cfg);

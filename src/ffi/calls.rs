@@ -1,10 +1,10 @@
-//! Create, status and wait.
+//! Create, status and wait, and the release of what they return.
 
 use std::os::raw::{c_char, c_void};
 use std::time::Duration;
 
-use super::convert::{free_status, request_out, status_out};
-use super::panic::{call_with_out, call_with_partial_out};
+use super::convert::{free_request, free_status, request_out, status_out};
+use super::panic::{call_infallible, call_with_out, call_with_partial_out};
 use super::ref_in;
 use super::strings::str_in;
 use super::types::*;
@@ -23,6 +23,35 @@ use crate::WaitOptions;
 /// has `ambiguous = true`: look the id up with `cfrpd_get_status` before creating
 /// again. A second create with the same id fails with CFRPD_ERR_DUPLICATE_ID.
 ///
+/// Errors:
+/// - CFRPD_ERR_INVALID_ARGUMENT: a NULL argument, invalid UTF-8, a malformed id or a
+///   blank name; nothing was sent.
+/// - CFRPD_ERR_DUPLICATE_ID: the id was used before (HTTP 400).
+/// - CFRPD_ERR_BAD_REQUEST: Cashfree refused the request (HTTP 400).
+/// - CFRPD_ERR_INSUFFICIENT_BALANCE: the merchant's balance is too low (HTTP 422).
+/// - CFRPD_ERR_NETWORK, CFRPD_ERR_TIMEOUT, CFRPD_ERR_TLS: no usable answer (after the
+///   re-tries that are safe); CFRPD_ERR_TIMEOUT also when the call deadline passed.
+/// - CFRPD_ERR_UNAUTHORIZED, CFRPD_ERR_FORBIDDEN: wrong credentials; IP not whitelisted
+///   or bad signature.
+/// - CFRPD_ERR_RATE_LIMITED, CFRPD_ERR_SERVER, CFRPD_ERR_HTTP: HTTP 429, 5xx, any other
+///   non-2xx (`http_status` and Cashfree's `api_code` are in the error).
+/// - CFRPD_ERR_UNEXPECTED_RESPONSE: a 2xx that cannot be decoded.
+///
+/// Example:
+/// ```c
+/// cfrpd_request *req = NULL;
+/// cfrpd_error *err = NULL;
+/// if (cfrpd_create(client, "order-42", "John Doe", &req, &err) != CFRPD_OK) {
+///     fprintf(stderr, "%s: %s\n", cfrpd_result_name(err->code), err->message);
+///     if (err->ambiguous) { // look the id up with cfrpd_get_status first
+///     }
+///     cfrpd_error_free(err);
+///     return 1;
+/// }
+/// printf("pay with %s\n", req->upi_link);
+/// cfrpd_request_free(req);
+/// ```
+///
 /// # Safety
 /// `client` is NULL or live; strings are NULL or NUL-terminated; `out`/`err` are NULL or writable.
 #[no_mangle]
@@ -34,16 +63,42 @@ pub unsafe extern "C" fn cfrpd_create(
     err: *mut *mut cfrpd_error,
 ) -> cfrpd_result {
     call_with_out(out, err, || {
+        // SAFETY: the caller passes NULL or a live client (the function's # Safety); it outlives this call.
         let client = unsafe { ref_in(client, "client") }?;
+        // SAFETY: `verification_id` is NULL or NUL-terminated (the function's # Safety) and only borrowed during this call.
         let id = unsafe { str_in(verification_id, "verification_id") }?;
+        // SAFETY: `name` is NULL or NUL-terminated (the function's # Safety) and only borrowed during this call.
         let name = unsafe { str_in(name, "name") }?;
         Ok(request_out(&client.inner.create(id, name)?))
     })
 }
 
+/// Frees a created request and everything in it. NULL is a no-op.
+///
+/// # Safety
+/// `req` is NULL or a request from this library, not freed before.
+#[no_mangle]
+pub unsafe extern "C" fn cfrpd_request_free(req: *mut cfrpd_request) {
+    // SAFETY: `req` is NULL or a request from cfrpd_create, not freed before (the caller's # Safety).
+    call_infallible((), || unsafe { free_request(req) })
+}
+
 /// The current status of a request by the merchant's verification_id (checked before
 /// any I/O). Retried on connect failures, timeouts, resets, 429 and 500/502/503/504
 /// (see `cfrpd_config_set_max_retries`). Release `*out` with `cfrpd_status_free`.
+///
+/// Errors:
+/// - CFRPD_ERR_INVALID_ARGUMENT: a NULL argument, invalid UTF-8 or a malformed id;
+///   nothing was sent.
+/// - CFRPD_ERR_NOT_FOUND, CFRPD_ERR_BAD_REQUEST: Cashfree does not know the id
+///   (HTTP 404 or 400).
+/// - CFRPD_ERR_NETWORK, CFRPD_ERR_TIMEOUT, CFRPD_ERR_TLS: no usable answer (after the
+///   re-tries that are safe); CFRPD_ERR_TIMEOUT also when the call deadline passed.
+/// - CFRPD_ERR_UNAUTHORIZED, CFRPD_ERR_FORBIDDEN: wrong credentials; IP not whitelisted
+///   or bad signature.
+/// - CFRPD_ERR_RATE_LIMITED, CFRPD_ERR_SERVER, CFRPD_ERR_HTTP: HTTP 429, 5xx, any other
+///   non-2xx (`http_status` and Cashfree's `api_code` are in the error).
+/// - CFRPD_ERR_UNEXPECTED_RESPONSE: a 2xx that cannot be decoded.
 ///
 /// # Safety
 /// `client` is NULL or live; `verification_id` is NULL or NUL-terminated; `out`/`err` are NULL or writable.
@@ -55,7 +110,9 @@ pub unsafe extern "C" fn cfrpd_get_status(
     err: *mut *mut cfrpd_error,
 ) -> cfrpd_result {
     call_with_out(out, err, || {
+        // SAFETY: the caller passes NULL or a live client (the function's # Safety); it outlives this call.
         let client = unsafe { ref_in(client, "client") }?;
+        // SAFETY: `verification_id` is NULL or NUL-terminated (the function's # Safety) and only borrowed during this call.
         let id = unsafe { str_in(verification_id, "verification_id") }?;
         Ok(status_out(&client.inner.status(id)?))
     })
@@ -63,6 +120,17 @@ pub unsafe extern "C" fn cfrpd_get_status(
 
 /// The current status of a request by Cashfree's ref_id (must be > 0). Same rules as
 /// `cfrpd_get_status`.
+///
+/// Errors:
+/// - CFRPD_ERR_INVALID_ARGUMENT: a NULL argument or a ref_id below 1; nothing was sent.
+/// - CFRPD_ERR_NOT_FOUND, CFRPD_ERR_BAD_REQUEST: Cashfree does not know the ref_id.
+/// - CFRPD_ERR_NETWORK, CFRPD_ERR_TIMEOUT, CFRPD_ERR_TLS: no usable answer (after the
+///   re-tries that are safe); CFRPD_ERR_TIMEOUT also when the call deadline passed.
+/// - CFRPD_ERR_UNAUTHORIZED, CFRPD_ERR_FORBIDDEN: wrong credentials; IP not whitelisted
+///   or bad signature.
+/// - CFRPD_ERR_RATE_LIMITED, CFRPD_ERR_SERVER, CFRPD_ERR_HTTP: HTTP 429, 5xx, any other
+///   non-2xx (`http_status` and Cashfree's `api_code` are in the error).
+/// - CFRPD_ERR_UNEXPECTED_RESPONSE: a 2xx that cannot be decoded.
 ///
 /// # Safety
 /// `client` is NULL or live; `out`/`err` are NULL or writable.
@@ -74,6 +142,7 @@ pub unsafe extern "C" fn cfrpd_get_status_by_ref_id(
     err: *mut *mut cfrpd_error,
 ) -> cfrpd_result {
     call_with_out(out, err, || {
+        // SAFETY: the caller passes NULL or a live client (the function's # Safety); it outlives this call.
         let client = unsafe { ref_in(client, "client") }?;
         Ok(status_out(&client.inner.status_by_ref_id(ref_id)?))
     })
@@ -93,6 +162,26 @@ pub unsafe extern "C" fn cfrpd_get_status_by_ref_id(
 /// On CFRPD_ERR_DEADLINE and CFRPD_ERR_CANCELLED, *out holds the last status seen
 /// (NULL if no poll succeeded) and must be freed; on other errors *out = NULL.
 ///
+/// Errors:
+/// - CFRPD_ERR_DEADLINE: `timeout_ms` passed before a final state (`*out`: the last
+///   status seen, or NULL).
+/// - CFRPD_ERR_CANCELLED: `on_poll` returned false (`*out`: the status it saw).
+/// - CFRPD_ERR_INVALID_ARGUMENT: a NULL argument, a malformed id or `timeout_ms` 0.
+/// - CFRPD_ERR_NOT_FOUND, CFRPD_ERR_BAD_REQUEST, CFRPD_ERR_UNAUTHORIZED,
+///   CFRPD_ERR_FORBIDDEN, CFRPD_ERR_UNEXPECTED_RESPONSE: a poll failed in a way polling
+///   again cannot fix.
+///
+/// Example:
+/// ```c
+/// cfrpd_status *st = NULL;
+/// cfrpd_result rc = cfrpd_wait_for_result(client, "order-42", 600000, 3000, NULL, NULL,
+///                                         &st, NULL);
+/// if (rc == CFRPD_OK)
+///     printf("%s, name match %s\n", cfrpd_state_name(st->state),
+///            cfrpd_name_match_name(st->name_match));
+/// cfrpd_status_free(st); // also on CFRPD_ERR_DEADLINE: the last status seen
+/// ```
+///
 /// # Safety
 /// `client` is NULL or live; `verification_id` is NULL or NUL-terminated; `on_poll` is
 /// NULL or a function safe to call with `user_data`; `out`/`err` are NULL or writable.
@@ -109,7 +198,9 @@ pub unsafe extern "C" fn cfrpd_wait_for_result(
     err: *mut *mut cfrpd_error,
 ) -> cfrpd_result {
     call_with_partial_out(out, err, || {
+        // SAFETY: the caller passes NULL or a live client (the function's # Safety); it outlives this call.
         let client = unsafe { ref_in(client, "client") }.map_err(|e| (e, None))?;
+        // SAFETY: `verification_id` is NULL or NUL-terminated (the function's # Safety) and only borrowed during this call.
         let id = unsafe { str_in(verification_id, "verification_id") }.map_err(|e| (e, None))?;
         if timeout_ms == 0 {
             return Err((Error::invalid("timeout_ms must be greater than 0"), None));
@@ -122,6 +213,7 @@ pub unsafe extern "C" fn cfrpd_wait_for_result(
                 let view = Box::into_raw(status_out(latest));
                 // SAFETY: the caller vouches for the callback; `view` lives until freed below.
                 let keep_going = unsafe { callback(user_data, view) };
+                // SAFETY: `view` came from Box::into_raw(status_out(..)) just above; the callback may not keep or free it (documented), so it is freed once, here.
                 unsafe { free_status(view) };
                 keep_going
             }
@@ -140,4 +232,15 @@ pub unsafe extern "C" fn cfrpd_wait_for_result(
             }
         }
     })
+}
+
+/// Frees a status and everything in it. NULL is a no-op.
+///
+/// # Safety
+/// `status` is NULL or a status from this library (not one passed to a poll callback),
+/// not freed before.
+#[no_mangle]
+pub unsafe extern "C" fn cfrpd_status_free(status: *mut cfrpd_status) {
+    // SAFETY: `status` is NULL or a status from this library, not freed before and not a callback's view (the caller's # Safety).
+    call_infallible((), || unsafe { free_status(status) })
 }

@@ -1,53 +1,24 @@
-//! Version, result names, configuration and client lifetime.
+//! Configuration and client lifetime.
 
 use std::ffi::CString;
 use std::os::raw::{c_char, c_void};
 use std::time::Duration;
 
-use super::error::name_of;
+use super::names::{number_of, value_of, ENVIRONMENTS, LOG_LEVELS};
 use super::panic::{call_infallible, call_status, call_with_out};
 use super::strings::str_in;
 use super::types::*;
-use super::{convert, error, ref_in};
+use super::{error, ref_in};
 use crate::error::Error;
-use crate::{Client, Config, Environment};
-
-/// The library version, e.g. "0.1.0" (static; do not free). Equals the
-/// `CFRPD_VERSION` macro of the header the program was compiled with, unless a
-/// different library was linked.
-#[no_mangle]
-pub extern "C" fn cfrpd_version() -> *const c_char {
-    concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast()
-}
-
-/// The version of the library actually linked as one number: MAJOR*10000 +
-/// MINOR*100 + PATCH (0.1.0 is 100). Compare with `CFRPD_VERSION_NUMBER` of the header
-/// a program was built with to refuse an older library at run time.
-#[no_mangle]
-pub extern "C" fn cfrpd_version_number() -> u32 {
-    crate::VERSION_NUMBER
-}
-
-/// The constant's name of a result code, e.g. "CFRPD_ERR_TIMEOUT" (static; do not
-/// free). An unknown value gives "CFRPD_UNKNOWN_RESULT".
-#[no_mangle]
-pub extern "C" fn cfrpd_result_name(r: cfrpd_result) -> *const c_char {
-    name_of(r).as_ptr()
-}
-
-/// Frees an error. NULL is a no-op.
-///
-/// # Safety
-/// `err` is NULL or an error from this library, not freed before.
-#[no_mangle]
-pub unsafe extern "C" fn cfrpd_error_free(err: *mut cfrpd_error) {
-    call_infallible((), || unsafe { error::free_error(err) })
-}
+use crate::{Client, Config};
 
 /// A new configuration for the sandbox with these credentials and every default
 /// (connect timeout 10 s, request timeout 30 s, 2 retries, no proxy, no signature).
-/// Both strings are copied. Empty or control characters: CFRPD_ERR_INVALID_ARGUMENT.
-/// On failure `*out = NULL`. Release with `cfrpd_config_free`.
+/// Both strings are copied. On failure `*out = NULL`. Release with `cfrpd_config_free`.
+///
+/// Errors:
+/// - CFRPD_ERR_INVALID_ARGUMENT: a NULL argument, invalid UTF-8, an empty credential or
+///   one with control characters.
 ///
 /// # Safety
 /// Strings are NULL or NUL-terminated; `out` is NULL or writable.
@@ -58,7 +29,9 @@ pub unsafe extern "C" fn cfrpd_config_new(
     out: *mut *mut cfrpd_config,
 ) -> cfrpd_result {
     call_with_out(out, std::ptr::null_mut(), || {
+        // SAFETY: `client_id` is NULL or NUL-terminated (the function's # Safety) and only borrowed during this call.
         let id = unsafe { str_in(client_id, "client_id") }?;
+        // SAFETY: `client_secret` is NULL or NUL-terminated (the function's # Safety) and only borrowed during this call.
         let secret = unsafe { str_in(client_secret, "client_secret") }?;
         Ok(Box::new(cfrpd_config {
             inner: Config::new(id, secret)?,
@@ -72,8 +45,13 @@ pub unsafe extern "C" fn cfrpd_config_new(
 /// case; default sandbox), CASHFREE_BASE_URL (overrides the environment),
 /// CASHFREE_PUBLIC_KEY (path to a PEM file, or the PEM text itself when it starts with
 /// "-----BEGIN"). An empty variable counts as unset. The error message names the
-/// variable that is wrong; an unreadable key file is CFRPD_ERR_INVALID_ARGUMENT naming
-/// the path, an unusable key CFRPD_ERR_SIGNATURE.
+/// variable that is wrong.
+///
+/// Errors:
+/// - CFRPD_ERR_INVALID_ARGUMENT: a required variable is missing or a variable is
+///   malformed (the message names it), or the key file cannot be read (the message
+///   names the path).
+/// - CFRPD_ERR_SIGNATURE: CASHFREE_PUBLIC_KEY is not a usable RSA public key.
 ///
 /// # Safety
 /// `out` is NULL or writable; `err` is NULL or writable.
@@ -109,8 +87,10 @@ fn with_config(
 }
 
 /// Why the last failed call on this config failed (e.g. why a proxy URL or a PEM was
-/// refused), or NULL after a success (and for NULL). Owned by the config: valid until
-/// the next call on it; do not free. Never contains the secret or a proxy password.
+/// refused). Never contains the secret or a proxy password.
+///
+/// Returns: the message, owned by the config (valid until the next call on it; do not
+/// free it), or NULL after a success and for a NULL config.
 ///
 /// # Safety
 /// `c` is NULL or a live config.
@@ -151,6 +131,10 @@ pub unsafe extern "C" fn cfrpd_config_set_call_deadline_ms(
 /// 1024, else CFRPD_ERR_INVALID_ARGUMENT; 0 keeps none). A server polling many requests
 /// from many threads wants about one per thread.
 ///
+/// Errors:
+/// - CFRPD_ERR_INVALID_ARGUMENT: a NULL config or `n` above
+///   CFRPD_MAX_IDLE_CONNECTIONS_LIMIT (`cfrpd_config_last_error` says why).
+///
 /// # Safety
 /// `c` is NULL or a live config.
 #[no_mangle]
@@ -173,13 +157,15 @@ struct CLog {
 // SAFETY: the header documents that the callback runs on the calling threads with
 // this user_data; making that safe is the caller's side of the contract.
 unsafe impl Send for CLog {}
+// SAFETY: as for Send: the caller vouches that the callback and user_data may be used from several threads at once.
 unsafe impl Sync for CLog {}
 
 impl CLog {
     fn call(&self, level: crate::LogLevel, message: &str) {
         let text = CString::new(message.replace('\0', "\u{FFFD}")).unwrap_or_default();
+        let level = number_of(&LOG_LEVELS, &level, 0);
         // SAFETY: the caller vouches for the callback and its user_data.
-        unsafe { (self.callback)(self.user_data, level as cfrpd_log_level, text.as_ptr()) };
+        unsafe { (self.callback)(self.user_data, level, text.as_ptr()) };
     }
 }
 
@@ -190,7 +176,20 @@ impl CLog {
 /// body at INFO or above. One INFO line per attempt (method, path and query, HTTP
 /// status or failure kind, milliseconds, attempt number, request id); a WARN line per
 /// retry (reason and delay); connection opened / reused at DEBUG. Clients made from
-/// this config afterwards use it. An unknown level is CFRPD_ERR_INVALID_ARGUMENT.
+/// this config afterwards use it.
+///
+/// Errors:
+/// - CFRPD_ERR_INVALID_ARGUMENT: a NULL config, or a level other than CFRPD_LOG_ERROR
+///   .. CFRPD_LOG_DEBUG with a callback.
+///
+/// Example:
+/// ```c
+/// static void on_log(void *user_data, cfrpd_log_level level, const char *message) {
+///     fprintf((FILE *)user_data, "[cfrpd %s] %s\n", cfrpd_log_level_name(level), message);
+/// }
+/// // ...
+/// cfrpd_config_set_log_callback(config, CFRPD_LOG_INFO, on_log, stderr);
+/// ```
 ///
 /// # Safety
 /// `c` is NULL or a live config; `callback` is NULL or safe to call with `user_data`
@@ -207,7 +206,7 @@ pub unsafe extern "C" fn cfrpd_config_set_log_callback(
             cfg.clear_log_callback();
             return Ok(());
         };
-        let level = crate::LogLevel::from_number(max_level).ok_or_else(|| {
+        let level = value_of(&LOG_LEVELS, max_level).ok_or_else(|| {
             Error::invalid(format!(
                 "unknown log level {max_level}: use CFRPD_LOG_ERROR (1), CFRPD_LOG_WARN (2), \
                  CFRPD_LOG_INFO (3) or CFRPD_LOG_DEBUG (4)"
@@ -222,8 +221,11 @@ pub unsafe extern "C" fn cfrpd_config_set_log_callback(
     })
 }
 
-/// Chooses CFRPD_ENV_SANDBOX or CFRPD_ENV_PRODUCTION. Any other value is
-/// CFRPD_ERR_INVALID_ARGUMENT. A base URL set with `cfrpd_config_set_base_url` wins.
+/// Chooses CFRPD_ENV_SANDBOX or CFRPD_ENV_PRODUCTION. A base URL set with
+/// `cfrpd_config_set_base_url` wins.
+///
+/// Errors:
+/// - CFRPD_ERR_INVALID_ARGUMENT: a NULL config or another value.
 ///
 /// # Safety
 /// `c` is NULL or a live config.
@@ -233,11 +235,8 @@ pub unsafe extern "C" fn cfrpd_config_set_environment(
     env: cfrpd_environment,
 ) -> cfrpd_result {
     with_config(c, |cfg| {
-        let env = match env {
-            CFRPD_ENV_SANDBOX => Environment::Sandbox,
-            CFRPD_ENV_PRODUCTION => Environment::Production,
-            other => return Err(Error::invalid(format!("unknown environment {other}"))),
-        };
+        let env = value_of(&ENVIRONMENTS, env)
+            .ok_or_else(|| Error::invalid(format!("unknown environment {env}")))?;
         cfg.set_environment(env);
         Ok(())
     })
@@ -248,6 +247,10 @@ pub unsafe extern "C" fn cfrpd_config_set_environment(
 /// names, no DNS). A trailing "/" is ignored; query, fragment and user info are
 /// refused. The string is copied.
 ///
+/// Errors:
+/// - CFRPD_ERR_INVALID_ARGUMENT: a NULL argument, invalid UTF-8, or a URL refused by the
+///   rules above (`cfrpd_config_last_error` says which).
+///
 /// # Safety
 /// `c` is NULL or a live config; `url` is NULL or NUL-terminated.
 #[no_mangle]
@@ -256,12 +259,16 @@ pub unsafe extern "C" fn cfrpd_config_set_base_url(
     url: *const c_char,
 ) -> cfrpd_result {
     with_config(c, |cfg| {
+        // SAFETY: `url` is NULL or NUL-terminated (the function's # Safety) and only borrowed during this call.
         cfg.set_base_url(unsafe { str_in(url, "url") }?)?;
         Ok(())
     })
 }
 
 /// Per-attempt timeouts in milliseconds; 0 means the default (connect 10 s, request 30 s).
+///
+/// Errors:
+/// - CFRPD_ERR_INVALID_ARGUMENT: a NULL config.
 ///
 /// # Safety
 /// `c` is NULL or a live config.
@@ -282,7 +289,12 @@ pub unsafe extern "C" fn cfrpd_config_set_timeouts_ms(
 
 /// Turns on x-cf-signature with the RSA public key PEM ("PUBLIC KEY" or "RSA PUBLIC
 /// KEY") from the Cashfree dashboard: every request then carries a fresh signature.
-/// An unusable key is CFRPD_ERR_SIGNATURE (checked here, not at the first request).
+/// The key is checked here, not at the first request.
+///
+/// Errors:
+/// - CFRPD_ERR_INVALID_ARGUMENT: a NULL argument or invalid UTF-8.
+/// - CFRPD_ERR_SIGNATURE: not a usable RSA public key (`cfrpd_config_last_error` says
+///   why).
 ///
 /// # Safety
 /// `c` is NULL or a live config; `pem` is NULL or NUL-terminated.
@@ -292,6 +304,7 @@ pub unsafe extern "C" fn cfrpd_config_set_public_key_pem(
     pem: *const c_char,
 ) -> cfrpd_result {
     with_config(c, |cfg| {
+        // SAFETY: `pem` is NULL or NUL-terminated (the function's # Safety) and only borrowed during this call.
         cfg.set_public_key_pem(unsafe { str_in(pem, "pem") }?)?;
         Ok(())
     })
@@ -299,6 +312,10 @@ pub unsafe extern "C" fn cfrpd_config_set_public_key_pem(
 
 /// Trusts the CERTIFICATE blocks in this PEM text in addition to the bundled Mozilla
 /// roots; repeated calls add more. TLS is always verified.
+///
+/// Errors:
+/// - CFRPD_ERR_INVALID_ARGUMENT: a NULL argument, invalid UTF-8, or no usable
+///   certificate in the text (`cfrpd_config_last_error` says why).
 ///
 /// # Safety
 /// `c` is NULL or a live config; `pem` is NULL or NUL-terminated.
@@ -308,6 +325,7 @@ pub unsafe extern "C" fn cfrpd_config_add_root_ca_pem(
     pem: *const c_char,
 ) -> cfrpd_result {
     with_config(c, |cfg| {
+        // SAFETY: `pem` is NULL or NUL-terminated (the function's # Safety) and only borrowed during this call.
         cfg.add_root_ca_pem(unsafe { str_in(pem, "pem") }?)?;
         Ok(())
     })
@@ -315,6 +333,10 @@ pub unsafe extern "C" fn cfrpd_config_add_root_ca_pem(
 
 /// Sends requests through this "http://" or "https://" proxy; "" clears it. Proxy
 /// environment variables are never read.
+///
+/// Errors:
+/// - CFRPD_ERR_INVALID_ARGUMENT: a NULL argument, invalid UTF-8 or a malformed URL
+///   (`cfrpd_config_last_error` says why; never with the password).
 ///
 /// # Safety
 /// `c` is NULL or a live config; `url` is NULL or NUL-terminated.
@@ -324,6 +346,7 @@ pub unsafe extern "C" fn cfrpd_config_set_proxy(
     url: *const c_char,
 ) -> cfrpd_result {
     with_config(c, |cfg| {
+        // SAFETY: `url` is NULL or NUL-terminated (the function's # Safety) and only borrowed during this call.
         cfg.set_proxy(unsafe { str_in(url, "url") }?)?;
         Ok(())
     })
@@ -331,6 +354,9 @@ pub unsafe extern "C" fn cfrpd_config_set_proxy(
 
 /// How many re-tries after the first attempt (default 2; above 10 is
 /// CFRPD_ERR_INVALID_ARGUMENT). They apply to each poll of a wait too.
+///
+/// Errors:
+/// - CFRPD_ERR_INVALID_ARGUMENT: a NULL config or `n` above CFRPD_MAX_RETRIES_LIMIT.
 ///
 /// # Safety
 /// `c` is NULL or a live config.
@@ -353,6 +379,7 @@ pub unsafe extern "C" fn cfrpd_config_set_max_retries(
 pub unsafe extern "C" fn cfrpd_config_free(c: *mut cfrpd_config) {
     call_infallible((), || {
         if !c.is_null() {
+            // SAFETY: `c` is a config from cfrpd_config_new/_from_env (Box::into_raw in call_with_out), not freed before (the caller's # Safety).
             drop(unsafe { Box::from_raw(c) });
         }
     })
@@ -361,6 +388,10 @@ pub unsafe extern "C" fn cfrpd_config_free(c: *mut cfrpd_config) {
 /// A client built from `c`. It copies what it needs: the config may be freed or
 /// changed afterwards. The client is safe to share between threads and reuses
 /// connections. Release with `cfrpd_client_free` once no thread uses it.
+///
+/// Errors:
+/// - CFRPD_ERR_INVALID_ARGUMENT: a NULL argument.
+/// - CFRPD_ERR_TLS: the TLS settings (extra root certificates) cannot be used.
 ///
 /// # Safety
 /// `c` is NULL or a live config; `out`/`err` are NULL or writable.
@@ -371,6 +402,7 @@ pub unsafe extern "C" fn cfrpd_client_new(
     err: *mut *mut cfrpd_error,
 ) -> cfrpd_result {
     call_with_out(out, err, || {
+        // SAFETY: the caller passes NULL or a live config (the function's # Safety).
         let config = unsafe { ref_in(c, "config") }?;
         Ok(Box::new(cfrpd_client {
             inner: Client::new(&config.inner)?,
@@ -382,6 +414,16 @@ pub unsafe extern "C" fn cfrpd_client_new(
 /// `*out` (fields -1 when unknown; `reset_ms` counted from now). CFRPD_OK even when no
 /// answer had them (then every field is -1).
 ///
+/// Errors:
+/// - CFRPD_ERR_INVALID_ARGUMENT: `client` or `out` is NULL.
+///
+/// Example:
+/// ```c
+/// cfrpd_rate_limit w;
+/// if (cfrpd_client_rate_limit(client, &w) == CFRPD_OK && w.limit >= 0)
+///     printf("%lld of %lld calls left\n", (long long)w.remaining, (long long)w.limit);
+/// ```
+///
 /// # Safety
 /// `client` is NULL or live; `out` is NULL or writable.
 #[no_mangle]
@@ -390,6 +432,7 @@ pub unsafe extern "C" fn cfrpd_client_rate_limit(
     out: *mut cfrpd_rate_limit,
 ) -> cfrpd_result {
     call_status(|| {
+        // SAFETY: the caller passes NULL or a live client (the function's # Safety); it outlives this call.
         let client = unsafe { ref_in(client, "client") }?;
         // SAFETY: the caller passes NULL or a writable struct.
         let out = unsafe { out.as_mut() }.ok_or_else(|| Error::invalid("out is NULL"))?;
@@ -411,26 +454,8 @@ pub unsafe extern "C" fn cfrpd_client_rate_limit(
 pub unsafe extern "C" fn cfrpd_client_free(client: *mut cfrpd_client) {
     call_infallible((), || {
         if !client.is_null() {
+            // SAFETY: `client` is from cfrpd_client_new (Box::into_raw in call_with_out), unused by other threads and not freed before (the caller's # Safety).
             drop(unsafe { Box::from_raw(client) });
         }
     })
-}
-
-/// Frees a created request and everything in it. NULL is a no-op.
-///
-/// # Safety
-/// `req` is NULL or a request from this library, not freed before.
-#[no_mangle]
-pub unsafe extern "C" fn cfrpd_request_free(req: *mut cfrpd_request) {
-    call_infallible((), || unsafe { convert::free_request(req) })
-}
-
-/// Frees a status and everything in it. NULL is a no-op.
-///
-/// # Safety
-/// `status` is NULL or a status from this library (not one passed to a poll callback),
-/// not freed before.
-#[no_mangle]
-pub unsafe extern "C" fn cfrpd_status_free(status: *mut cfrpd_status) {
-    call_infallible((), || unsafe { convert::free_status(status) })
 }

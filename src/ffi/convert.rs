@@ -1,16 +1,15 @@
 //! Rust results into owned C structs, and their release.
 
+use super::bytes::{bytes_out, free_bytes};
+use super::names::{number_of, NAME_MATCHES, REVERSALS, STATES};
 use super::strings::{free_string, opt_string_out, string_out};
 use super::types::*;
-use crate::model::{CreatedRequest, NameMatch, ReversalStatus, Status, VerificationStatus};
+use crate::model::{CreatedRequest, Status};
 use crate::webhook::WebhookEvent;
 
 pub(crate) fn request_out(r: &CreatedRequest) -> Box<cfrpd_request> {
     let (qr_png, qr_png_len) = match r.qr_png() {
-        Some(bytes) => {
-            let len = bytes.len();
-            (Box::into_raw(bytes.into_boxed_slice()) as *mut u8, len)
-        }
+        Some(bytes) => (bytes_out(&bytes), bytes.len()),
         None => (std::ptr::null_mut(), 0),
     };
     Box::new(cfrpd_request {
@@ -35,7 +34,9 @@ pub(crate) unsafe fn free_request(r: *mut cfrpd_request) {
     if r.is_null() {
         return;
     }
+    // SAFETY: `r` is the Box::into_raw of a request_out box (call_with_out), not freed before (this function's # Safety).
     let b = unsafe { Box::from_raw(r) };
+    // SAFETY: request_out made every string with string_out and qr_png with bytes_out; each is freed once, here.
     unsafe {
         for s in [
             b.verification_id,
@@ -50,38 +51,15 @@ pub(crate) unsafe fn free_request(r: *mut cfrpd_request) {
         ] {
             free_string(s);
         }
-        if !b.qr_png.is_null() {
-            drop(Box::from_raw(std::ptr::slice_from_raw_parts_mut(
-                b.qr_png,
-                b.qr_png_len,
-            )));
-        }
+        // Not b.qr_png_len: the caller may have changed it.
+        free_bytes(b.qr_png);
     }
 }
 
 pub(crate) fn status_out(s: &Status) -> Box<cfrpd_status> {
-    let state = match s.status {
-        VerificationStatus::Created => CFRPD_STATE_CREATED,
-        VerificationStatus::Success => CFRPD_STATE_SUCCESS,
-        VerificationStatus::Failure => CFRPD_STATE_FAILURE,
-        VerificationStatus::Expired => CFRPD_STATE_EXPIRED,
-        _ => CFRPD_STATE_UNKNOWN,
-    };
-    let name_match = match s.name_match {
-        NameMatch::Direct => CFRPD_MATCH_DIRECT,
-        NameMatch::GoodPartial => CFRPD_MATCH_GOOD_PARTIAL,
-        NameMatch::ModeratePartial => CFRPD_MATCH_MODERATE_PARTIAL,
-        NameMatch::PoorPartial => CFRPD_MATCH_POOR_PARTIAL,
-        NameMatch::NoMatch => CFRPD_MATCH_NO_MATCH,
-        _ => CFRPD_MATCH_UNKNOWN,
-    };
-    let reversal = match s.reversal {
-        ReversalStatus::Pending => CFRPD_REVERSAL_PENDING,
-        ReversalStatus::TransferInitiated => CFRPD_REVERSAL_TRANSFER_INITIATED,
-        ReversalStatus::TransferSuccess => CFRPD_REVERSAL_TRANSFER_SUCCESS,
-        ReversalStatus::Failed => CFRPD_REVERSAL_FAILED,
-        _ => CFRPD_REVERSAL_UNKNOWN,
-    };
+    let state = number_of(&STATES, &s.status, CFRPD_STATE_UNKNOWN);
+    let name_match = number_of(&NAME_MATCHES, &s.name_match, CFRPD_MATCH_UNKNOWN);
+    let reversal = number_of(&REVERSALS, &s.reversal, CFRPD_REVERSAL_UNKNOWN);
     let o = |v: &Option<String>| opt_string_out(v.as_deref());
     Box::new(cfrpd_status {
         state,
@@ -113,6 +91,7 @@ pub(crate) unsafe fn free_status(s: *mut cfrpd_status) {
     if s.is_null() {
         return;
     }
+    // SAFETY: `s` is the Box::into_raw of a status_out box, not freed before (this function's # Safety).
     let b = unsafe { Box::from_raw(s) };
     for p in [
         b.status,
@@ -132,6 +111,7 @@ pub(crate) unsafe fn free_status(s: *mut cfrpd_status) {
         b.account_type,
         b.raw_json,
     ] {
+        // SAFETY: status_out made every string field with string_out/opt_string_out; each is freed once, here.
         unsafe { free_string(p) };
     }
 }
@@ -151,7 +131,9 @@ pub(crate) unsafe fn free_webhook(w: *mut cfrpd_webhook) {
     if w.is_null() {
         return;
     }
+    // SAFETY: `w` is the Box::into_raw of a webhook_out box, not freed before (this function's # Safety).
     let b = unsafe { Box::from_raw(w) };
+    // SAFETY: webhook_out made the strings with opt_string_out and `data` with Box::into_raw(status_out(..)); each is freed once, here.
     unsafe {
         free_string(b.event_type);
         free_string(b.event_time);

@@ -1,5 +1,6 @@
 //! The one way errors reach C: a `cfrpd_result` code plus an optional owned `cfrpd_error`.
 
+use super::panic::call_infallible;
 use super::strings::{free_string, opt_string_out, string_out};
 use super::types::*;
 use crate::error::{Error, ErrorKind};
@@ -61,6 +62,7 @@ pub(crate) fn name_of(code: cfrpd_result) -> &'static std::ffi::CStr {
 /// `err` is NULL or writable.
 pub(crate) unsafe fn set_ok(err: *mut *mut cfrpd_error) {
     if !err.is_null() {
+        // SAFETY: `err` is not NULL (checked above) and writable (this function's # Safety).
         unsafe { *err = std::ptr::null_mut() };
     }
 }
@@ -70,6 +72,7 @@ pub(crate) unsafe fn set_ok(err: *mut *mut cfrpd_error) {
 /// # Safety
 /// `err` is NULL or writable.
 pub(crate) unsafe fn set_error(err: *mut *mut cfrpd_error, e: &Error) -> cfrpd_result {
+    // SAFETY: `err` is NULL or writable, as promised to this function.
     unsafe { set_error_code(err, code_of(e.kind()), e) }
 }
 
@@ -103,6 +106,7 @@ pub(crate) unsafe fn set_error_code(
                 .and_then(|r| r.reset)
                 .map(|d| d.as_millis().min(i64::MAX as u128) as u64)),
         });
+        // SAFETY: `err` is not NULL (checked above) and writable (this function's # Safety).
         unsafe { *err = Box::into_raw(boxed) };
     }
     code
@@ -121,7 +125,9 @@ pub(crate) unsafe fn free_error(e: *mut cfrpd_error) {
     if e.is_null() {
         return;
     }
+    // SAFETY: `e` is the Box::into_raw of set_error_code's box, not freed before (this function's # Safety).
     let b = unsafe { Box::from_raw(e) };
+    // SAFETY: set_error_code made every string with string_out/opt_string_out; each is freed once, here.
     unsafe {
         free_string(b.message);
         free_string(b.api_code);
@@ -129,4 +135,14 @@ pub(crate) unsafe fn free_error(e: *mut cfrpd_error) {
         free_string(b.raw_body);
         free_string(b.request_id);
     }
+}
+
+/// Frees an error. NULL is a no-op.
+///
+/// # Safety
+/// `err` is NULL or an error from this library, not freed before.
+#[no_mangle]
+pub unsafe extern "C" fn cfrpd_error_free(err: *mut cfrpd_error) {
+    // SAFETY: `err` is NULL or an error from this library, not freed before (the caller's # Safety).
+    call_infallible((), || unsafe { free_error(err) })
 }

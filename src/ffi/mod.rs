@@ -7,20 +7,45 @@
 //!   with the matching `cfrpd_*_free`, which accepts NULL;
 //! - no panic crosses the boundary (`CFRPD_ERR_PANIC`).
 
-mod calls;
-mod config;
-mod convert;
+// The header lists functions in the order cbindgen meets them: the order of these
+// modules, then source order within each. The blank lines keep rustfmt from sorting
+// them. Each free function sits right after what makes the object it frees.
+
+// The version, as text and as a number.
+mod version;
+
+// Names of result codes and enum values.
+mod names;
+
+// cfrpd_error_free.
 mod error;
-mod panic;
+
+// Configuration, then the client.
+mod config;
+
+// Create, status, wait.
+mod calls;
+
+// QR codes and bitmaps.
 mod qr;
+
+// Webhooks.
+mod webhook;
+
+// No exported functions below.
+mod bytes;
+mod convert;
+mod panic;
 mod strings;
 mod types;
-mod webhook;
 
 pub use calls::*;
 pub use config::*;
+pub use error::cfrpd_error_free;
+pub use names::*;
 pub use qr::*;
 pub use types::*;
+pub use version::*;
 pub use webhook::*;
 
 use crate::error::Error;
@@ -30,5 +55,6 @@ use crate::error::Error;
 /// # Safety
 /// `p` is NULL or valid for the borrow.
 unsafe fn ref_in<'a, T>(p: *const T, what: &str) -> Result<&'a T, Error> {
+    // SAFETY: `p` is NULL (as_ref gives None) or valid for the borrow (this function's # Safety).
     unsafe { p.as_ref() }.ok_or_else(|| Error::invalid(format!("{what} is NULL")))
 }

@@ -30,20 +30,26 @@ pub(crate) fn call_with_partial_out<T>(
     unsafe { set_ok(err) };
     if out.is_null() {
         let e = Error::invalid("the out pointer is NULL");
+        // SAFETY: `err` is NULL or writable (the exported function's # Safety).
         return unsafe { set_error(err, &e) };
     }
+    // SAFETY: `out` is not NULL (checked above) and writable (the exported function's # Safety).
     unsafe { *out = std::ptr::null_mut() };
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(Ok(value)) => {
+            // SAFETY: `out` is not NULL (checked above) and writable; the caller now owns the object.
             unsafe { *out = Box::into_raw(value) };
             CFRPD_OK
         }
         Ok(Err((e, partial))) => {
             if let Some(p) = partial {
+                // SAFETY: `out` is not NULL (checked above) and writable; the caller now owns the object.
                 unsafe { *out = Box::into_raw(p) };
             }
+            // SAFETY: `err` is NULL or writable (the exported function's # Safety).
             unsafe { set_error(err, &e) }
         }
+        // SAFETY: `err` is NULL or writable (the exported function's # Safety).
         Err(_) => unsafe { set_error_code(err, CFRPD_ERR_PANIC, &panic_error()) },
     }
 }

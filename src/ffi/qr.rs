@@ -73,9 +73,26 @@ struct BitmapAlloc {
 /// Encodes `text` (NUL-terminated UTF-8, e.g. a request's `upi_link`) as a QR code at
 /// error correction level M, in the smallest version that holds it.
 ///
-/// NULL, invalid UTF-8, empty text or text too long for a QR code (more than 2331
-/// bytes of arbitrary text) is CFRPD_ERR_INVALID_ARGUMENT with a message saying which.
 /// Release `*out` with `cfrpd_qr_free`.
+///
+/// Errors:
+/// - CFRPD_ERR_INVALID_ARGUMENT: NULL, invalid UTF-8, empty text or text too long for a
+///   QR code (more than 2331 bytes of arbitrary text); the message says which.
+///
+/// Example:
+/// ```c
+/// cfrpd_qr *qr = NULL;
+/// cfrpd_bitmap *bmp = NULL;
+/// if (cfrpd_qr_encode(req->upi_link, &qr, NULL) == CFRPD_OK &&
+///     cfrpd_qr_bitmap(qr, 4, CFRPD_QR_STANDARD_QUIET_ZONE, &bmp, NULL) == CFRPD_OK) {
+///     FILE *f = fopen("upi.pbm", "wb");
+///     fprintf(f, "P4\n%u %u\n", bmp->width, bmp->height);
+///     fwrite(bmp->bits, bmp->stride, bmp->height, f);
+///     fclose(f);
+/// }
+/// cfrpd_bitmap_free(bmp);
+/// cfrpd_qr_free(qr);
+/// ```
 ///
 /// # Safety
 /// `text` is NULL or NUL-terminated; `out`/`err` are NULL or writable.
@@ -86,6 +103,7 @@ pub unsafe extern "C" fn cfrpd_qr_encode(
     err: *mut *mut cfrpd_error,
 ) -> cfrpd_result {
     call_with_out(out.cast::<*mut QrAlloc>(), err, || {
+        // SAFETY: `text` is NULL or NUL-terminated (the function's # Safety) and only borrowed during this call.
         let text = unsafe { str_in(text, "text") }?;
         let qr = QrCode::encode(text)?;
         let modules = Box::into_raw(qr.modules().to_vec().into_boxed_slice());
@@ -112,6 +130,7 @@ pub unsafe extern "C" fn cfrpd_qr_free(qr: *mut cfrpd_qr) {
         }
         // SAFETY: made by cfrpd_qr_encode as a QrAlloc whose first field is `public`.
         let alloc = unsafe { Box::from_raw(qr.cast::<QrAlloc>()) };
+        // SAFETY: `alloc.modules` is the boxed slice cfrpd_qr_encode made for this code, kept where the caller cannot change it; freed once, here.
         drop(unsafe { Box::from_raw(alloc.modules) });
     })
 }
@@ -125,9 +144,12 @@ pub unsafe extern "C" fn cfrpd_qr_free(qr: *mut cfrpd_qr) {
 /// Scanners need about 2 pixels per module; a 58 mm receipt printer is 384 dots wide,
 /// an 80 mm one 576: pick the largest scale that fits.
 ///
-/// A NULL `qr` or `qr->modules`, a `qr->size` that is not a QR size (21, 25, ..., 177),
-/// or `scale` / `quiet_zone` out of range is CFRPD_ERR_INVALID_ARGUMENT with a message.
 /// Module bytes other than 0 count as dark. Release `*out` with `cfrpd_bitmap_free`.
+///
+/// Errors:
+/// - CFRPD_ERR_INVALID_ARGUMENT: a NULL `qr` or `qr->modules`, a `qr->size` that is not
+///   a QR size (21, 25, ..., 177), or `scale` / `quiet_zone` out of range; the message
+///   says which.
 ///
 /// # Safety
 /// `qr` is NULL or readable, and `qr->modules` NULL or readable for `size * size` bytes;
@@ -141,6 +163,7 @@ pub unsafe extern "C" fn cfrpd_qr_bitmap(
     err: *mut *mut cfrpd_error,
 ) -> cfrpd_result {
     call_with_out(out.cast::<*mut BitmapAlloc>(), err, || {
+        // SAFETY: `qr` is NULL or readable (the function's # Safety).
         let qr = unsafe { super::ref_in(qr, "qr") }?;
         if qr.modules.is_null() {
             return Err(Error::invalid("qr->modules is NULL"));
@@ -177,6 +200,7 @@ pub unsafe extern "C" fn cfrpd_bitmap_free(bitmap: *mut cfrpd_bitmap) {
         }
         // SAFETY: made by cfrpd_qr_bitmap as a BitmapAlloc whose first field is `public`.
         let alloc = unsafe { Box::from_raw(bitmap.cast::<BitmapAlloc>()) };
+        // SAFETY: `alloc.bits` is the boxed slice cfrpd_qr_bitmap made for this bitmap, kept where the caller cannot change it; freed once, here.
         drop(unsafe { Box::from_raw(alloc.bits) });
     })
 }

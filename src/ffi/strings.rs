@@ -30,6 +30,7 @@ pub(crate) unsafe fn opt_str_in<'a>(
     if p.is_null() {
         Ok(None)
     } else {
+        // SAFETY: `p` is not NULL here and NUL-terminated (this function's # Safety).
         unsafe { str_in(p, what) }.map(Some)
     }
 }

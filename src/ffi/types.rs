@@ -57,6 +57,16 @@ const _: () = assert!(CFRPD_MAX_VERIFICATION_ID_LEN == crate::validate::MAX_VERI
 /// Most re-tries `cfrpd_config_set_max_retries` accepts.
 pub const CFRPD_MAX_RETRIES_LIMIT: u32 = 10;
 const _: () = assert!(CFRPD_MAX_RETRIES_LIMIT == crate::config::MAX_RETRIES_LIMIT);
+/// Idle connections a client keeps for reuse unless
+/// `cfrpd_config_set_max_idle_connections` says otherwise.
+pub const CFRPD_DEFAULT_MAX_IDLE_CONNECTIONS: u32 = 4;
+const _: () = assert!(
+    CFRPD_DEFAULT_MAX_IDLE_CONNECTIONS as usize == crate::config::DEFAULT_MAX_IDLE_CONNECTIONS
+);
+/// Most idle connections `cfrpd_config_set_max_idle_connections` accepts.
+pub const CFRPD_MAX_IDLE_CONNECTIONS_LIMIT: u32 = 1024;
+const _: () =
+    assert!(CFRPD_MAX_IDLE_CONNECTIONS_LIMIT as usize == crate::config::MAX_IDLE_CONNECTIONS_LIMIT);
 
 /// A Cashfree environment (`cfrpd_config_set_environment`).
 pub type cfrpd_environment = u32;

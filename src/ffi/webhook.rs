@@ -20,10 +20,14 @@ use crate::error::Error;
 /// instead (the v1 scheme: it signs only `data` and has no timestamp, so no replay
 /// protection; take the outcome from data->status, never from event_type).
 /// max_age_s: reject a timestamp older (or further in the future) than this; 0 = no check.
-/// A wrong, missing or stale signature, or exactly one of signature/timestamp, is
-/// CFRPD_ERR_WEBHOOK_SIGNATURE and nothing is parsed; a verified body that is not a
-/// webhook is CFRPD_ERR_UNEXPECTED_RESPONSE. Signatures are compared in constant time.
-/// Release `*out` with `cfrpd_webhook_free`.
+/// Signatures are compared in constant time. Release `*out` with `cfrpd_webhook_free`.
+///
+/// Errors:
+/// - CFRPD_ERR_WEBHOOK_SIGNATURE: a wrong, missing or stale signature, or exactly one of
+///   signature/timestamp; nothing is parsed.
+/// - CFRPD_ERR_UNEXPECTED_RESPONSE: a verified body that is not a webhook.
+/// - CFRPD_ERR_INVALID_ARGUMENT: a NULL secret, NULL `raw_body` with a length, or
+///   invalid UTF-8 in a string argument.
 ///
 /// # Safety
 /// `client_secret`, `signature`, `timestamp` are NULL or NUL-terminated; `raw_body` is
@@ -41,6 +45,7 @@ pub unsafe extern "C" fn cfrpd_webhook_verify(
     err: *mut *mut cfrpd_error,
 ) -> cfrpd_result {
     call_with_out(out, err, || {
+        // SAFETY: `client_secret` is NULL or NUL-terminated (the function's # Safety) and only borrowed during this call.
         let secret = unsafe { str_in(client_secret, "client_secret") }?;
         let body: &[u8] = match (raw_body.is_null(), body_len) {
             (true, 0) => &[],
@@ -48,7 +53,9 @@ pub unsafe extern "C" fn cfrpd_webhook_verify(
             // SAFETY: the caller vouches for body_len readable bytes.
             (false, n) => unsafe { std::slice::from_raw_parts(raw_body, n) },
         };
+        // SAFETY: `signature` is NULL (not given) or NUL-terminated (the function's # Safety), borrowed during this call.
         let sig = unsafe { opt_str_in(signature, "signature") }?;
+        // SAFETY: `timestamp` is NULL (not given) or NUL-terminated (the function's # Safety), borrowed during this call.
         let ts = unsafe { opt_str_in(timestamp, "timestamp") }?;
         let max_age = (max_age_s > 0).then(|| Duration::from_secs(max_age_s.into()));
         Ok(webhook_out(&crate::webhook::verify(
@@ -63,5 +70,6 @@ pub unsafe extern "C" fn cfrpd_webhook_verify(
 /// `hook` is NULL or a webhook from this library, not freed before.
 #[no_mangle]
 pub unsafe extern "C" fn cfrpd_webhook_free(hook: *mut cfrpd_webhook) {
+    // SAFETY: `hook` is NULL or a webhook from this library, not freed before (the caller's # Safety).
     call_infallible((), || unsafe { free_webhook(hook) })
 }

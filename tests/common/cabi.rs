@@ -41,6 +41,7 @@ pub struct CStatus {
 /// # Safety
 /// `p` is NULL or a valid C string.
 pub unsafe fn text(p: *const std::os::raw::c_char) -> Option<String> {
+    // SAFETY: `p` is not NULL here and a valid C string (this function's # Safety).
     (!p.is_null()).then(|| unsafe { CStr::from_ptr(p) }.to_str().unwrap().to_owned())
 }
 
@@ -48,7 +49,9 @@ impl CStatus {
     /// # Safety
     /// `s` is a valid status.
     pub unsafe fn read(s: *const cfrpd_status) -> CStatus {
+        // SAFETY: `s` is a valid status (this function's # Safety), not freed while borrowed.
         let s = unsafe { &*s };
+        // SAFETY: the string fields of a library-made status are NULL or valid C strings.
         unsafe {
             CStatus {
                 state: s.state,
@@ -73,6 +76,7 @@ impl CConfig {
     pub fn new(base_url: &str) -> CConfig {
         let c = CConfig::with_credentials(base_url, TEST_CLIENT_ID, TEST_CLIENT_SECRET);
         assert_eq!(
+            // SAFETY: `c.0` is the live config CConfig::with_credentials just made.
             unsafe { cfrpd_config_set_timeouts_ms(c.0, 2000, 5000) },
             CFRPD_OK
         );
@@ -86,16 +90,19 @@ impl CConfig {
         value: &str,
     ) -> cfrpd_result {
         let v = CString::new(value).unwrap();
+        // SAFETY: `self.0` is a live config (CConfig owns it) and `v` a C string alive during the call.
         unsafe { f(self.0, v.as_ptr()) }
     }
 
     pub fn retries(self, n: u32) -> CConfig {
+        // SAFETY: `self.0` is a live config owned by this CConfig.
         assert_eq!(unsafe { cfrpd_config_set_max_retries(self.0, n) }, CFRPD_OK);
         self
     }
 
     pub fn timeouts_ms(self, connect: u32, request: u32) -> CConfig {
         assert_eq!(
+            // SAFETY: `self.0` is a live config owned by this CConfig.
             unsafe { cfrpd_config_set_timeouts_ms(self.0, connect, request) },
             CFRPD_OK
         );
@@ -107,6 +114,7 @@ impl CConfig {
         let id = CString::new(id).unwrap();
         let secret = CString::new(secret).unwrap();
         let mut cfg = ptr::null_mut();
+        // SAFETY: `id`/`secret` are C strings alive during the call; `cfg` is writable.
         unsafe {
             assert_eq!(
                 cfrpd_config_new(id.as_ptr(), secret.as_ptr(), &mut cfg),
@@ -125,6 +133,7 @@ impl CConfig {
     pub fn client(&self) -> CClient {
         let mut client = ptr::null_mut();
         let mut err = ptr::null_mut();
+        // SAFETY: `self.0` is a live config; `client`/`err` are writable locals.
         let rc = unsafe { cfrpd_client_new(self.0, &mut client, &mut err) };
         assert_eq!(rc, CFRPD_OK);
         assert!(err.is_null());
@@ -134,6 +143,7 @@ impl CConfig {
 
 impl Drop for CConfig {
     fn drop(&mut self) {
+        // SAFETY: `self.0` came from cfrpd_config_new and is freed once, on drop.
         unsafe { cfrpd_config_free(self.0) };
     }
 }
@@ -142,7 +152,9 @@ impl Drop for CConfig {
 pub struct CClient(pub *mut cfrpd_client);
 
 // The C contract: a client may be shared between threads.
+// SAFETY: the C contract: a cfrpd_client may be used from several threads at once.
 unsafe impl Send for CClient {}
+// SAFETY: the C contract: a cfrpd_client may be used from several threads at once.
 unsafe impl Sync for CClient {}
 
 impl CClient {
@@ -155,7 +167,9 @@ impl CClient {
         let id = CString::new(id).unwrap();
         let mut out = ptr::null_mut();
         let mut err = ptr::null_mut();
+        // SAFETY: `self.0` is a live client; `id` a C string alive during the call; out/err writable.
         let code = unsafe { cfrpd_get_status(self.0, id.as_ptr(), &mut out, &mut err) };
+        // SAFETY: `out`/`err` are exactly what cfrpd_get_status wrote.
         unsafe { finish(code, out, err, |p| cfrpd_status_free(p)) }
     }
 
@@ -164,8 +178,10 @@ impl CClient {
         let id = CString::new(id).unwrap();
         let mut out = ptr::null_mut();
         let mut err = ptr::null_mut();
+        // SAFETY: `self.0` is a live client; `id` a C string alive during the call; out/err writable.
         let code = unsafe { cfrpd_get_status(self.0, id.as_ptr(), &mut out, &mut err) };
         let mut got = None;
+        // SAFETY: `out`/`err` are what cfrpd_get_status wrote; `p` is that status, read before it is freed.
         unsafe {
             finish(code, out, err, |p| {
                 got = Some(CStatus::read(p));
@@ -179,8 +195,10 @@ impl CClient {
     pub fn status_by_ref(&self, ref_id: i64) -> Result<CStatus, CErr> {
         let mut out = ptr::null_mut();
         let mut err = ptr::null_mut();
+        // SAFETY: `self.0` is a live client; out/err are writable locals.
         let code = unsafe { cfrpd_get_status_by_ref_id(self.0, ref_id, &mut out, &mut err) };
         let mut got = None;
+        // SAFETY: `out`/`err` are what the call wrote; `p` is that status, read before it is freed.
         unsafe {
             finish(code, out, err, |p| {
                 got = Some(CStatus::read(p));
@@ -196,8 +214,10 @@ impl CClient {
         let name = CString::new(name).unwrap();
         let mut out = ptr::null_mut();
         let mut err = ptr::null_mut();
+        // SAFETY: `self.0` is a live client; id/name are C strings alive during the call; out/err writable.
         let code = unsafe { cfrpd_create(self.0, id.as_ptr(), name.as_ptr(), &mut out, &mut err) };
         let mut got = None;
+        // SAFETY: `out`/`err` are what cfrpd_create wrote; `p` is that request, read before it is freed.
         unsafe {
             finish(code, out, err, |p| {
                 let r = &*p;
@@ -217,7 +237,9 @@ impl CClient {
         let name = CString::new("John").unwrap();
         let mut out = ptr::null_mut();
         let mut err = ptr::null_mut();
+        // SAFETY: `self.0` is a live client; id/name are C strings alive during the call; out/err writable.
         let code = unsafe { cfrpd_create(self.0, id.as_ptr(), name.as_ptr(), &mut out, &mut err) };
+        // SAFETY: `out`/`err` are exactly what cfrpd_create wrote.
         unsafe { finish(code, out, err, |p| cfrpd_request_free(p)) }
     }
 
@@ -234,6 +256,7 @@ impl CClient {
             stop_after: Option<u32>,
         }
         unsafe extern "C" fn on_poll(user: *mut c_void, latest: *const cfrpd_status) -> bool {
+            // SAFETY: `user` is the `&mut polls` passed to cfrpd_wait_for_result below, alive for the whole wait and used by one thread.
             let polls = unsafe { &mut *(user as *mut Polls) };
             assert!(!latest.is_null());
             polls.seen += 1;
@@ -246,6 +269,7 @@ impl CClient {
         let id = CString::new(id).unwrap();
         let mut out = ptr::null_mut();
         let mut err = ptr::null_mut();
+        // SAFETY: `self.0` is a live client; `id` is alive during the call; on_poll matches the C callback type and `polls` outlives the wait.
         let code = unsafe {
             cfrpd_wait_for_result(
                 self.0,
@@ -259,7 +283,9 @@ impl CClient {
             )
         };
         assert_eq!(code == CFRPD_OK, err.is_null());
+        // SAFETY: `out` is not NULL here and is the status the wait handed back.
         let state = (!out.is_null()).then(|| unsafe { (*out).state });
+        // SAFETY: `out`/`err` are NULL or owned by us after the wait; each is freed once.
         unsafe {
             cfrpd_status_free(out);
             cfrpd_error_free(err);
@@ -270,6 +296,7 @@ impl CClient {
 
 impl Drop for CClient {
     fn drop(&mut self) {
+        // SAFETY: `self.0` came from cfrpd_client_new and is freed once, on drop; no thread uses it any more (CClient is dropped).
         unsafe { cfrpd_client_free(self.0) };
     }
 }
@@ -291,6 +318,7 @@ pub unsafe fn finish<T>(
     }
     assert!(out.is_null(), "on failure *out is NULL");
     assert!(!err.is_null(), "on failure *err is set");
+    // SAFETY: `err` is not NULL (asserted above) and points to the error the call wrote.
     let e = unsafe { &*err };
     assert_eq!(e.code, code);
     assert!(!e.message.is_null());
@@ -300,15 +328,19 @@ pub unsafe fn finish<T>(
         ambiguous: e.ambiguous,
         retryable: e.retryable,
         retry_after_ms: e.retry_after_ms,
+        // SAFETY: `e.message` is never NULL (asserted above) and is a C string owned by the error.
         message: unsafe { CStr::from_ptr(e.message) }
             .to_str()
             .unwrap()
             .to_owned(),
+        // SAFETY: `e.request_id` is NULL or a C string owned by the error.
         request_id: unsafe { text(e.request_id) },
+        // SAFETY: `e.raw_body` is NULL or a C string owned by the error.
         raw_body: unsafe { text(e.raw_body) },
         rate_limit_remaining: e.rate_limit_remaining,
         rate_limit_reset_ms: e.rate_limit_reset_ms,
     };
+    // SAFETY: `err` is the error the call wrote, freed once here after its strings were copied.
     unsafe { cfrpd_error_free(err) };
     Err(details)
 }

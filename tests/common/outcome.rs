@@ -86,6 +86,7 @@ impl Setup {
             .timeouts_ms(self.connect_ms, self.request_ms)
             .retries(self.retries);
         assert_eq!(
+            // SAFETY: `c.raw()` is the live config CConfig owns.
             unsafe { cfrpd_config_set_call_deadline_ms(c.raw(), self.deadline_ms) },
             CFRPD_OK
         );
@@ -155,6 +156,7 @@ pub fn call(api: Api, setup: &Setup, what: Call, id: &str, name: &str) -> Outcom
             let name = CString::new(name).unwrap();
             let mut err = std::ptr::null_mut();
             let started = Instant::now();
+            // SAFETY: `client.0` is a live client, id/name are C strings alive during the call, out/err are writable locals; each out is freed once (NULL is a no-op).
             let code = unsafe {
                 match what {
                     Call::Status => {
@@ -183,7 +185,9 @@ pub fn call(api: Api, setup: &Setup, what: Call, id: &str, name: &str) -> Outcom
                 };
             }
             assert!(!err.is_null());
+            // SAFETY: `err` is not NULL (asserted above) and points to the error the call wrote.
             let e = unsafe { &*err };
+            // SAFETY: cfrpd_result_name returns a static C string.
             let name = unsafe { CStr::from_ptr(cfrpd_result_name(code)) }
                 .to_str()
                 .unwrap()
@@ -192,11 +196,13 @@ pub fn call(api: Api, setup: &Setup, what: Call, id: &str, name: &str) -> Outcom
                 kind: Some(word(&name)),
                 ambiguous: e.ambiguous,
                 retryable: e.retryable,
+                // SAFETY: `e.message` is a C string owned by the error, never NULL.
                 message: unsafe { CStr::from_ptr(e.message) }
                     .to_string_lossy()
                     .into_owned(),
                 took,
             };
+            // SAFETY: `err` is the error the call wrote, freed once here after its message was copied.
             unsafe { cfrpd_error_free(err) };
             out
         }
