@@ -591,7 +591,7 @@ fn header_functions() -> Vec<String> {
                 .filter_map(|(at, _)| {
                     let rest = &l[at..];
                     let end = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))?;
-                    (rest[end..].starts_with('(') && (at == 0 || &l[at - 1..at] != "*"))
+                    (rest[end..].starts_with('(') && !l[..at].ends_with("(*"))
                         .then(|| rest[..end].to_string())
                 })
                 .collect::<Vec<_>>()
