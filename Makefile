@@ -20,8 +20,9 @@
 #   make size                    bytes of the C quickstart linked to the static library,
 #                                stripped, with -Wl,--gc-sections (the figure in BENCHMARKS.md;
 #                                with TARGET=, musl and Windows programs are fully static)
-#   make cli-static TARGET=<t>   the `cfrpd` CLI as one static executable (armv7/aarch64 glibc
-#                                targets: static glibc; musl targets), target/<t>/release/cfrpd
+#   make cli-static TARGET=<t>   the `cfrpd` CLI as one static executable: glibc targets (static
+#                                glibc) in target/crt-static/<t>/release/cfrpd, musl targets in
+#                                target/<t>/release/cfrpd
 #   make zig-tools               ziglang + cargo-zigbuild (PyPI) in a venv, $(ZIG_VENV)
 #   make header                  regenerate include/cashfree_rpd.h (cbindgen 0.29.4); refused
 #                                when a name in it lacks the CFRPD_ / cfrpd_ prefix
@@ -212,17 +213,22 @@ size: lib
 # gcc (zig does not link glibc statically); getaddrinfo then loads the NSS modules of the
 # machine's glibc at run time for names that are not in /etc/hosts — IP literals and
 # /etc/hosts need nothing. musl targets are static anyway.
+# (crt-static builds go to $(TARGET_DIR)/crt-static: other RUSTFLAGS would make cargo
+# rebuild the library's release build in place and drop its .so.)
 GCC_ENV = CC_$(TARGET_US)=$(GNU_PREFIX)gcc AR_$(TARGET_US)=$(GNU_PREFIX)ar CARGO_TARGET_$(TARGET_UC)_LINKER=$(GNU_PREFIX)gcc
+CLI_DIR = $(if $(filter musl,$(TARGET_LIBC)),$(TARGET_DIR),$(TARGET_DIR)/crt-static)
 cli-static:
 	@[ -n "$(TARGET)" ] || { echo "make: cli-static needs TARGET=<triple>" >&2; exit 1; }
 ifeq ($(TARGET_LIBC),musl)
 	$(CARGO_BUILD) --release -p cashfree-rpd-cli --bin cfrpd
 else ifeq ($(TOOLCHAIN),vendor)
-	RUSTFLAGS="$(RUSTFLAGS) -C target-feature=+crt-static" $(CARGO) build --target $(TARGET) --release -p cashfree-rpd-cli --bin cfrpd
+	CARGO_TARGET_DIR=$(CLI_DIR) RUSTFLAGS="$(RUSTFLAGS) -C target-feature=+crt-static" \
+	  $(CARGO) build --target $(TARGET) --release -p cashfree-rpd-cli --bin cfrpd
 else
-	$(GCC_ENV) RUSTFLAGS="$(RUSTFLAGS) -C target-feature=+crt-static" $(CARGO) build --target $(TARGET) --release -p cashfree-rpd-cli --bin cfrpd
+	CARGO_TARGET_DIR=$(CLI_DIR) $(GCC_ENV) RUSTFLAGS="$(RUSTFLAGS) -C target-feature=+crt-static" \
+	  $(CARGO) build --target $(TARGET) --release -p cashfree-rpd-cli --bin cfrpd
 endif
-	@file $(TARGET_DIR)/$(TARGET)/release/cfrpd$(EXE)
+	@file $(CLI_DIR)/$(TARGET)/release/cfrpd$(EXE)
 
 # The header is only replaced when every name in it is prefixed (scripts/cheader.py).
 header:

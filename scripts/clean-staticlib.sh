@@ -11,7 +11,8 @@
 #      keeping only what the cfrpd_* functions reach;
 #   2. the embedded LLVM bitcode sections (.llvmbc/.llvmcmd/.llvm_addrsig) go: GNU
 #      objcopy and ld's LTO plugin trip over them in a merged object;
-#   3. the COMDAT group DW.ref.rust_eh_personality is renamed: another Rust staticlib
+#   3. the COMDAT group DW.ref.rust_eh_personality (and i686's __x86.get_pc_thunk.*)
+#      is renamed: another Rust staticlib
 #      in the same link has a group of that name, and the linker would keep only the
 #      first one — leaving the other library's hidden reference undefined (seen when
 #      this library came first);
@@ -40,8 +41,11 @@ roots=$(sed 's/^/-u /' "$tmp/keep")
 # shellcheck disable=SC2086 # $roots is a list of options
 "$LD" -r --gc-sections $roots --whole-archive "$in" --no-whole-archive -o "$tmp/merged.o"
 
-# Rename every COMDAT group signature symbol named DW.ref.* (one per personality routine).
-renames=$(readelf -sW "$tmp/merged.o" | awk '$8 ~ /^DW\.ref\./ { print "--redefine-sym " $8 "=cfrpd." $8 }' |
+# Rename every COMDAT group signature symbol named DW.ref.* (one per personality routine)
+# and, on i686, __x86.get_pc_thunk.* (gcc's PIC helpers: a C program has its own group
+# of that name, the linker keeps the program's, and our then-local references would
+# point into the discarded copy).
+renames=$(readelf -sW "$tmp/merged.o" | awk '$8 ~ /^(DW\.ref\.|__x86\.get_pc_thunk\.)/ { print "--redefine-sym " $8 "=cfrpd." $8 }' |
     LC_ALL=C sort -u)
 # shellcheck disable=SC2086
 "$OBJCOPY" --remove-section=.llvmbc --remove-section=.llvmcmd --remove-section=.llvm_addrsig \

@@ -591,7 +591,7 @@ fn header_functions() -> Vec<String> {
                 .filter_map(|(at, _)| {
                     let rest = &l[at..];
                     let end = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))?;
-                    (rest[end..].starts_with('(') && (at == 0 || &l[at - 1..at] != "*"))
+                    (rest[end..].starts_with('(') && !l[..at].ends_with("(*"))
                         .then(|| rest[..end].to_string())
                 })
                 .collect::<Vec<_>>()
@@ -736,4 +736,37 @@ fn x86_64_pc_windows_gnu_packaging() {
 #[test]
 fn i686_pc_windows_gnu_packaging() {
     windows_packaging("i686-pc-windows-gnu", 4);
+}
+
+// ------------------------------------------------------------------------------------
+// The vendor toolchain route
+
+/// Setting cargo's compiler variable for a target (a terminal SDK's gcc) makes `make`
+/// use plain cargo with it, take the binutils from the same prefix and link programs
+/// with it — no zig.
+#[test]
+fn vendor_compiler_variables_select_the_vendor_route() {
+    if !cross::tools_or_skip(&["make"], "the vendor route") {
+        return;
+    }
+    let sdk_gcc = "/opt/vos3-sdk/bin/arm-none-linux-gnueabihf-gcc";
+    let out = ok(cross::make()
+        .args(["-s", "print-target", "TARGET=armv7-unknown-linux-gnueabihf"])
+        .env("CC_armv7_unknown_linux_gnueabihf", sdk_gcc)
+        .env("CARGO_TARGET_ARMV7_UNKNOWN_LINUX_GNUEABIHF_LINKER", sdk_gcc));
+    for want in [
+        "TOOLCHAIN=vendor".to_string(),
+        "GNU_PREFIX=/opt/vos3-sdk/bin/arm-none-linux-gnueabihf-".to_string(),
+        format!("TARGET_CC={sdk_gcc}"),
+        format!("STATIC_CC={sdk_gcc} -static"),
+    ] {
+        assert!(out.lines().any(|l| l == want), "{want} in\n{out}");
+    }
+    // Without them: the zig route (glibc 2.17).
+    let out = ok(cross::make()
+        .args(["-s", "print-target", "TARGET=armv7-unknown-linux-gnueabihf"])
+        .env_remove("CC_armv7_unknown_linux_gnueabihf")
+        .env_remove("CARGO_TARGET_ARMV7_UNKNOWN_LINUX_GNUEABIHF_LINKER"));
+    assert!(out.lines().any(|l| l == "TOOLCHAIN=zig"), "{out}");
+    assert!(out.contains("-target arm-linux-gnueabihf.2.17"), "{out}");
 }
