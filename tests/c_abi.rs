@@ -197,27 +197,16 @@ fn threads_test_c_valgrind() {
 /// call deadline; every call must end within `max_overshoot_ms` after it.
 fn deadline_test(variant: Variant, runner: Runner, max_overshoot_ms: u32) {
     let exe = compile("tests/c/deadline_test.c", variant);
-    let servers = common::dlservers::DeadlineServers::start(800, max_overshoot_ms);
-    let mut r = run(&exe, runner, &[], &servers.env);
-    if common::dlservers::only_overshoot_failures(&r.stdout) {
-        eprintln!(
-            "deadline_test ({variant:?}): a call ended late ({}); running it again\n{}",
-            common::dlservers::summary(&common::dlservers::overshoots(&r.stdout)),
-            r.stdout
-        );
-        r = run(&exe, runner, &[], &servers.env);
-    }
-    let over = common::dlservers::overshoots(&r.stdout);
-    eprintln!(
-        "deadline_test ({variant:?}, {}): {}",
+    let label = format!(
+        "deadline_test ({variant:?}, {})",
         match runner {
             Runner::Direct => "direct",
             Runner::Valgrind => "valgrind",
-        },
-        common::dlservers::summary(&over)
+        }
     );
-    assert_all_passed(&r, servers.checks());
-    assert_eq!(over.len(), 10, "{}", r.describe());
+    common::dlservers::run_checked(&label, max_overshoot_ms, |env| {
+        Some(run(&exe, runner, &[], env))
+    });
     let _ = fs::remove_file(exe);
 }
 

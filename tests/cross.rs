@@ -454,20 +454,16 @@ fn sigpipe_test(b: &Built, exe: &Path) {
     assert!(tls_server.accepted() >= u64::from(2 * rounds));
 }
 
-/// The call-deadline cases against a server that never answers, one that trickles the
-/// body, and a TLS server that never answers the ClientHello. Emulated CPUs are slow:
-/// the allowed overshoot is 150 ms here (50 ms natively and under wine).
+/// The call-deadline cases of tests/common/dlservers.rs (the same servers as natively
+/// and under wine). Emulated CPUs are slow: the allowed overshoot is 150 ms here (50 ms
+/// natively and under wine).
 fn deadline_test(b: &Built, exe: &Path) {
-    let silent = Server::start(tls::silent(Duration::from_secs(10)));
-    let trickle = Server::start(tls::trickle(1000, Duration::from_secs(1)));
-    let tls_silent = Server::start(tls::silent(Duration::from_secs(10)));
-    let mut env = base_env("http://127.0.0.1:9/verification");
-    env.insert("CFRPD_DL_SILENT_URL".into(), silent.url("http"));
-    env.insert("CFRPD_DL_TRICKLE_URL".into(), trickle.url("http"));
-    env.insert("CFRPD_DL_TLS_SILENT_URL".into(), tls_silent.url("https"));
-    env.insert("CFRPD_DL_MAX_OVERSHOOT_MS".into(), "150".into());
-    let r = run(b, exe, &[], &env);
-    assert_all_passed(&r, 3);
+    let label = format!("cross: {}", b.target.triple);
+    common::dlservers::run_checked(&label, 150, |env| {
+        let mut all = base_env("http://127.0.0.1:9/verification");
+        all.extend(env.clone());
+        Some(run(b, exe, &[], &all))
+    });
 }
 
 /// "qemu-arm", "qemu-aarch64" or "native".

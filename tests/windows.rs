@@ -423,28 +423,9 @@ fn x64_threads_test() {
 fn x64_deadline_test_overshoots_at_most_50_ms_under_wine() {
     let Some(lib) = win_lib(X64) else { return };
     let exe = compile(lib, X64, "tests/c/deadline_test.c", Link::Static);
-    let servers = common::dlservers::DeadlineServers::start(800, WINE_MAX_OVERSHOOT_MS);
-    let Some(mut r) = run(&exe, &[], &servers.env) else {
-        return;
-    };
-    if common::dlservers::only_overshoot_failures(&r.stdout) {
-        eprintln!(
-            "windows: a call ended late ({}); running deadline_test again\n{}",
-            common::dlservers::summary(&common::dlservers::overshoots(&r.stdout)),
-            r.stdout
-        );
-        r = run(&exe, &[], &servers.env).expect("wine ran before");
-    }
-    let over = common::dlservers::overshoots(&r.stdout);
-    for line in r.stdout.lines().filter(|l| l.starts_with("DEADLINE ")) {
-        eprintln!("windows (wine): {line}");
-    }
-    eprintln!(
-        "windows: deadline_test under wine: {}",
-        common::dlservers::summary(&over)
-    );
-    assert_all_passed(&r, servers.checks());
-    assert_eq!(over.len(), 10, "{}", r.describe());
+    common::dlservers::run_checked("windows (wine)", WINE_MAX_OVERSHOOT_MS, |env| {
+        run(&exe, &[], env)
+    });
 }
 
 /// The library's own unit tests (the transport's read deadline among them) and

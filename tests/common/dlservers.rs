@@ -6,6 +6,8 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use super::cbuild::Run;
+use super::cenv::assert_all_passed;
 use super::tls::{
     after_client_hello, black_hole, partial_server_hello, silent, trickle, BlackHole, Server,
 };
@@ -93,4 +95,34 @@ pub fn summary(v: &[f64]) -> String {
         v[v.len() / 2],
         v[v.len() - 1]
     )
+}
+
+/// Runs deadline_test.c against fresh servers with an 800 ms call deadline: `run` starts
+/// the program with the given environment (`None`: it could not run, e.g. no wine, and
+/// said why). When the only failures were overshoots, the program runs once more and
+/// that run must pass. Asserts every check passed and every call's overshoot was
+/// printed; prints the overshoots under `label` and returns them (ms).
+pub fn run_checked(
+    label: &str,
+    max_overshoot_ms: u32,
+    mut run: impl FnMut(&BTreeMap<String, String>) -> Option<Run>,
+) -> Option<Vec<f64>> {
+    let servers = DeadlineServers::start(800, max_overshoot_ms);
+    let mut r = run(&servers.env)?;
+    if only_overshoot_failures(&r.stdout) {
+        eprintln!(
+            "{label}: a call ended late ({}); running deadline_test again\n{}",
+            summary(&overshoots(&r.stdout)),
+            r.stdout
+        );
+        r = run(&servers.env)?;
+    }
+    let over = overshoots(&r.stdout);
+    for line in r.stdout.lines().filter(|l| l.starts_with("DEADLINE ")) {
+        eprintln!("{label}: {line}");
+    }
+    eprintln!("{label}: deadline_test: {}", summary(&over));
+    assert_all_passed(&r, servers.checks());
+    assert_eq!(over.len(), 10, "{}", r.describe());
+    Some(over)
 }
