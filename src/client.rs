@@ -16,13 +16,13 @@ use crate::diagnostics::{LogLevel, Logger};
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::{BodyProblem, Failure, Http, RawResponse};
 use crate::model::{
-    decode_created, decode_status, is_error_object, CreatedRequest, Identity, Status,
+    decode_created, decode_status_detailed, is_error_object, CreatedRequest, Identity, Status,
 };
 use crate::ratelimit::{RateLimit, RateLimitTracker};
 use crate::redact::Redactor;
 use crate::retry::{self, CallKind, Verdict};
 use crate::signature::Signer;
-use crate::transport::{attempt_trace, begin_attempt, end_attempt};
+use crate::transport::{attempt_trace, begin_attempt, current_pid, end_attempt};
 use crate::validate::{validate_name, validate_ref_id, validate_verification_id};
 
 /// The API version sent in `x-api-version` (the verification suite's current one).
@@ -89,30 +89,6 @@ pub(crate) fn deadline_after(start: Instant, d: Duration) -> Instant {
     start
         .checked_add(d)
         .unwrap_or_else(|| start + crate::config::LONGEST_DURATION)
-}
-
-/// A fresh `x-request-id`: `cfrpd-` and 32 random hex digits (from the OS, so a forked
-/// child never repeats its parent's).
-fn new_request_id() -> String {
-    let mut bytes = [0u8; 16];
-    if getrandom::fill(&mut bytes).is_err() {
-        // No OS randomness: time and a counter still make it unique enough to trace.
-        use std::sync::atomic::{AtomicU64, Ordering};
-        static N: AtomicU64 = AtomicU64::new(0);
-        let t = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos() as u64);
-        bytes[..8].copy_from_slice(&t.to_le_bytes());
-        bytes[8..12].copy_from_slice(&std::process::id().to_le_bytes());
-        bytes[12..].copy_from_slice(&(N.fetch_add(1, Ordering::Relaxed) as u32).to_le_bytes());
-    }
-    let mut id = String::with_capacity(38);
-    id.push_str("cfrpd-");
-    for b in bytes {
-        id.push(char::from_digit((b >> 4) as u32, 16).unwrap_or('0'));
-        id.push(char::from_digit((b & 15) as u32, 16).unwrap_or('0'));
-    }
-    id
 }
 
 impl Client {
@@ -193,23 +169,34 @@ impl Client {
                 validate_verification_id(id)?;
                 // The id alphabet needs no percent-encoding.
                 (
-                    format!("{}?verification_id={id}", self.inner.status_url),
+                    self.status_url_with("?verification_id=", id),
                     Identity::VerificationId(id),
                 )
             }
             Lookup::RefId(r) => {
                 validate_ref_id(r)?;
                 (
-                    format!("{}?ref_id={r}", self.inner.status_url),
+                    self.status_url_with("?ref_id=", &r.to_string()),
                     Identity::RefId(r),
                 )
             }
         };
         let done = self.execute(CallKind::Get, &url, None, deadline)?;
-        decode_status(&done.body)
-            .and_then(|s| s.check_identity(identity).map(|()| s))
-            .map(|s| s.scrubbed(&self.inner.redactor))
+        decode_status_detailed(&done.body)
+            .and_then(|d| d.status.check_identity(identity).map(|()| d))
+            .map(|d| d.scrubbed(&self.inner.redactor))
             .map_err(|e| self.undecodable(e, &done, CallKind::Get))
+    }
+
+    /// The status URL with one query parameter, in one allocation (`format!` cost ~1.4k
+    /// instructions per call).
+    fn status_url_with(&self, key: &str, value: &str) -> String {
+        let base = &self.inner.status_url;
+        let mut url = String::with_capacity(base.len() + key.len() + value.len());
+        url.push_str(base);
+        url.push_str(key);
+        url.push_str(value);
+        url
     }
 
     /// A 2xx that could not be used: Cashfree's error object under 2xx when it is one
@@ -291,10 +278,18 @@ impl Client {
             // This attempt's time is the rest of the call's (or the wait's) deadline.
             let cut_by_deadline = timeout < inner.request_timeout;
             let signature = match &inner.signer {
-                Some(s) => Some(s.sign()?),
+                Some(s) => {
+                    let sig = s.sign()?;
+                    Some(HeaderValue::from_str(&sig).map_err(|_| {
+                        Error::new(ErrorKind::Signature, "the signature is not a valid header")
+                    })?)
+                }
                 None => None,
             };
-            let request_id = new_request_id();
+            // Nothing fallible between here and end_attempt: the attempt's cached process
+            // id must not outlive it.
+            begin_attempt();
+            let request_id = crate::request_id::next(current_pid());
             let mut headers: Vec<(HeaderName, HeaderValue)> = Vec::with_capacity(5);
             headers.push((X_CLIENT_ID, inner.client_id_header.clone()));
             headers.push((X_CLIENT_SECRET, inner.client_secret.clone()));
@@ -303,13 +298,9 @@ impl Client {
             if let Ok(v) = HeaderValue::from_str(&request_id) {
                 headers.push((X_REQUEST_ID, v));
             }
-            if let Some(sig) = &signature {
-                let v = HeaderValue::from_str(sig).map_err(|_| {
-                    Error::new(ErrorKind::Signature, "the signature is not a valid header")
-                })?;
+            if let Some(v) = signature {
                 headers.push((X_CF_SIGNATURE, v));
             }
-            begin_attempt();
             let sent_at = Instant::now();
             let result = inner.http.send(body, url, &headers, timeout);
             end_attempt();

@@ -42,6 +42,7 @@ mod model;
 pub mod qr;
 mod ratelimit;
 mod redact;
+mod request_id;
 mod retry;
 #[cfg(feature = "serde")]
 mod serialize;

@@ -407,14 +407,44 @@ pub(crate) fn decode_created(body: &[u8], sent_id: &str) -> Result<CreatedReques
 }
 
 /// Decodes a `200` of `GET /remitter/status`.
+#[cfg(any(test, feature = "fuzzing"))]
 pub(crate) fn decode_status(body: &[u8]) -> Result<Status> {
+    decode_status_detailed(body).map(|d| d.status)
+}
+
+/// A decoded status answer, and whether every text in it is a verbatim slice of the
+/// body (no JSON escapes, no number written out again): then the body alone says
+/// whether a secret can be in any field, and scrubbing scans the body once instead of
+/// every field (see [`DecodedStatus::scrubbed`]).
+pub(crate) struct DecodedStatus {
+    pub(crate) status: Status,
+    verbatim: bool,
+}
+
+impl DecodedStatus {
+    /// [`Status::scrubbed`], scanning only the body when that is enough: when every
+    /// field and every kept unknown value is a slice of the body, and the body holds
+    /// neither a secret nor a `\u` escape, nothing anywhere can hold a secret.
+    pub(crate) fn scrubbed(self, r: &Redactor) -> Status {
+        if self.verbatim && r.plainly_absent_from_json(&self.status.raw_json) {
+            return self.status;
+        }
+        self.status.scrubbed(r)
+    }
+}
+
+/// [`decode_status`], saying whether the fields are verbatim slices of the body.
+pub(crate) fn decode_status_detailed(body: &[u8]) -> Result<DecodedStatus> {
     // Fast path: straight from the text into the fields. Anything it does not accept
     // (not an object, a bad field, no id, ...) goes through the `Value` path below,
     // which gives the same answer and the precise error.
-    if let Some(status) = decode_status_direct(body) {
-        return Ok(status);
+    if let Some(decoded) = decode_status_direct_detailed(body) {
+        return Ok(decoded);
     }
-    decode_status_via_value(body)
+    decode_status_via_value(body).map(|status| DecodedStatus {
+        status,
+        verbatim: false,
+    })
 }
 
 /// [`decode_status`] through a `serde_json::Value` map: the reference behaviour, and
@@ -433,13 +463,22 @@ pub(crate) fn decode_status_via_value(body: &[u8]) -> Result<Status> {
 /// [`decode_status`] without building a `serde_json::Value` map first: a third of the
 /// client's CPU per status call went to that map (see BENCHMARKS.md). `None` when the
 /// body is not a plain success.
+#[cfg(test)]
 fn decode_status_direct(body: &[u8]) -> Option<Status> {
+    decode_status_direct_detailed(body).map(|d| d.status)
+}
+
+fn decode_status_direct_detailed(body: &[u8]) -> Option<DecodedStatus> {
     let text = std::str::from_utf8(body).ok()?;
     let fields: StatusText = serde_json::from_str(text).ok()?;
     if fields.verification_id.is_none() && fields.ref_id.is_none() {
         return None;
     }
-    Some(fields.into_status(text.to_owned()))
+    let verbatim = fields.verbatim;
+    Some(DecodedStatus {
+        status: fields.into_status(text.to_owned()),
+        verbatim,
+    })
 }
 
 /// The status fields of a JSON object (a status answer, or a webhook's `data`).
@@ -472,8 +511,9 @@ const STATUS_FIELDS: [&str; 15] = [
 ];
 
 /// The status fields as text, under the rules of this module.
-#[derive(Default)]
 struct StatusText {
+    /// Every field read so far is a verbatim slice of the body ([`Text::verbatim`]).
+    verbatim: bool,
     status: Option<String>,
     verification_id: Option<String>,
     ref_id: Option<String>,
@@ -489,6 +529,29 @@ struct StatusText {
     penny_collected_on: Option<String>,
     reversal_status: Option<String>,
     account_type: Option<String>,
+}
+
+impl Default for StatusText {
+    fn default() -> StatusText {
+        StatusText {
+            verbatim: true,
+            status: None,
+            verification_id: None,
+            ref_id: None,
+            bank_account: None,
+            ifsc: None,
+            upi: None,
+            name_at_bank: None,
+            utr: None,
+            name_match_score: None,
+            name_match_result: None,
+            added_on: None,
+            processed_on: None,
+            penny_collected_on: None,
+            reversal_status: None,
+            account_type: None,
+        }
+    }
 }
 
 impl StatusText {
@@ -554,7 +617,11 @@ impl<'de> serde::Deserialize<'de> for StatusText {
                 let mut out = StatusText::default();
                 while let Some(FieldIndex(i)) = map.next_key()? {
                     match i {
-                        Some(i) => *out.slots()[i] = map.next_value::<Text>()?.0,
+                        Some(i) => {
+                            let text = map.next_value::<Text>()?;
+                            out.verbatim &= text.verbatim;
+                            *out.slots()[i] = text.value;
+                        }
                         None => {
                             map.next_value::<serde::de::IgnoredAny>()?;
                         }
@@ -588,46 +655,79 @@ impl<'de> serde::Deserialize<'de> for FieldIndex {
 
 /// One field under [`Fields::text`]'s rules: null → `None`, text → itself, number or
 /// boolean → its JSON text; an object, an array or a NUL character is an error.
-struct Text(Option<String>);
+struct Text {
+    value: Option<String>,
+    /// The text is a slice of the body as sent: a string without escapes, an integer
+    /// (serde_json reads integers only from their canonical digits), a boolean, or
+    /// null. A string with escapes or a float written out again is not.
+    verbatim: bool,
+}
+
+impl Text {
+    fn verbatim(value: Option<String>) -> Text {
+        Text {
+            value,
+            verbatim: true,
+        }
+    }
+
+    fn rewritten(value: String) -> Text {
+        Text {
+            value: Some(value),
+            verbatim: false,
+        }
+    }
+}
 
 impl<'de> serde::Deserialize<'de> for Text {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
         struct TextVisitor;
-        impl serde::de::Visitor<'_> for TextVisitor {
+        impl<'de> serde::de::Visitor<'de> for TextVisitor {
             type Value = Text;
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
                 f.write_str("text, a number, a boolean or null")
             }
             fn visit_unit<E: serde::de::Error>(self) -> std::result::Result<Text, E> {
-                Ok(Text(None))
+                Ok(Text::verbatim(None))
             }
             fn visit_none<E: serde::de::Error>(self) -> std::result::Result<Text, E> {
-                Ok(Text(None))
+                Ok(Text::verbatim(None))
             }
+            /// A string without escapes, borrowed from the body.
+            fn visit_borrowed_str<E: serde::de::Error>(
+                self,
+                v: &'de str,
+            ) -> std::result::Result<Text, E> {
+                if v.contains('\0') {
+                    return Err(E::custom("NUL character"));
+                }
+                Ok(Text::verbatim(Some(v.to_owned())))
+            }
+            /// A string the deserializer had to unescape.
             fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<Text, E> {
                 if v.contains('\0') {
                     return Err(E::custom("NUL character"));
                 }
-                Ok(Text(Some(v.to_owned())))
+                Ok(Text::rewritten(v.to_owned()))
             }
             fn visit_string<E: serde::de::Error>(self, v: String) -> std::result::Result<Text, E> {
                 if v.contains('\0') {
                     return Err(E::custom("NUL character"));
                 }
-                Ok(Text(Some(v)))
+                Ok(Text::rewritten(v))
             }
             fn visit_bool<E: serde::de::Error>(self, v: bool) -> std::result::Result<Text, E> {
-                Ok(Text(Some(Value::Bool(v).to_string())))
+                Ok(Text::verbatim(Some(Value::Bool(v).to_string())))
             }
             fn visit_u64<E: serde::de::Error>(self, v: u64) -> std::result::Result<Text, E> {
-                Ok(Text(Some(Value::from(v).to_string())))
+                Ok(Text::verbatim(Some(Value::from(v).to_string())))
             }
             fn visit_i64<E: serde::de::Error>(self, v: i64) -> std::result::Result<Text, E> {
-                Ok(Text(Some(Value::from(v).to_string())))
+                Ok(Text::verbatim(Some(Value::from(v).to_string())))
             }
             fn visit_f64<E: serde::de::Error>(self, v: f64) -> std::result::Result<Text, E> {
                 match serde_json::Number::from_f64(v) {
-                    Some(n) => Ok(Text(Some(Value::Number(n).to_string()))),
+                    Some(n) => Ok(Text::rewritten(Value::Number(n).to_string())),
                     None => Err(E::custom("not a finite number")),
                 }
             }
@@ -884,6 +984,41 @@ mod tests {
         for ok in [SUCCESS, EXPIRED] {
             assert!(decode_status_direct(ok.as_bytes()).is_some());
         }
+    }
+
+    #[test]
+    fn scrubbing_the_body_once_equals_scrubbing_every_field() {
+        let bodies: &[&[u8]] = &[
+            SUCCESS.as_bytes(),
+            EXPIRED.as_bytes(),
+            br#"{"ref_id": 49, "status": "s3cret", "utr": true, "ifsc": null}"#,
+            br#"{"ref_id": 1, "utr": "x s3cret y", "name_match_result": "s3cret"}"#,
+            br#"{"ref_id": 1, "utr": "s3cr\u0065t", "other": "plain"}"#,
+            br#"{"ref_id": 1, "utr": "s\/3", "k\u0041": "s3cret"}"#,
+            br#"{"ref_id": 1000, "name_match_score": 1e3, "upi": 10.5}"#,
+            br#"{"ref_id": 1, "ignored": "1000.0", "added_on": 1e3}"#,
+            br#"{"verification_id": "a", "x": {"y": "s3cret"}}"#,
+            br#"{"verification_id": "a\"b", "reversal_status": "s3cretX"}"#,
+        ];
+        for secret in ["s3cret", "1000", "true", "a\"b", "e", "ref_id"] {
+            let r = Redactor::new(secret);
+            for body in bodies {
+                let shown = String::from_utf8_lossy(body);
+                let Ok(full) = decode_status(body) else {
+                    continue;
+                };
+                let once = decode_status_detailed(body).unwrap().scrubbed(&r);
+                assert_eq!(once, full.scrubbed(&r), "{secret:?} in {shown}");
+            }
+        }
+        // Escapes and floats are not verbatim; plain text and integers are.
+        let verbatim = |b: &[u8]| decode_status_detailed(b).unwrap().verbatim;
+        assert!(verbatim(SUCCESS.as_bytes()));
+        assert!(verbatim(br#"{"ref_id": -3, "utr": true, "upi": null}"#));
+        assert!(!verbatim(br#"{"ref_id": 1, "utr": "\u0041"}"#));
+        assert!(!verbatim(br#"{"ref_id": 1, "utr": 1.5}"#));
+        assert!(!verbatim(br#"{"ref_id": 1, "utr": -0}"#));
+        assert!(!verbatim(br#"{"ref_id": 99999999999999999999999}"#));
     }
 
     #[test]
