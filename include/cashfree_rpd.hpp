@@ -117,7 +117,8 @@ public:
     const std::optional<std::string> &raw_body() const noexcept { return raw_body_; }
     /** The x-request-id of the last attempt (quote it to Cashfree support), if one was sent. */
     const std::optional<std::string> &request_id() const noexcept { return request_id_; }
-    /** X-RateLimit-Remaining / -Reset (ms) of the failing answer, or -1. */
+    /** X-RateLimit-Limit / -Remaining / -Reset (ms) of the failing answer, or -1. */
+    std::int64_t rate_limit_limit() const noexcept { return rate_limit_limit_; }
     std::int64_t rate_limit_remaining() const noexcept { return rate_limit_remaining_; }
     std::int64_t rate_limit_reset_ms() const noexcept { return rate_limit_reset_ms_; }
     /** On CFRPD_ERR_DEADLINE / CFRPD_ERR_CANCELLED from wait_for_result: the last status seen. */
@@ -135,6 +136,7 @@ private:
     bool ambiguous_ = false;
     std::optional<std::string> raw_body_;
     std::optional<std::string> request_id_;
+    std::int64_t rate_limit_limit_ = -1;
     std::int64_t rate_limit_remaining_ = -1;
     std::int64_t rate_limit_reset_ms_ = -1;
     std::optional<Status> last_status_;
@@ -248,6 +250,7 @@ struct ErrorAccess {
         out.ambiguous_ = e->ambiguous;
         out.raw_body_ = opt(e->raw_body);
         out.request_id_ = opt(e->request_id);
+        out.rate_limit_limit_ = e->rate_limit_limit;
         out.rate_limit_remaining_ = e->rate_limit_remaining;
         out.rate_limit_reset_ms_ = e->rate_limit_reset_ms;
         out.last_status_ = std::move(last);

@@ -12,16 +12,16 @@ use ureq::http::{HeaderName, HeaderValue};
 use zeroize::Zeroizing;
 
 use crate::config::Config;
+use crate::decode::{decode_created, decode_status_detailed};
 use crate::diagnostics::{LogLevel, Logger};
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::{BodyProblem, Failure, Http, RawResponse};
-use crate::model::{
-    decode_created, decode_status_detailed, is_error_object, CreatedRequest, Identity, Status,
-};
+use crate::model::{CreatedRequest, Identity, Status};
 use crate::ratelimit::{RateLimit, RateLimitTracker};
 use crate::redact::Redactor;
 use crate::retry::{self, CallKind, Verdict};
 use crate::signature::Signer;
+use crate::sniff::is_error_object;
 use crate::transport::{attempt_trace, begin_attempt, current_pid, end_attempt};
 use crate::validate::{validate_name, validate_ref_id, validate_verification_id};
 
@@ -63,13 +63,6 @@ struct Inner {
     target: String,
     logger: Logger,
     rate_limit: RateLimitTracker,
-}
-
-/// What a status call asks for.
-#[derive(Clone, Copy)]
-pub(crate) enum Lookup<'a> {
-    Id(&'a str),
-    RefId(i64),
 }
 
 /// The secret as a sensitive header value over a buffer that is zeroed when freed.
@@ -146,13 +139,13 @@ impl Client {
     /// An answer about another request (a different `verification_id`) is an
     /// [`ErrorKind::UnexpectedResponse`], never returned as this one's.
     pub fn status(&self, verification_id: &str) -> Result<Status> {
-        self.lookup(Lookup::Id(verification_id), None)
+        self.lookup(Identity::VerificationId(verification_id), None)
     }
 
     /// The current status of a request, by Cashfree's ref_id (> 0). An answer with
     /// another `ref_id` is an [`ErrorKind::UnexpectedResponse`].
     pub fn status_by_ref_id(&self, ref_id: i64) -> Result<Status> {
-        self.lookup(Lookup::RefId(ref_id), None)
+        self.lookup(Identity::RefId(ref_id), None)
     }
 
     /// The rate-limit window of the last answer that carried one (`reset` counted
@@ -163,22 +156,20 @@ impl Client {
 
     /// A status call whose attempts and retries all end by `deadline` (and by the
     /// call deadline).
-    pub(crate) fn lookup(&self, what: Lookup<'_>, deadline: Option<Instant>) -> Result<Status> {
-        let (url, identity) = match what {
-            Lookup::Id(id) => {
+    pub(crate) fn lookup(
+        &self,
+        identity: Identity<'_>,
+        deadline: Option<Instant>,
+    ) -> Result<Status> {
+        let url = match identity {
+            Identity::VerificationId(id) => {
                 validate_verification_id(id)?;
                 // The id alphabet needs no percent-encoding.
-                (
-                    self.status_url_with("?verification_id=", id),
-                    Identity::VerificationId(id),
-                )
+                self.status_url_with("?verification_id=", id)
             }
-            Lookup::RefId(r) => {
+            Identity::RefId(r) => {
                 validate_ref_id(r)?;
-                (
-                    self.status_url_with("?ref_id=", &r.to_string()),
-                    Identity::RefId(r),
-                )
+                self.status_url_with("?ref_id=", &r.to_string())
             }
         };
         let done = self.execute(CallKind::Get, &url, None, deadline)?;

@@ -59,82 +59,62 @@ pub(crate) unsafe fn free_request(r: *mut cfrpd_request) {
     }
 }
 
-pub(crate) fn status_out(s: &Status) -> Box<cfrpd_status> {
-    let state = match s.status {
-        VerificationStatus::Created => CFRPD_STATE_CREATED,
-        VerificationStatus::Success => CFRPD_STATE_SUCCESS,
-        VerificationStatus::Failure => CFRPD_STATE_FAILURE,
-        VerificationStatus::Expired => CFRPD_STATE_EXPIRED,
-        _ => CFRPD_STATE_UNKNOWN,
-    };
-    let name_match = match s.name_match {
-        NameMatch::Direct => CFRPD_MATCH_DIRECT,
-        NameMatch::GoodPartial => CFRPD_MATCH_GOOD_PARTIAL,
-        NameMatch::ModeratePartial => CFRPD_MATCH_MODERATE_PARTIAL,
-        NameMatch::PoorPartial => CFRPD_MATCH_POOR_PARTIAL,
-        NameMatch::NoMatch => CFRPD_MATCH_NO_MATCH,
-        _ => CFRPD_MATCH_UNKNOWN,
-    };
-    let reversal = match s.reversal {
-        ReversalStatus::Pending => CFRPD_REVERSAL_PENDING,
-        ReversalStatus::TransferInitiated => CFRPD_REVERSAL_TRANSFER_INITIATED,
-        ReversalStatus::TransferSuccess => CFRPD_REVERSAL_TRANSFER_SUCCESS,
-        ReversalStatus::Failed => CFRPD_REVERSAL_FAILED,
-        _ => CFRPD_REVERSAL_UNKNOWN,
-    };
-    let o = |v: &Option<String>| opt_string_out(v.as_deref());
-    Box::new(cfrpd_status {
-        state,
-        is_final: s.is_final(),
-        status: o(&s.status_raw),
-        verification_id: o(&s.verification_id),
-        ref_id: o(&s.ref_id),
-        bank_account: o(&s.bank_account),
-        ifsc: o(&s.ifsc),
-        upi: o(&s.upi),
-        name_at_bank: o(&s.name_at_bank),
-        utr: o(&s.utr),
-        name_match_score: o(&s.name_match_score),
-        name_match_result: o(&s.name_match_result),
-        name_match,
-        added_on: o(&s.added_on),
-        processed_on: o(&s.processed_on),
-        penny_collected_on: o(&s.penny_collected_on),
-        reversal_status: o(&s.reversal_status),
-        account_type: o(&s.account_type),
-        raw_json: string_out(&s.raw_json),
-        reversal,
-    })
-}
+// The status conversion and its release, from the one list of status fields
+// (`crate::status_fields`): a field the list has and `cfrpd_status` lacks (or the other
+// way round) does not compile.
+macro_rules! status_conversion {
+    ($( $(#[doc = $doc:literal])* $field:ident = $key:ident, )*) => {
+        pub(crate) fn status_out(s: &Status) -> Box<cfrpd_status> {
+            let state = match s.status {
+                VerificationStatus::Created => CFRPD_STATE_CREATED,
+                VerificationStatus::Success => CFRPD_STATE_SUCCESS,
+                VerificationStatus::Failure => CFRPD_STATE_FAILURE,
+                VerificationStatus::Expired => CFRPD_STATE_EXPIRED,
+                _ => CFRPD_STATE_UNKNOWN,
+            };
+            let name_match = match s.name_match {
+                NameMatch::Direct => CFRPD_MATCH_DIRECT,
+                NameMatch::GoodPartial => CFRPD_MATCH_GOOD_PARTIAL,
+                NameMatch::ModeratePartial => CFRPD_MATCH_MODERATE_PARTIAL,
+                NameMatch::PoorPartial => CFRPD_MATCH_POOR_PARTIAL,
+                NameMatch::NoMatch => CFRPD_MATCH_NO_MATCH,
+                _ => CFRPD_MATCH_UNKNOWN,
+            };
+            let reversal = match s.reversal {
+                ReversalStatus::Pending => CFRPD_REVERSAL_PENDING,
+                ReversalStatus::TransferInitiated => CFRPD_REVERSAL_TRANSFER_INITIATED,
+                ReversalStatus::TransferSuccess => CFRPD_REVERSAL_TRANSFER_SUCCESS,
+                ReversalStatus::Failed => CFRPD_REVERSAL_FAILED,
+                _ => CFRPD_REVERSAL_UNKNOWN,
+            };
+            Box::new(cfrpd_status {
+                state,
+                is_final: s.is_final(),
+                $( $key: opt_string_out(s.$field.as_deref()), )*
+                name_match,
+                raw_json: string_out(&s.raw_json),
+                reversal,
+            })
+        }
 
-/// # Safety
-/// `s` is NULL or came from [`status_out`] and is not used again.
-pub(crate) unsafe fn free_status(s: *mut cfrpd_status) {
-    if s.is_null() {
-        return;
-    }
-    let b = unsafe { Box::from_raw(s) };
-    for p in [
-        b.status,
-        b.verification_id,
-        b.ref_id,
-        b.bank_account,
-        b.ifsc,
-        b.upi,
-        b.name_at_bank,
-        b.utr,
-        b.name_match_score,
-        b.name_match_result,
-        b.added_on,
-        b.processed_on,
-        b.penny_collected_on,
-        b.reversal_status,
-        b.account_type,
-        b.raw_json,
-    ] {
-        unsafe { free_string(p) };
-    }
+        /// # Safety
+        /// `s` is NULL or came from [`status_out`] and is not used again.
+        pub(crate) unsafe fn free_status(s: *mut cfrpd_status) {
+            if s.is_null() {
+                return;
+            }
+            // SAFETY: the caller passes a pointer from `status_out` (a leaked Box) that
+            // is not used again.
+            let b = unsafe { Box::from_raw(s) };
+            for p in [$( b.$key, )* b.raw_json] {
+                // SAFETY: every string came from `string_out` / `opt_string_out` in
+                // `status_out` and is freed once, here.
+                unsafe { free_string(p) };
+            }
+        }
+    };
 }
+crate::status_fields::with_status_fields!(status_conversion);
 
 pub(crate) fn webhook_out(w: &WebhookEvent) -> Box<cfrpd_webhook> {
     Box::new(cfrpd_webhook {
