@@ -12,7 +12,7 @@ use ureq::http::{HeaderName, HeaderValue};
 use zeroize::Zeroizing;
 
 use crate::config::Config;
-use crate::decode::{decode_created, decode_status_detailed};
+use crate::decode::{decode_created_detailed, decode_status_detailed};
 use crate::diagnostics::{LogLevel, Logger};
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::{BodyProblem, Failure, Http, RawResponse};
@@ -129,8 +129,8 @@ impl Client {
         )
         .map_err(|e| Error::invalid(format!("cannot encode the request: {e}")))?;
         let done = self.execute(CallKind::Create, &self.inner.create_url, Some(&body), None)?;
-        decode_created(&done.body, verification_id)
-            .map(|c| c.scrubbed(&self.inner.redactor))
+        decode_created_detailed(&done.body, verification_id)
+            .map(|d| d.scrubbed(&self.inner.redactor))
             .map_err(|e| self.undecodable(e, &done, CallKind::Create))
     }
 

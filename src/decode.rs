@@ -19,7 +19,153 @@ use crate::sniff::looks_like_html;
 use crate::status_fields::{with_status_fields, STATUS_FIELD_COUNT, STATUS_KEYS};
 
 /// Decodes a `200` of `POST /reverse-penny-drop`, checking it answers `sent_id`.
+#[cfg(any(test, feature = "fuzzing"))]
 pub(crate) fn decode_created(body: &[u8], sent_id: &str) -> Result<CreatedRequest> {
+    decode_created_detailed(body, sent_id).map(|d| d.created)
+}
+
+/// A decoded create answer, and whether every text in it is a verbatim slice of the
+/// body (see [`DecodedStatus`]).
+pub(crate) struct DecodedCreated {
+    pub(crate) created: CreatedRequest,
+    verbatim: bool,
+}
+
+impl DecodedCreated {
+    /// [`CreatedRequest::scrubbed`], scanning only the body when that is enough (the
+    /// same rule as [`DecodedStatus::scrubbed`]): the ~5 KB base64 QR code is then not
+    /// scanned a second time.
+    pub(crate) fn scrubbed(self, r: &Redactor) -> CreatedRequest {
+        if self.verbatim && r.plainly_absent_from_json(&self.created.raw_json) {
+            return self.created;
+        }
+        self.created.scrubbed(r)
+    }
+}
+
+/// [`decode_created`], saying whether the fields are verbatim slices of the body.
+pub(crate) fn decode_created_detailed(body: &[u8], sent_id: &str) -> Result<DecodedCreated> {
+    // Fast path, as for status answers: straight into the fields; anything unusual (or
+    // wrong) goes through the `Value` path, which gives the same answer or the precise
+    // error.
+    if let Some(decoded) = decode_created_direct(body, sent_id) {
+        return Ok(decoded);
+    }
+    decode_created_via_value(body, sent_id).map(|created| DecodedCreated {
+        created,
+        verbatim: false,
+    })
+}
+
+/// The create answer's keys read by [`decode_created_direct`], in its slots' order.
+const CREATE_KEYS: [&str; 9] = [
+    "verification_id",
+    "ref_id",
+    "valid_upto",
+    "upi_link",
+    "gpay",
+    "bhim",
+    "paytm",
+    "phonepe",
+    "qr_code",
+];
+
+/// The create answer's fields as text (in [`CREATE_KEYS`] order).
+struct CreateText {
+    verbatim: bool,
+    texts: [Option<String>; 9],
+}
+
+/// A key's position in [`CREATE_KEYS`], read without allocating.
+struct CreateKey(Option<usize>);
+
+impl<'de> serde::Deserialize<'de> for CreateKey {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl serde::de::Visitor<'_> for KeyVisitor {
+            type Value = CreateKey;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_str<E: serde::de::Error>(self, k: &str) -> std::result::Result<CreateKey, E> {
+                Ok(CreateKey(CREATE_KEYS.iter().position(|c| *c == k)))
+            }
+        }
+        d.deserialize_str(KeyVisitor)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreateText {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct ObjectVisitor;
+        impl<'de> serde::de::Visitor<'de> for ObjectVisitor {
+            type Value = CreateText;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> std::result::Result<CreateText, A::Error> {
+                let mut out = CreateText {
+                    verbatim: true,
+                    texts: Default::default(),
+                };
+                while let Some(CreateKey(i)) = map.next_key()? {
+                    match i {
+                        Some(i) => {
+                            let text = map.next_value::<Text>()?;
+                            out.verbatim &= text.verbatim;
+                            out.texts[i] = text.value;
+                        }
+                        None => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_map(ObjectVisitor)
+    }
+}
+
+/// [`decode_created`] without a `serde_json::Value` map (which cost ~27k instructions
+/// per create, plus a second copy of the QR code's text). `None` unless the body is a
+/// plain, correct answer for `sent_id`.
+fn decode_created_direct(body: &[u8], sent_id: &str) -> Option<DecodedCreated> {
+    let text = std::str::from_utf8(body).ok()?;
+    let CreateText { verbatim, texts } = serde_json::from_str(text).ok()?;
+    let [verification_id, ref_id, valid_upto, upi_link, gpay, bhim, paytm, phonepe, qr_code] =
+        texts;
+    let verification_id = verification_id.filter(|v| v == sent_id)?;
+    // As the `Value` path: an integer (i64) or a string of digits, then > 0. A number
+    // arrives here as its JSON text, which is digits only for a non-negative integer.
+    let ref_id = ref_id
+        .filter(|t| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|t| t.parse::<i64>().ok())
+        .filter(|n| *n > 0)?;
+    Some(DecodedCreated {
+        created: CreatedRequest {
+            verification_id,
+            ref_id,
+            valid_upto,
+            upi_link: upi_link?,
+            gpay,
+            bhim,
+            paytm,
+            phonepe,
+            qr_code,
+            raw_json: text.to_owned(),
+            qr_png_as_received: None,
+        },
+        verbatim,
+    })
+}
+
+/// [`decode_created`] through a `serde_json::Value` map: the reference behaviour, and
+/// the path that gives precise errors.
+pub(crate) fn decode_created_via_value(body: &[u8], sent_id: &str) -> Result<CreatedRequest> {
     let (obj, raw) = parse_object(body)?;
     let f = Fields(&obj);
     let verification_id = f
@@ -562,6 +708,63 @@ mod tests {
         assert!(!verbatim(br#"{"ref_id": 1, "utr": 1.5}"#));
         assert!(!verbatim(br#"{"ref_id": 1, "utr": -0}"#));
         assert!(!verbatim(br#"{"ref_id": 99999999999999999999999}"#));
+    }
+
+    #[test]
+    fn create_direct_and_value_paths_agree_and_scrub_alike() {
+        let bodies: Vec<String> = [
+            CREATE.to_string(),
+            r#"{"verification_id":"a","ref_id":12,"upi_link":"u"}"#.into(),
+            r#"{"verification_id":"a","ref_id":"12","upi_link":"u","gpay":7,"bhim":true}"#.into(),
+            r#"{"verification_id":"a","ref_id":"0012","upi_link":"u\u0041","paytm":1.5}"#.into(),
+            r#"{"verification_id":"a","ref_id":12.0,"upi_link":"u"}"#.into(),
+            r#"{"verification_id":"a","ref_id":-1,"upi_link":"u"}"#.into(),
+            r#"{"verification_id":"a","ref_id":true,"upi_link":"u"}"#.into(),
+            r#"{"verification_id":"a","ref_id":99999999999999999999,"upi_link":"u"}"#.into(),
+            r#"{"verification_id":"a","ref_id":null,"upi_link":"u"}"#.into(),
+            r#"{"verification_id":"a","ref_id":1}"#.into(),
+            r#"{"verification_id":"b","ref_id":1,"upi_link":"u"}"#.into(),
+            r#"{"verification_id":"a","ref_id":1,"upi_link":"u","qr_code":{"x":1},"qr_code":"q"}"#
+                .into(),
+            r#"{"verification_id":"a","ref_id":1,"upi_link":"u","gpay":"x\u0000"}"#.into(),
+            r#"{"verification_id":"a","ref_id":1,"upi_link":"s3cret","qr_code":"s3cret"}"#.into(),
+            r#"{"verification_id":"a","ref_id":1,"upi_link":"u","x":"s3cr\u0065t"}"#.into(),
+            r#"{"verification_id":"a","ref_id":1,"upi_link":"u","valid_upto":1e3}"#.into(),
+            r#"{"verific\u0061tion_id":"a","ref_id":1,"upi_link":"u"}"#.into(),
+            "[1]".into(),
+            "<html>".into(),
+        ]
+        .into();
+        for body in &bodies {
+            let id = if body.contains("90909710") {
+                "90909710"
+            } else {
+                "a"
+            };
+            let slow = decode_created_via_value(body.as_bytes(), id);
+            match (&slow, decode_created_direct(body.as_bytes(), id)) {
+                (Ok(a), Some(b)) => assert_eq!(*a, b.created, "{body}"),
+                (Err(_), Some(_)) => panic!("direct path accepted {body}"),
+                (_, None) => {}
+            }
+            match (&slow, decode_created(body.as_bytes(), id)) {
+                (Ok(a), Ok(b)) => assert_eq!(*a, b, "{body}"),
+                (Err(a), Err(b)) => assert_eq!(a.message(), b.message(), "{body}"),
+                (a, b) => panic!("{body}: {a:?} vs {b:?}"),
+            }
+            for secret in ["s3cret", "1000", "u", "e", "12"] {
+                let r = Redactor::new(secret);
+                if let Ok(full) = &slow {
+                    let once = decode_created_detailed(body.as_bytes(), id)
+                        .unwrap()
+                        .scrubbed(&r);
+                    let full = full.clone().scrubbed(&r);
+                    assert_eq!(once, full, "{secret:?} in {body}");
+                    assert_eq!(once.qr_png(), full.qr_png(), "{secret:?} in {body}");
+                }
+            }
+        }
+        assert!(decode_created_direct(CREATE.as_bytes(), "90909710").is_some());
     }
 
     #[test]
