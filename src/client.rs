@@ -244,10 +244,12 @@ impl Client {
         let call_deadline = deadline_after(started, inner.call_deadline);
         let deadline = wait_deadline.map_or(call_deadline, |d| d.min(call_deadline));
         let method = if body.is_some() { "POST" } else { "GET" };
-        let path = url
-            .split_once("://")
-            .and_then(|(_, rest)| rest.find('/').map(|i| &rest[i..]))
-            .unwrap_or(url);
+        // The URL's path, for log lines only (found when a line is built).
+        let path = || {
+            url.split_once("://")
+                .and_then(|(_, rest)| rest.find('/').map(|i| &rest[i..]))
+                .unwrap_or(url)
+        };
         let mut attempt = 0;
         let mut last_request_id: Option<String> = None;
         loop {
@@ -340,7 +342,8 @@ impl Client {
                     let shown = format!("{:?}", failure.kind).to_ascii_lowercase();
                     inner.logger.emit(LogLevel::Info, &inner.redactor, || {
                         format!(
-                            "{method} {path} -> {shown} ({}) in {ms} ms (attempt {}, request id {request_id})",
+                            "{method} {} -> {shown} ({}) in {ms} ms (attempt {}, request id {request_id})",
+                            path(),
                             failure.detail,
                             attempt + 1
                         )
@@ -353,7 +356,8 @@ impl Client {
                     }
                     inner.logger.emit(LogLevel::Info, &inner.redactor, || {
                         format!(
-                            "{method} {path} -> HTTP {} in {ms} ms (attempt {}, request id {request_id})",
+                            "{method} {} -> HTTP {} in {ms} ms (attempt {}, request id {request_id})",
+                            path(),
                             resp.status,
                             attempt + 1
                         )
