@@ -101,12 +101,13 @@ impl Redactor {
         self.scrub_in_place(raw);
     }
 
-    /// True when `raw` (a JSON text) plainly holds no secret and has no `\u` escape
-    /// that could hide one: then [`scrub_json_in_place`](Self::scrub_json_in_place)
-    /// would leave it as it is, and so would scrubbing any slice of it.
+    /// True when `raw` (a JSON text) plainly holds no secret and no escape at all (so no
+    /// `\u` escape that could hide one): then
+    /// [`scrub_json_in_place`](Self::scrub_json_in_place) would leave it as it is, and
+    /// so would scrubbing any slice of it. (`false` only means "look closer".)
     pub(crate) fn plainly_absent_from_json(&self, raw: &str) -> bool {
         self.needles.is_empty()
-            || (memchr::memmem::find(raw.as_bytes(), b"\\u").is_none()
+            || (memchr::memchr(b'\\', raw.as_bytes()).is_none()
                 && !self
                     .needles
                     .iter()
