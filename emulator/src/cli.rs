@@ -199,6 +199,11 @@ fn parse(args: &[String]) -> Result<Option<Cli>, String> {
     Ok(Some(Cli { opts, ca_file }))
 }
 
+/// The `--help` text of [`run_cli`].
+pub fn usage() -> &'static str {
+    USAGE
+}
+
 /// Runs the emulator from command-line arguments (without the program name) until
 /// the process is killed. Returns an exit code: 0 after `--help`, 2 on a usage error,
 /// 1 if the server cannot start.
