@@ -26,8 +26,10 @@
 
 #![warn(missing_docs)]
 
+mod canned;
 mod cli;
 mod clock;
+mod fault_json;
 mod faults;
 mod http;
 mod png;
