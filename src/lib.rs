@@ -29,23 +29,62 @@
 //! ```
 //!
 //! No async runtime, no OpenSSL: `ureq` + `rustls` (ring) + `serde_json`.
+//!
+//! # Module map
+//!
+//! A call goes down this list and its answer comes back up:
+//!
+//! | module | holds |
+//! |---|---|
+//! | `config` | [`Config`]: credentials, environment, timeouts, proxy, root CAs |
+//! | `client` | [`Client`]: create and status calls, the attempt loop under one deadline |
+//! | `wait` | [`Client::wait_for_result`]: polling with back-off and the rate-limit window |
+//! | `retry` | which failures are retried, back-off, errors from non-2xx answers |
+//! | `request_id` | the `x-request-id` of each attempt |
+//! | `signature` | `x-cf-signature` (RSA-OAEP of the client id and a timestamp) |
+//! | `http` | one exchange over the shared `ureq::Agent` (per process after `fork()`) |
+//! | `http_errors` | a failed exchange sorted into network / timeout / TLS, in words |
+//! | `resolve` | host names resolved once per 10 s, IP literals directly |
+//! | `transport` | the TCP transport under ureq (one write per request, socket timeouts) |
+//! | `tls` | the rustls client configuration |
+//! | `status_fields` | Cashfree's status fields, declared once |
+//! | `model` | the result types: [`CreatedRequest`], [`Status`] and their enums |
+//! | `decode` | answers decoded leniently into the result types |
+//! | `sniff` | Cashfree's error object under a 2xx, HTML where JSON was expected |
+//! | `png` | the QR code's base64 PNG, decoded only when asked |
+//! | `redact` | the client secret scrubbed from everything handed back |
+//! | `ratelimit` | [`RateLimit`]: the `X-RateLimit-*` window |
+//! | `error` | [`Error`] and [`ErrorKind`] |
+//! | `validate` | ids and names checked before any I/O |
+//! | [`diagnostics`] | log records (the `log` facade or a callback) |
+//! | [`webhook`] | webhook signature checks and decoding |
+//! | [`qr`] | QR matrices and PNGs for screens and printers |
+//! | `serialize` | `Serialize` for the result types (feature `serde`) |
+//! | [`ffi`] | the C ABI: a thin shell over the above |
 
 #![forbid(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
 
 mod client;
 mod config;
+mod decode;
 pub mod diagnostics;
 mod error;
 mod http;
+mod http_errors;
 mod model;
+mod png;
 pub mod qr;
 mod ratelimit;
 mod redact;
+mod request_id;
+mod resolve;
 mod retry;
 #[cfg(feature = "serde")]
 mod serialize;
 mod signature;
+mod sniff;
+mod status_fields;
 mod tls;
 mod transport;
 mod validate;
@@ -98,18 +137,18 @@ pub struct ReadmeDoctests;
 pub mod fuzzing {
     /// Decodes a status body exactly as [`Client::status`](crate::Client::status) does.
     pub fn decode_status(body: &[u8]) -> crate::Result<crate::Status> {
-        crate::model::decode_status(body)
+        crate::decode::decode_status(body)
     }
 
     /// Decodes a status body through the `serde_json::Value` reference path only (the
     /// client uses a faster direct path first; both must agree).
     pub fn decode_status_via_value(body: &[u8]) -> crate::Result<crate::Status> {
-        crate::model::decode_status_via_value(body)
+        crate::decode::decode_status_via_value(body)
     }
 
     /// Decodes a create body exactly as [`Client::create`](crate::Client::create) does.
     pub fn decode_created(body: &[u8], sent_id: &str) -> crate::Result<crate::CreatedRequest> {
-        crate::model::decode_created(body, sent_id)
+        crate::decode::decode_created(body, sent_id)
     }
 
     /// Maps an error response to an error as the client does (for a GET).

@@ -25,7 +25,7 @@ use serde_json::Value;
 
 use crate::error::{Error, ErrorKind};
 use crate::http::{BodyProblem, Failure, RawResponse};
-use crate::model::looks_like_html;
+use crate::sniff::looks_like_html;
 
 /// First backoff step.
 pub(crate) const BACKOFF_BASE: Duration = Duration::from_millis(250);
@@ -104,7 +104,7 @@ pub(crate) fn from_failure(
 }
 
 /// A response arrived that is not a readable 2xx, or a 2xx that is Cashfree's error
-/// object (see [`crate::model::is_error_object`]).
+/// object (see [`crate::sniff::is_error_object`]).
 pub(crate) fn from_response(resp: &RawResponse, call: CallKind, target: &str) -> Verdict {
     let status = resp.status;
     let body = &resp.body[..];

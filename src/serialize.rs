@@ -76,7 +76,7 @@ impl Serialize for RateLimit {
 
 #[cfg(test)]
 mod tests {
-    use crate::model::{decode_created, decode_status};
+    use crate::decode::{decode_created, decode_status};
 
     const CREATE: &str = include_str!("../tests/data/samples/create_response.json");
     const SUCCESS: &str = include_str!("../tests/data/samples/status_success.json");

@@ -3,8 +3,9 @@
 use std::fmt;
 use std::time::{Duration, Instant};
 
-use crate::client::{deadline_after, Client, Lookup};
+use crate::client::{deadline_after, Client};
 use crate::error::{Error, ErrorKind};
+use crate::model::Identity;
 use crate::model::Status;
 use crate::validate::validate_verification_id;
 
@@ -149,7 +150,7 @@ impl Client {
         let mut last_error: Option<Error>;
         loop {
             last_error = None;
-            match self.lookup(Lookup::Id(verification_id), Some(deadline)) {
+            match self.lookup(Identity::VerificationId(verification_id), Some(deadline)) {
                 Ok(status) => {
                     let keep_going = on_poll(&status);
                     if status.is_final() {

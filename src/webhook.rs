@@ -21,8 +21,9 @@ use base64::Engine;
 use ring::hmac;
 use serde_json::Value;
 
+use crate::decode::{parse_object, status_from_object, Fields};
 use crate::error::{Error, ErrorKind, Result};
-use crate::model::{parse_object, status_from_object, Fields, Status};
+use crate::model::Status;
 use crate::redact::Redactor;
 
 /// A verified webhook delivery.

@@ -12,7 +12,7 @@ mod common;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use common::cbuild::{self, compile, work_dir, Runner, Variant};
@@ -22,24 +22,7 @@ use cashfree_rpd_emulator::{Emulator, TEST_CLIENT_ID, TEST_CLIENT_SECRET};
 /// Whether `tool` runs. When it does not: under `CI=true` the test fails (CI must
 /// install `package`); elsewhere it prints why the check is skipped.
 fn required_tool(tool: &str, package: &str, check: &str) -> bool {
-    let ok = Command::new(tool)
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !ok {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "{tool} is not installed but CI=true: CI must install the Debian package {package} \
-             (needed for {check})"
-        );
-        eprintln!(
-            "NOTICE: skipping {check}: {tool} is not installed (Debian package {package}; \
-             CI installs it and fails without it)"
-        );
-    }
-    ok
+    common::skip::require_tool(check, tool, package)
 }
 
 fn describe(out: &Output) -> String {

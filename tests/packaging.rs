@@ -18,6 +18,9 @@
 //! whose tool is missing prints why it skips — and fails when `CI=true`.
 #![cfg(target_os = "linux")]
 
+#[path = "common/skip.rs"]
+mod skip;
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -34,24 +37,9 @@ const RUN_LIMIT: Duration = Duration::from_secs(120);
 // ------------------------------------------------------------------------------------
 // Tools, directories, commands
 
-/// Whether `name` runs. When it does not: panics under `CI=true`, else prints a notice.
+/// Whether `name` runs. When it does not: panics under `CI=true`, else records the skip.
 fn tool(name: &str, test: &str) -> bool {
-    let ok = Command::new(name)
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(false);
-    if !ok {
-        if std::env::var("CI").as_deref() == Ok("true") {
-            panic!(
-                "{test}: `{name}` is not installed, and CI=true requires it (.ci/run installs it)"
-            );
-        }
-        eprintln!("NOTICE: {test}: skipped, `{name}` is not installed (CI installs it)");
-    }
-    ok
+    skip::require_tool(test, name, name)
 }
 
 fn tools(names: &[&str], test: &str) -> bool {

@@ -147,20 +147,7 @@ fn tls10_only_server_hello() {
 
 /// Whether a tool runs; a missing tool fails the test when `CI=true`.
 fn tool_or_skip(name: &str, args: &[&str], test: &str) -> bool {
-    let ok = Command::new(name)
-        .args(args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !ok {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "{test}: {name} is required on CI (apt-get install {name})"
-        );
-        eprintln!("NOTICE: {name} is not installed: skipping {test}");
-    }
-    ok
+    common::skip::require_tool_with(test, name, args, name)
 }
 
 struct Killed(Child);

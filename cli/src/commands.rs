@@ -319,12 +319,7 @@ fn private_temp_dir() -> std::io::Result<PathBuf> {
 /// The emulator's own help, reworded for `cfrpd emulator` (its name, the 8080 default
 /// and where the --tls CA goes).
 fn emulator_help() -> i32 {
-    let Some(text) = capture_stdout(|| {
-        cashfree_rpd_emulator::run_cli(vec!["--help".into()]);
-    }) else {
-        return cashfree_rpd_emulator::run_cli(vec!["--help".into()]);
-    };
-    out(&reword_emulator_help(&text));
+    out(&reword_emulator_help(cashfree_rpd_emulator::usage()));
     exit::SUCCESS
 }
 
@@ -339,46 +334,6 @@ pub fn reword_emulator_help(text: &str) -> String {
             "(default: temp dir)",
             "(default: a private temp dir, removed on exit)",
         )
-}
-
-/// What `f` writes to stdout (fd 1), or None where that cannot be captured. For the
-/// emulator's help text only: it is far smaller than a pipe's buffer.
-#[cfg(unix)]
-fn capture_stdout(f: impl FnOnce()) -> Option<String> {
-    use std::io::{Read, Write};
-    use std::os::fd::FromRawFd;
-    let _ = std::io::stdout().flush();
-    let mut fds = [0 as libc::c_int; 2];
-    // SAFETY: plain fd juggling on fds this function owns; fd 1 is restored before
-    // returning.
-    unsafe {
-        if libc::pipe(fds.as_mut_ptr()) != 0 {
-            return None;
-        }
-        let saved = libc::dup(1);
-        if saved < 0 || libc::dup2(fds[1], 1) < 0 {
-            libc::close(fds[0]);
-            libc::close(fds[1]);
-            if saved >= 0 {
-                libc::close(saved);
-            }
-            return None;
-        }
-        libc::close(fds[1]);
-        f();
-        let _ = std::io::stdout().flush();
-        libc::dup2(saved, 1);
-        libc::close(saved);
-        let mut reader = std::fs::File::from_raw_fd(fds[0]);
-        let mut text = String::new();
-        reader.read_to_string(&mut text).ok()?;
-        Some(text)
-    }
-}
-
-#[cfg(not(unix))]
-fn capture_stdout(_f: impl FnOnce()) -> Option<String> {
-    None
 }
 
 #[cfg(test)]

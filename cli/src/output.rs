@@ -35,6 +35,12 @@ pub fn created_json(c: &CreatedRequest) -> Value {
 /// becomes `FAILURE`); `status_raw` and `name_match_result` are as sent. `ref_id` is a
 /// number when it is one, else the text as sent.
 pub fn status_json(s: &Status) -> Value {
+    let mut m = serde_json::Map::new();
+    for (key, value) in s.text_fields() {
+        // `status` is the normalised state below; the text as sent is `status_raw`.
+        let key = if key == "status" { "status_raw" } else { key };
+        m.insert(key.into(), value.map_or(Value::Null, Value::from));
+    }
     let ref_id = match &s.ref_id {
         None => Value::Null,
         Some(text) => text
@@ -42,26 +48,11 @@ pub fn status_json(s: &Status) -> Value {
             .parse::<i64>()
             .map_or_else(|_| Value::String(text.clone()), Value::from),
     };
-    json!({
-        "status": status_name(&s.status),
-        "status_raw": s.status_raw,
-        "final": s.is_final(),
-        "verification_id": s.verification_id,
-        "ref_id": ref_id,
-        "bank_account": s.bank_account,
-        "ifsc": s.ifsc,
-        "upi": s.upi,
-        "name_at_bank": s.name_at_bank,
-        "utr": s.utr,
-        "name_match_score": s.name_match_score,
-        "name_match_result": s.name_match_result,
-        "name_match": name_match_name(&s.name_match),
-        "added_on": s.added_on,
-        "processed_on": s.processed_on,
-        "penny_collected_on": s.penny_collected_on,
-        "reversal_status": s.reversal_status,
-        "account_type": s.account_type,
-    })
+    m.insert("ref_id".into(), ref_id);
+    m.insert("status".into(), status_name(&s.status).into());
+    m.insert("final".into(), s.is_final().into());
+    m.insert("name_match".into(), name_match_name(&s.name_match).into());
+    Value::Object(m)
 }
 
 /// Escapes control characters (ANSI escapes included) so server text cannot drive
@@ -115,23 +106,16 @@ pub fn created_text(c: &CreatedRequest) -> String {
 
 /// Every field of a status as aligned text.
 pub fn status_text(s: &Status) -> String {
-    table(&[
-        ("status", Some(status_name(&s.status))),
-        ("verification_id", s.verification_id.as_deref()),
-        ("ref_id", s.ref_id.as_deref()),
-        ("bank_account", s.bank_account.as_deref()),
-        ("ifsc", s.ifsc.as_deref()),
-        ("upi", s.upi.as_deref()),
-        ("name_at_bank", s.name_at_bank.as_deref()),
-        ("utr", s.utr.as_deref()),
-        ("name_match_score", s.name_match_score.as_deref()),
-        ("name_match_result", s.name_match_result.as_deref()),
-        ("added_on", s.added_on.as_deref()),
-        ("processed_on", s.processed_on.as_deref()),
-        ("penny_collected_on", s.penny_collected_on.as_deref()),
-        ("reversal_status", s.reversal_status.as_deref()),
-        ("account_type", s.account_type.as_deref()),
-    ])
+    let rows: Vec<(&str, Option<&str>)> = s
+        .text_fields()
+        .into_iter()
+        .map(|(key, value)| match key {
+            // The normalised state, e.g. `FAILED` shown as `FAILURE`.
+            "status" => (key, Some(status_name(&s.status))),
+            _ => (key, value),
+        })
+        .collect();
+    table(&rows)
 }
 
 /// Writes to stdout; a closed pipe (`cfrpd ... | head -1`) is not an error worth a panic.

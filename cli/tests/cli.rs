@@ -1,5 +1,8 @@
 //! End-to-end tests of the `cfrpd` binary against an in-process emulator.
 
+#[path = "../../tests/common/skip.rs"]
+mod skip;
+
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::process::{Command, Stdio};
@@ -658,14 +661,11 @@ fn find_cfrpd(needle: &str) -> Option<u32> {
 #[cfg(target_os = "linux")]
 fn ctrl_c_on_a_terminal_wipes_the_live_progress_line() {
     // util-linux `script` gives cfrpd a pseudo-terminal, so the live spinner runs.
-    let has_script = Command::new("script")
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !has_script {
-        eprintln!("NOTICE: skipping the terminal test: `script` (util-linux) is not installed");
+    if !skip::require_tool(
+        "ctrl_c_on_a_terminal_wipes_the_live_progress_line",
+        "script",
+        "bsdutils",
+    ) {
         return;
     }
     let s = Setup::new();

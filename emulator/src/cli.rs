@@ -89,114 +89,196 @@ struct Cli {
     ca_file: Option<PathBuf>,
 }
 
-fn parse(args: &[String]) -> Result<Option<Cli>, String> {
-    let mut opts = Options::default();
-    let mut ca_file = None;
-    let mut secret_given = false;
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        let (flag, inline) = match arg.split_once('=') {
-            Some((f, v)) if f.starts_with("--") => (f, Some(v.to_string())),
-            _ => (arg.as_str(), None),
-        };
-        let mut value = |what: &str| -> Result<String, String> {
-            inline
-                .clone()
-                .or_else(|| it.next().cloned())
-                .ok_or_else(|| format!("{flag} needs {what}"))
-        };
-        let num = |s: String| -> Result<u64, String> {
-            s.parse()
-                .map_err(|_| format!("{flag}: {s:?} is not a non-negative integer"))
-        };
-        match flag {
-            "-h" | "--help" => return Ok(None),
-            "--host" => {
-                let v = value("an IP address")?;
-                opts.host = v
-                    .parse::<IpAddr>()
-                    .map_err(|_| format!("--host: {v:?} is not an IP address"))?;
-            }
-            "--port" => {
-                let v = value("a port")?;
-                opts.port = v
-                    .parse()
-                    .map_err(|_| format!("--port: {v:?} is not a port"))?;
-            }
-            "--client-id" => opts.client_id = value("an id")?,
-            "--client-secret" => {
-                opts.client_secret = value("a secret")?;
-                secret_given = true;
-            }
-            "--production" => opts.environment = Environment::Production,
-            "--reversal-step-secs" => {
-                opts.reversal_step = parse_secs(flag, &value("seconds")?)?;
-            }
-            "--reversal-outcome" => {
-                let v = value("transfer_success|failed")?;
-                opts.reversal_outcome = match v.to_ascii_lowercase().as_str() {
-                    "transfer_success" | "success" => ReversalOutcome::TransferSuccess,
-                    "failed" => ReversalOutcome::Failed,
-                    _ => {
-                        return Err(format!(
-                            "--reversal-outcome: {v:?} is not one of: transfer_success, failed"
-                        ))
-                    }
-                };
-            }
-            "--rate-limit" => {
-                let v = value("N/SECS")?;
-                let bad = || format!("--rate-limit: {v:?} is not N/SECS (e.g. 10/60 or 2/1.5)");
-                let (n, secs) = v.split_once('/').ok_or_else(bad)?;
-                let n: u32 = n.trim().parse().map_err(|_| bad())?;
-                let window = parse_secs(flag, secs.trim())?;
-                if n == 0 || window.is_zero() {
-                    return Err(format!(
-                        "--rate-limit: {v:?} must allow at least 1 request per non-zero window"
-                    ));
-                }
-                opts.rate_limit = Some((n, window));
-            }
-            "--validity-secs" => opts.validity = Duration::from_secs(num(value("seconds")?)?),
-            "--auto-pay-secs" => {
-                opts.auto_pay_after = Some(Duration::from_secs(num(value("seconds")?)?))
-            }
-            "--auto-pay-outcome" => {
-                let v = value("success|failure")?;
-                opts.auto_pay_outcome.success = match v.to_ascii_lowercase().as_str() {
-                    "success" => true,
-                    "failure" => false,
-                    _ => {
-                        return Err(format!(
-                            "--auto-pay-outcome: {v:?} is not one of: success, failure"
-                        ))
-                    }
-                };
-            }
-            "--payer-name" => opts.auto_pay_outcome.payer_name = value("a name")?,
-            "--tls" => opts.tls = true,
-            "--ca-file" => ca_file = Some(PathBuf::from(value("a path")?)),
-            "--require-signature" => {
-                let path = value("a PEM file path")?;
-                let pem = std::fs::read_to_string(&path)
-                    .map_err(|e| format!("--require-signature {path}: {e}"))?;
-                opts.signature_private_key_pem = Some(pem);
-            }
-            "--webhook-url" => opts.webhook_url = Some(value("a URL")?),
-            "--balance" => opts.balance = Some(num(value("a count")?)?),
-            "--log" => opts.log = true,
-            other => {
-                return Err(format!(
-                    "unknown argument {other:?}; valid flags: {}",
-                    FLAGS.join(" ")
-                ))
+/// The flags as clap reads them; [`parse`] turns them into [`Options`]. The help text
+/// is [`USAGE`] (clap's own help and version flags are off). A flag given twice keeps
+/// its last value, and values may start with `-`.
+#[derive(clap::Parser)]
+#[command(
+    name = "cashfree-rpd-emulator",
+    disable_help_flag = true,
+    disable_version_flag = true,
+    args_override_self = true
+)]
+struct Flags {
+    #[arg(short = 'h', long = "help")]
+    help: bool,
+    #[arg(long, allow_hyphen_values = true, value_parser = |v: &str| v.parse::<IpAddr>()
+        .map_err(|_| format!("--host: {v:?} is not an IP address")))]
+    host: Option<IpAddr>,
+    #[arg(long, allow_hyphen_values = true, value_parser = |v: &str| v.parse::<u16>()
+        .map_err(|_| format!("--port: {v:?} is not a port")))]
+    port: Option<u16>,
+    #[arg(long, allow_hyphen_values = true)]
+    client_id: Option<String>,
+    #[arg(long, allow_hyphen_values = true)]
+    client_secret: Option<String>,
+    #[arg(long)]
+    production: bool,
+    #[arg(long, allow_hyphen_values = true, value_parser = |v: &str| num("--validity-secs", v))]
+    validity_secs: Option<u64>,
+    #[arg(long, allow_hyphen_values = true, value_parser = |v: &str| num("--auto-pay-secs", v))]
+    auto_pay_secs: Option<u64>,
+    #[arg(long, allow_hyphen_values = true, value_parser = auto_pay_outcome)]
+    auto_pay_outcome: Option<bool>,
+    #[arg(long, allow_hyphen_values = true)]
+    payer_name: Option<String>,
+    #[arg(long, allow_hyphen_values = true,
+        value_parser = |v: &str| parse_secs("--reversal-step-secs", v))]
+    reversal_step_secs: Option<Duration>,
+    #[arg(long, allow_hyphen_values = true, value_parser = reversal_outcome)]
+    reversal_outcome: Option<ReversalOutcome>,
+    #[arg(long, allow_hyphen_values = true, value_parser = rate_limit)]
+    rate_limit: Option<(u32, Duration)>,
+    #[arg(long)]
+    tls: bool,
+    #[arg(long, allow_hyphen_values = true)]
+    ca_file: Option<PathBuf>,
+    #[arg(long, allow_hyphen_values = true)]
+    require_signature: Option<String>,
+    #[arg(long, allow_hyphen_values = true)]
+    webhook_url: Option<String>,
+    #[arg(long, allow_hyphen_values = true, value_parser = |v: &str| num("--balance", v))]
+    balance: Option<u64>,
+    #[arg(long)]
+    log: bool,
+}
+
+fn num(flag: &str, s: &str) -> Result<u64, String> {
+    s.parse()
+        .map_err(|_| format!("{flag}: {s:?} is not a non-negative integer"))
+}
+
+fn auto_pay_outcome(v: &str) -> Result<bool, String> {
+    match v.to_ascii_lowercase().as_str() {
+        "success" => Ok(true),
+        "failure" => Ok(false),
+        _ => Err(format!(
+            "--auto-pay-outcome: {v:?} is not one of: success, failure"
+        )),
+    }
+}
+
+fn reversal_outcome(v: &str) -> Result<ReversalOutcome, String> {
+    match v.to_ascii_lowercase().as_str() {
+        "transfer_success" | "success" => Ok(ReversalOutcome::TransferSuccess),
+        "failed" => Ok(ReversalOutcome::Failed),
+        _ => Err(format!(
+            "--reversal-outcome: {v:?} is not one of: transfer_success, failed"
+        )),
+    }
+}
+
+fn rate_limit(v: &str) -> Result<(u32, Duration), String> {
+    let bad = || format!("--rate-limit: {v:?} is not N/SECS (e.g. 10/60 or 2/1.5)");
+    let (n, secs) = v.split_once('/').ok_or_else(bad)?;
+    let n: u32 = n.trim().parse().map_err(|_| bad())?;
+    let window = parse_secs("--rate-limit", secs.trim())?;
+    if n == 0 || window.is_zero() {
+        return Err(format!(
+            "--rate-limit: {v:?} must allow at least 1 request per non-zero window"
+        ));
+    }
+    Ok((n, window))
+}
+
+/// clap's error as this program words it: a refused value says only why; an unknown
+/// flag lists the valid ones.
+fn refusal(e: clap::Error) -> String {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    match e.kind() {
+        ErrorKind::ValueValidation => {
+            if let Some(why) = std::error::Error::source(&e) {
+                return why.to_string();
             }
         }
+        ErrorKind::UnknownArgument => {
+            let arg = match e.get(ContextKind::InvalidArg) {
+                Some(ContextValue::String(a)) => a.clone(),
+                _ => String::new(),
+            };
+            return format!("unknown argument {arg:?}; valid flags: {}", FLAGS.join(" "));
+        }
+        _ => {}
     }
+    let text = e.to_string();
+    text.trim()
+        .trim_start_matches("error: ")
+        .lines()
+        .next()
+        .unwrap_or("")
+        .to_string()
+}
+
+fn parse(args: &[String]) -> Result<Option<Cli>, String> {
+    use clap::Parser;
+    let argv = std::iter::once("cashfree-rpd-emulator".to_string()).chain(args.iter().cloned());
+    let f = Flags::try_parse_from(argv).map_err(refusal)?;
+    if f.help {
+        return Ok(None);
+    }
+    let mut opts = Options::default();
+    if let Some(h) = f.host {
+        opts.host = h;
+    }
+    if let Some(p) = f.port {
+        opts.port = p;
+    }
+    if let Some(id) = f.client_id {
+        opts.client_id = id;
+    }
+    let secret_given = f.client_secret.is_some();
+    if let Some(s) = f.client_secret {
+        opts.client_secret = s;
+    }
+    if f.production {
+        opts.environment = Environment::Production;
+    }
+    if let Some(v) = f.validity_secs {
+        opts.validity = Duration::from_secs(v);
+    }
+    if let Some(v) = f.auto_pay_secs {
+        opts.auto_pay_after = Some(Duration::from_secs(v));
+    }
+    if let Some(success) = f.auto_pay_outcome {
+        opts.auto_pay_outcome.success = success;
+    }
+    if let Some(name) = f.payer_name {
+        opts.auto_pay_outcome.payer_name = name;
+    }
+    if let Some(step) = f.reversal_step_secs {
+        opts.reversal_step = step;
+    }
+    if let Some(o) = f.reversal_outcome {
+        opts.reversal_outcome = o;
+    }
+    if f.rate_limit.is_some() {
+        opts.rate_limit = f.rate_limit;
+    }
+    opts.tls = f.tls;
+    if let Some(path) = f.require_signature {
+        let pem = std::fs::read_to_string(&path)
+            .map_err(|e| format!("--require-signature {path}: {e}"))?;
+        opts.signature_private_key_pem = Some(pem);
+    }
+    if f.webhook_url.is_some() {
+        opts.webhook_url = f.webhook_url;
+    }
+    if f.balance.is_some() {
+        opts.balance = f.balance;
+    }
+    opts.log = f.log;
     if opts.environment == Environment::Production && !secret_given {
         opts.client_secret = PRODUCTION_CLIENT_SECRET.to_string();
     }
-    Ok(Some(Cli { opts, ca_file }))
+    Ok(Some(Cli {
+        opts,
+        ca_file: f.ca_file,
+    }))
+}
+
+/// The `--help` text of [`run_cli`].
+pub fn usage() -> &'static str {
+    USAGE
 }
 
 /// Runs the emulator from command-line arguments (without the program name) until

@@ -26,8 +26,10 @@
 
 #![warn(missing_docs)]
 
+mod canned;
 mod cli;
 mod clock;
+mod fault_json;
 mod faults;
 mod http;
 mod png;
@@ -44,7 +46,7 @@ use std::sync::Arc;
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
-pub use cli::run_cli;
+pub use cli::{run_cli, usage};
 pub use faults::{Endpoint, Fault, FaultKind};
 pub use state::ReversalOutcome;
 pub use webhook::{sign_webhook_body_v1, sign_webhook_header};

@@ -56,65 +56,43 @@ pub(crate) unsafe fn free_request(r: *mut cfrpd_request) {
     }
 }
 
-pub(crate) fn status_out(s: &Status) -> Box<cfrpd_status> {
-    let state = number_of(&STATES, &s.status, CFRPD_STATE_UNKNOWN);
-    let name_match = number_of(&NAME_MATCHES, &s.name_match, CFRPD_MATCH_UNKNOWN);
-    let reversal = number_of(&REVERSALS, &s.reversal, CFRPD_REVERSAL_UNKNOWN);
-    let o = |v: &Option<String>| opt_string_out(v.as_deref());
-    Box::new(cfrpd_status {
-        state,
-        is_final: s.is_final(),
-        status: o(&s.status_raw),
-        verification_id: o(&s.verification_id),
-        ref_id: o(&s.ref_id),
-        bank_account: o(&s.bank_account),
-        ifsc: o(&s.ifsc),
-        upi: o(&s.upi),
-        name_at_bank: o(&s.name_at_bank),
-        utr: o(&s.utr),
-        name_match_score: o(&s.name_match_score),
-        name_match_result: o(&s.name_match_result),
-        name_match,
-        added_on: o(&s.added_on),
-        processed_on: o(&s.processed_on),
-        penny_collected_on: o(&s.penny_collected_on),
-        reversal_status: o(&s.reversal_status),
-        account_type: o(&s.account_type),
-        raw_json: string_out(&s.raw_json),
-        reversal,
-    })
-}
+// The status conversion and its release, from the one list of status fields
+// (`crate::status_fields`): a field the list has and `cfrpd_status` lacks (or the other
+// way round) does not compile.
+macro_rules! status_conversion {
+    ($( $(#[doc = $doc:literal])* $field:ident = $key:ident, )*) => {
+        pub(crate) fn status_out(s: &Status) -> Box<cfrpd_status> {
+            let state = number_of(&STATES, &s.status, CFRPD_STATE_UNKNOWN);
+            let name_match = number_of(&NAME_MATCHES, &s.name_match, CFRPD_MATCH_UNKNOWN);
+            let reversal = number_of(&REVERSALS, &s.reversal, CFRPD_REVERSAL_UNKNOWN);
+            Box::new(cfrpd_status {
+                state,
+                is_final: s.is_final(),
+                $( $key: opt_string_out(s.$field.as_deref()), )*
+                name_match,
+                raw_json: string_out(&s.raw_json),
+                reversal,
+            })
+        }
 
-/// # Safety
-/// `s` is NULL or came from [`status_out`] and is not used again.
-pub(crate) unsafe fn free_status(s: *mut cfrpd_status) {
-    if s.is_null() {
-        return;
-    }
-    // SAFETY: `s` is the Box::into_raw of a status_out box, not freed before (this function's # Safety).
-    let b = unsafe { Box::from_raw(s) };
-    for p in [
-        b.status,
-        b.verification_id,
-        b.ref_id,
-        b.bank_account,
-        b.ifsc,
-        b.upi,
-        b.name_at_bank,
-        b.utr,
-        b.name_match_score,
-        b.name_match_result,
-        b.added_on,
-        b.processed_on,
-        b.penny_collected_on,
-        b.reversal_status,
-        b.account_type,
-        b.raw_json,
-    ] {
-        // SAFETY: status_out made every string field with string_out/opt_string_out; each is freed once, here.
-        unsafe { free_string(p) };
-    }
+        /// # Safety
+        /// `s` is NULL or came from [`status_out`] and is not used again.
+        pub(crate) unsafe fn free_status(s: *mut cfrpd_status) {
+            if s.is_null() {
+                return;
+            }
+            // SAFETY: the caller passes a pointer from `status_out` (a leaked Box) that
+            // is not used again.
+            let b = unsafe { Box::from_raw(s) };
+            for p in [$( b.$key, )* b.raw_json] {
+                // SAFETY: every string came from `string_out` / `opt_string_out` in
+                // `status_out` and is freed once, here.
+                unsafe { free_string(p) };
+            }
+        }
+    };
 }
+crate::status_fields::with_status_fields!(status_conversion);
 
 pub(crate) fn webhook_out(w: &WebhookEvent) -> Box<cfrpd_webhook> {
     Box::new(cfrpd_webhook {

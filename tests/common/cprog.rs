@@ -10,22 +10,9 @@ use std::process::{Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 /// Whether a tool runs (`--version`); when it does not, fails on CI (`CI=true`), else
-/// prints why the caller skips.
+/// records the skip ([`super::skip`]).
 pub fn tool_or_skip(name: &str, test: &str) -> bool {
-    let ok = Command::new(name)
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !ok {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "{test}: {name} is required on CI"
-        );
-        eprintln!("NOTICE: {name} is not installed: skipping {test}");
-    }
-    ok
+    super::skip::require_tool(test, name, name)
 }
 
 /// Compiles `source` (relative to the crate root) with gcc; `sanitize` adds ASan+UBSan.

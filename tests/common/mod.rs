@@ -17,6 +17,7 @@ pub mod netns;
 pub mod outcome;
 pub mod relay;
 pub mod script;
+pub mod skip;
 pub mod tinyproxy;
 pub mod tls;
 #[cfg(target_os = "linux")]

@@ -21,18 +21,8 @@ pub struct TinyProxy {
     dir: PathBuf,
 }
 
-/// True when `CI=true`: missing tools are then a failure, not a skip.
-pub fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| v.eq_ignore_ascii_case("true"))
-}
-
-/// Skips (prints why) or, under `CI=true`, fails.
-pub fn skip_or_fail(test: &str, why: &str) {
-    if in_ci() {
-        panic!("{test}: {why} (CI=true: this test must run)");
-    }
-    eprintln!("SKIPPED {test}: {why} (set CI=true to make this a failure)");
-}
+#[allow(unused_imports)]
+pub use super::skip::{in_ci, skip_or_fail};
 
 /// A free loopback port (bound then released).
 pub fn free_port() -> u16 {
