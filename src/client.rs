@@ -173,7 +173,7 @@ impl Client {
             return self.send_create(verification_id, name);
         };
         let _in_flight = match journal.begin(verification_id, name) {
-            Ok(Begin::Replay(request)) => return Ok(request),
+            Ok(Begin::Replay(request)) => return Ok(*request),
             Ok(Begin::Send(guard)) => guard,
             Err(e) => return Err(self.logged(e)),
         };

@@ -23,6 +23,14 @@ use crate::WaitOptions;
 /// has `ambiguous = true`: look the id up with `cfrpd_get_status` before creating
 /// again. A second create with the same id fails with CFRPD_ERR_DUPLICATE_ID.
 ///
+/// With a journal (`cfrpd_config_set_journal_path`): the intent is on stable storage
+/// before anything is sent (else CFRPD_ERR_JOURNAL, nothing sent), the answer is
+/// recorded after (if only that write fails, the request is still returned and the
+/// failure logged at ERROR). A create of an id with an open entry sends nothing: an
+/// entry whose answer is recorded under the same name gives a copy of that request
+/// with `replayed = true`; another name, or an entry still SENDING, gives
+/// CFRPD_ERR_DUPLICATE_ID (settle it with `cfrpd_journal_resolve`).
+///
 /// # Safety
 /// `client` is NULL or live; strings are NULL or NUL-terminated; `out`/`err` are NULL or writable.
 #[no_mangle]

@@ -11,6 +11,7 @@ mod calls;
 mod config;
 mod convert;
 mod error;
+mod journal;
 mod panic;
 mod qr;
 mod strings;
@@ -19,6 +20,7 @@ mod webhook;
 
 pub use calls::*;
 pub use config::*;
+pub use journal::*;
 pub use qr::*;
 pub use types::*;
 pub use webhook::*;

@@ -209,6 +209,9 @@ pub struct cfrpd_request {
     pub qr_png_len: usize,
     /// The whole response body.
     pub raw_json: *mut c_char,
+    /// True when this is the copy a create journal recorded (a create of an id whose
+    /// request was already made: nothing was sent); false for a fresh answer.
+    pub replayed: bool,
 }
 
 /// The result of a verification request. Owned by the caller: release with

@@ -35,7 +35,7 @@ pub(crate) enum Record {
     },
     Created {
         id: String,
-        request: CreatedRequest,
+        request: Box<CreatedRequest>,
     },
     Closed {
         id: String,
@@ -151,7 +151,7 @@ impl Record {
                 let r = o.get("req")?.as_object()?;
                 Record::Created {
                     id: s(o, "id")?,
-                    request: CreatedRequest::from_journal(
+                    request: Box::new(CreatedRequest::from_journal(
                         s(r, "verification_id")?,
                         r.get("ref_id")?.as_i64()?,
                         opt(r, "valid_upto")?,
@@ -164,7 +164,7 @@ impl Record {
                         ],
                         opt(r, "qr_code")?,
                         s(r, "raw_json")?,
-                    ),
+                    )),
                 }
             }
             "x" => Record::Closed {
@@ -270,7 +270,7 @@ mod tests {
             },
             Record::Created {
                 id: "a".into(),
-                request: request("a"),
+                request: Box::new(request("a")),
             },
             Record::Closed {
                 id: "a".into(),

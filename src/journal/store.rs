@@ -63,7 +63,7 @@ pub(crate) struct Journal {
 /// What a create does after [`Journal::begin`].
 pub(crate) enum Begin<'a> {
     /// The id's request was made already: hand back this copy, send nothing.
-    Replay(CreatedRequest),
+    Replay(Box<CreatedRequest>),
     /// Intent recorded: send it. Dropping the guard ends "in flight".
     Send(InFlight<'a>),
 }
@@ -250,7 +250,7 @@ impl Journal {
             let in_flight = st.in_flight.contains(id);
             return match (&e.request, e.name == name) {
                 (Some(req), true) => {
-                    let mut copy = req.clone();
+                    let mut copy = Box::new(req.clone());
                     copy.replayed = true;
                     Ok(Begin::Replay(copy))
                 }
@@ -306,7 +306,7 @@ impl Journal {
         let mut st = self.state();
         let r = Record::Created {
             id: req.verification_id.clone(),
-            request: req.clone(),
+            request: Box::new(req.clone()),
         };
         let bytes = st.append(&r).map_err(|e| {
             journal_error(format!(
@@ -432,7 +432,7 @@ impl State {
             }
             Record::Created { id, request } => {
                 if let Some(e) = self.entries.get_mut(&id) {
-                    e.request = Some(request);
+                    e.request = Some(*request);
                     e.bytes += bytes;
                 }
             }
@@ -473,7 +473,7 @@ impl State {
                 data.extend(
                     Record::Created {
                         id: id.clone(),
-                        request: req.clone(),
+                        request: Box::new(req.clone()),
                     }
                     .encode(),
                 );
