@@ -208,6 +208,7 @@ impl Client {
     pub fn journal_resolve(&self, verification_id: &str) -> Result<Status> {
         validate_verification_id(verification_id)?;
         let journal = self.journal()?;
+        journal.check_owner()?;
         match self.lookup(Lookup::Id(verification_id), None) {
             Ok(status) => Ok(status),
             Err(e) => {

@@ -230,7 +230,7 @@ impl Journal {
     }
 
     /// Refuses journaled calls in a forked child (the journal belongs to the parent).
-    fn check_owner(&self) -> Result<()> {
+    pub(crate) fn check_owner(&self) -> Result<()> {
         if std::process::id() != self.owner_pid {
             return Err(journal_error(format!(
                 "the create journal {} belongs to process {}, not to this forked child: create \
