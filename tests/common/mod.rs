@@ -6,6 +6,7 @@ pub mod cabi;
 pub mod cbuild;
 #[cfg(target_os = "linux")]
 pub mod cprog;
+pub mod gate;
 pub mod idle;
 pub mod netns;
 pub mod outcome;
