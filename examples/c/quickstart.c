@@ -27,6 +27,9 @@
  *   CFRPD_WAIT_TIMEOUT_MS   how long to wait for the payment (default 600000 = 10 min)
  *   CFRPD_POLL_INTERVAL_MS  pause between status polls (default 3000)
  *   CFRPD_LOG               set (to anything): print the library's diagnostics to stderr
+ *   CFRPD_JOURNAL           a create journal file: creates survive a crash, and at start
+ *                           the program resumes what a killed run left (README.md,
+ *                           "Surviving a crash")
  *
  * Exit status: 0 when the request reached a final state (SUCCESS, FAILURE, EXPIRED),
  * 1 on any error.
@@ -126,11 +129,36 @@ int main(int argc, char **argv) {
     if (getenv("CFRPD_LOG") != NULL) {
         cfrpd_config_set_log_callback(config, CFRPD_LOG_DEBUG, on_log, NULL);
     }
+    const char *journal = getenv("CFRPD_JOURNAL");
+    if (journal != NULL && journal[0] != '\0') {
+        cfrpd_config_set_journal_path(config, journal);
+    }
     rc = cfrpd_client_new(config, &client, &err);
     cfrpd_config_free(config);
     if (rc != CFRPD_OK) {
         print_error("cfrpd_client_new", rc, err);
         goto done;
+    }
+    if (journal != NULL && journal[0] != '\0') {
+        /* Resume what a crashed run left: settle each open entry (see the README for a
+         * terminal that shows a CREATED entry's QR again and waits instead). */
+        cfrpd_journal_list *open = NULL;
+        rc = cfrpd_journal_pending(client, &open, &err);
+        if (rc != CFRPD_OK) {
+            print_error("cfrpd_journal_pending", rc, err);
+            goto done;
+        }
+        for (size_t i = 0; i < open->count; i++) {
+            const cfrpd_journal_entry *e = &open->entries[i];
+            cfrpd_status *st = NULL;
+            cfrpd_error *e_err = NULL;
+            cfrpd_result r = cfrpd_journal_resolve(client, e->verification_id, &st, &e_err);
+            printf("journal: %s was %s: %s %s\n", e->verification_id, cfrpd_journal_state_name(e->state),
+                   cfrpd_result_name(r), st != NULL ? or_dash(st->status) : "");
+            cfrpd_status_free(st);
+            cfrpd_error_free(e_err);
+        }
+        cfrpd_journal_list_free(open);
     }
 
     /* 2. Create the request and show the customer where to pay. */
