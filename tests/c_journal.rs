@@ -200,3 +200,137 @@ fn c_journal_misc_valgrind() {
         misc(Variant::Plain, Runner::Valgrind);
     }
 }
+
+/// Torn and garbage tails open with every earlier entry; damage before the tail is
+/// refused with the file and offset; a full disk fails the create and sends nothing.
+fn damage(variant: Variant, runner: Runner) {
+    let emu = Emulator::start(Options::default()).unwrap();
+    let exe = compile("tests/c/journal_test.c", variant);
+    let env = env_for(&emu.base_url());
+    let journal = temp_dir("damage").join("j");
+    let j = journal.to_str().unwrap();
+    let ids = [fresh_id("cjd"), fresh_id("cjd")];
+    {
+        let mut cfg = cashfree_rpd::Config::new(TEST_CLIENT_ID, TEST_CLIENT_SECRET).unwrap();
+        cfg.set_base_url(&emu.base_url()).unwrap();
+        cfg.set_journal_path(&journal);
+        let c = cashfree_rpd::Client::new(&cfg).unwrap();
+        for id in &ids {
+            c.create(id, "Jane Doe").unwrap();
+        }
+    }
+    let whole = std::fs::read(&journal).unwrap();
+    std::fs::write(&journal, &whole[..whole.len() - 100]).unwrap();
+    let r = run(&exe, runner, &["count", j, "2"], &env);
+    passed(&r);
+    assert!(
+        r.stdout.contains(&format!("ENTRY {} SENDING", ids[1])),
+        "{}",
+        r.describe()
+    );
+    std::fs::write(&journal, [&whole[..], b"\x17\x00\x00\x00garbage"].concat()).unwrap();
+    let r = run(&exe, runner, &["count", j, "2"], &env);
+    passed(&r);
+    assert!(
+        r.stdout.contains(&format!("ENTRY {} CREATED", ids[1])),
+        "{}",
+        r.describe()
+    );
+    let mut damaged = whole.clone();
+    let at = damaged
+        .windows(ids[0].len())
+        .position(|w| w == ids[0].as_bytes())
+        .unwrap();
+    damaged[at] ^= 1;
+    std::fs::write(&journal, &damaged).unwrap();
+    let r = run(&exe, runner, &["refused", j, "byte offset"], &env);
+    passed(&r);
+    assert!(
+        r.stdout.contains(j),
+        "the message names the file: {}",
+        r.describe()
+    );
+    assert_eq!(emu.stats().creates_received, 2);
+}
+
+#[test]
+fn c_journal_damage() {
+    damage(Variant::Plain, Runner::Direct);
+}
+
+#[test]
+fn c_journal_damage_asan_ubsan() {
+    damage(Variant::Sanitized, Runner::Direct);
+}
+
+#[test]
+fn c_journal_damage_valgrind() {
+    if valgrind_available() {
+        damage(Variant::Plain, Runner::Valgrind);
+    }
+}
+
+#[test]
+fn c_journal_full_disk() {
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "mounting a tmpfs needs root, and CI=true"
+        );
+        eprintln!("NOTICE: not root: skipping the C full-disk journal test (it mounts a tmpfs)");
+        return;
+    }
+    let emu = Emulator::start(Options::default()).unwrap();
+    let exe = compile("tests/c/journal_test.c", Variant::Sanitized);
+    let mnt = temp_dir("full");
+    assert!(Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=16k", "tmpfs"])
+        .arg(&mnt)
+        .status()
+        .unwrap()
+        .success());
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        use std::io::Write;
+        let journal = mnt.join("j");
+        let j = journal.to_str().unwrap();
+        // Fill the file system, then create from Rust until an intent no longer fits
+        // (answers stop fitting first: logged, their entries stay SENDING).
+        let mut cfg = cashfree_rpd::Config::new(TEST_CLIENT_ID, TEST_CLIENT_SECRET).unwrap();
+        cfg.set_base_url(&emu.base_url()).unwrap();
+        cfg.set_journal_path(&journal);
+        let c = cashfree_rpd::Client::new(&cfg).unwrap();
+        let mut filler = std::fs::File::create(mnt.join("filler")).unwrap();
+        while filler.write_all(&[0u8; 1024]).is_ok() {}
+        drop(filler);
+        let mut n = 0;
+        let id = loop {
+            n += 1;
+            assert!(n < 200, "the journal never filled up");
+            let id = format!("cjfull-{n:04}");
+            match c.create(&id, "Jane Doe") {
+                Ok(_) => continue,
+                Err(e) => {
+                    assert_eq!(e.kind(), cashfree_rpd::ErrorKind::Journal, "{e}");
+                    break id;
+                }
+            }
+        };
+        drop(c);
+        let before = emu.stats().creates_received;
+        // The C program: the journal opens, the create fails, nothing is sent.
+        let r = run(
+            &exe,
+            Runner::Direct,
+            &["nospace", j, &id],
+            &env_for(&emu.base_url()),
+        );
+        passed(&r);
+        assert_eq!(creates_of(&emu, &id), 0);
+        assert_eq!(emu.stats().creates_received, before);
+    }));
+    let _ = Command::new("umount").arg(&mnt).status();
+    if let Err(p) = result {
+        std::panic::resume_unwind(p);
+    }
+}

@@ -109,11 +109,13 @@ impl Lock {
                 TryLock::Io(e) => LockError::Io(e),
             });
         }
+        // Best effort: the lock holds without it (a full disk must not stop a client
+        // from opening a journal it could still read).
         let pid = format!("{}\n", std::process::id());
-        file.set_len(0)
+        let _ = file
+            .set_len(0)
             .and_then(|()| file.seek(SeekFrom::Start(0)))
-            .and_then(|_| file.write_all(pid.as_bytes()))
-            .map_err(LockError::Io)?;
+            .and_then(|_| file.write_all(pid.as_bytes()));
         Ok(Lock { _file: file })
     }
 }

@@ -11,6 +11,11 @@
  *                                            <state>"; NOT_FOUND must close the entry
  *   journal_test settle  JOURNAL ID          resolve gives a final status; nothing stays open
  *   journal_test locked  JOURNAL PID         cfrpd_client_new is refused naming PID
+ *   journal_test count   JOURNAL N           the journal opens with N open entries
+ *   journal_test refused JOURNAL TEXT        cfrpd_client_new fails with CFRPD_ERR_JOURNAL and
+ *                                            a message containing TEXT
+ *   journal_test nospace JOURNAL ID          the journal opens; a create of ID fails with
+ *                                            CFRPD_ERR_JOURNAL (the disk is full): nothing sent
  *   journal_test misc    DIR                 no journal, bad paths, one client per journal,
  *                                            names, list_free ignoring a changed count, fork
  *
@@ -255,7 +260,60 @@ static int mode_misc(const char *dir) {
     return finish();
 }
 
+static int mode_count(const char *journal, const char *n) {
+    cfrpd_result rc;
+    cfrpd_client *client = open_client(journal, &rc, NULL, 0);
+    check(client != NULL, "the journal opens");
+    cfrpd_journal_list *list = NULL;
+    if (client != NULL && cfrpd_journal_pending(client, &list, NULL) == CFRPD_OK) {
+        check(list->count == (size_t)strtoul(n, NULL, 10), "the expected number of open entries");
+        for (size_t i = 0; i < list->count; i++) {
+            printf("ENTRY %s %s\n", list->entries[i].verification_id,
+                   cfrpd_journal_state_name(list->entries[i].state));
+        }
+    } else {
+        check(0, "cfrpd_journal_pending");
+    }
+    cfrpd_journal_list_free(list);
+    cfrpd_client_free(client);
+    return finish();
+}
+
+static int mode_refused(const char *journal, const char *text) {
+    cfrpd_result rc;
+    char message[2048];
+    cfrpd_client *client = open_client(journal, &rc, message, sizeof message);
+    check(client == NULL && rc == CFRPD_ERR_JOURNAL, "cfrpd_client_new: CFRPD_ERR_JOURNAL");
+    check(strstr(message, text) != NULL, "the message says why");
+    printf("MESSAGE %s\n", message);
+    cfrpd_client_free(client);
+    return finish();
+}
+
+static int mode_nospace(const char *journal, const char *id) {
+    cfrpd_result rc;
+    cfrpd_client *client = open_client(journal, &rc, NULL, 0);
+    check(client != NULL, "the journal opens");
+    cfrpd_request *req = NULL;
+    cfrpd_error *err = NULL;
+    rc = cfrpd_create(client, id, "Jane Doe", &req, &err);
+    check(rc == CFRPD_ERR_JOURNAL && req == NULL && err != NULL && strstr(err->message, "nothing was sent") != NULL,
+          "a full disk: CFRPD_ERR_JOURNAL, nothing sent");
+    cfrpd_error_free(err);
+    cfrpd_client_free(client);
+    return finish();
+}
+
 int main(int argc, char **argv) {
+    if (argc >= 4 && strcmp(argv[1], "count") == 0) {
+        return mode_count(argv[2], argv[3]);
+    }
+    if (argc >= 4 && strcmp(argv[1], "refused") == 0) {
+        return mode_refused(argv[2], argv[3]);
+    }
+    if (argc >= 4 && strcmp(argv[1], "nospace") == 0) {
+        return mode_nospace(argv[2], argv[3]);
+    }
     if (argc >= 4 && strcmp(argv[1], "create") == 0) {
         return mode_create(argv[2], argv[3]);
     }
