@@ -19,7 +19,7 @@ use std::time::Duration;
 use cashfree_rpd_emulator::{Emulator, Options, PayOutcome, TEST_CLIENT_ID, TEST_CLIENT_SECRET};
 use common::cbuild::*;
 use common::fresh_id;
-use common::gate::{gate, Point};
+use common::gate::{canned_server, gate, Point};
 
 fn env_for(base: &str) -> BTreeMap<String, String> {
     let mut env = BTreeMap::new();
@@ -332,5 +332,59 @@ fn c_journal_full_disk() {
     let _ = Command::new("umount").arg(&mnt).status();
     if let Err(p) = result {
         std::panic::resume_unwind(p);
+    }
+}
+
+/// 10,000 creates and settles through the C ABI keep the file under its bound
+/// (journal on /dev/shm, a canned loopback server). Plain and ASan+UBSan; valgrind
+/// runs 1,000 (it is ~30x slower).
+fn bulk(variant: Variant, runner: Runner, n: u32) {
+    let exe = compile("tests/c/journal_test.c", variant);
+    let shm = std::path::Path::new("/dev/shm");
+    let dir = if shm.is_dir() {
+        let d = shm.join(fresh_id("cfrpd-cj-bulk"));
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    } else {
+        temp_dir("bulk")
+    };
+    let journal = dir.join("j");
+    let bound = cashfree_rpd::journal::JOURNAL_COMPACT_AT + 8 * 1024;
+    let r = run(
+        &exe,
+        runner,
+        &[
+            "bulk",
+            journal.to_str().unwrap(),
+            &n.to_string(),
+            &bound.to_string(),
+        ],
+        &env_for(&canned_server()),
+    );
+    passed(&r);
+    eprintln!(
+        "c_journal bulk {n}: {}",
+        r.stdout
+            .lines()
+            .find(|l| l.starts_with("LARGEST"))
+            .unwrap_or("")
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn c_journal_ten_thousand() {
+    bulk(Variant::Plain, Runner::Direct, 10_000);
+}
+
+#[test]
+fn c_journal_ten_thousand_asan_ubsan() {
+    bulk(Variant::Sanitized, Runner::Direct, 10_000);
+}
+
+#[test]
+fn c_journal_bulk_valgrind() {
+    if valgrind_available() {
+        bulk(Variant::Plain, Runner::Valgrind, 1_000);
     }
 }

@@ -10,7 +10,7 @@
 mod common;
 
 use std::io::{BufRead, BufReader, Write};
-use std::net::{SocketAddr, TcpListener};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
@@ -20,7 +20,7 @@ use std::time::Instant;
 use cashfree_rpd::{Client, ErrorKind, JournalState, VerificationStatus};
 use cashfree_rpd_emulator::{Emulator, Options, PayOutcome, TEST_CLIENT_ID, TEST_CLIENT_SECRET};
 use common::fresh_id;
-use common::gate::{gate, read_message, Point};
+use common::gate::{canned_server, gate, Point};
 
 const CHILD: &str = "CFRPD_JOURNAL_CHILD";
 
@@ -443,60 +443,6 @@ fn a_forked_child_is_refused_and_writes_nothing() {
     emu.pay(&id, PayOutcome::default()).unwrap();
     assert_eq!(c.status(&id).unwrap().status, VerificationStatus::Success);
     assert!(c.journal_pending().unwrap().is_empty());
-}
-
-/// A trivial stand-in for Cashfree (keep-alive, canned answers): every create answers
-/// with a ~3 KiB qr_code like Cashfree's, every status is EXPIRED.
-fn canned_server() -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        for conn in listener.incoming() {
-            let Ok(mut conn) = conn else { return };
-            let _ = conn.set_nodelay(true);
-            std::thread::spawn(move || loop {
-                let mut probe = [0u8; 1];
-                if conn.peek(&mut probe).map_or(true, |n| n == 0) {
-                    return;
-                }
-                let msg = read_message(&mut conn);
-                let text = String::from_utf8_lossy(&msg);
-                let id = text
-                    .split("verification_id")
-                    .nth(1)
-                    .unwrap_or("")
-                    .trim_start_matches(['"', ':', '='])
-                    .split(|c: char| {
-                        !(c.is_ascii_alphanumeric() || c == '-' || c == '.' || c == '_')
-                    })
-                    .next()
-                    .unwrap_or("")
-                    .to_owned();
-                let body = if text.starts_with("POST") {
-                    format!(
-                        "{{\"verification_id\":\"{id}\",\"ref_id\":1,\"upi_link\":\"upi://pay?pa=x\",\"valid_upto\":\"2030-01-01T00:00:00.000Z\",\"qr_code\":\"{}\"}}",
-                        "A".repeat(3000)
-                    )
-                } else {
-                    format!(
-                        "{{\"verification_id\":\"{id}\",\"ref_id\":\"1\",\"status\":\"EXPIRED\"}}"
-                    )
-                };
-                let head = format!(
-                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
-                    body.len()
-                );
-                if conn
-                    .write_all(head.as_bytes())
-                    .and_then(|()| conn.write_all(body.as_bytes()))
-                    .is_err()
-                {
-                    return;
-                }
-            });
-        }
-    });
-    format!("http://127.0.0.1:{port}/verification")
 }
 
 #[test]

@@ -16,6 +16,8 @@
  *                                            a message containing TEXT
  *   journal_test nospace JOURNAL ID          the journal opens; a create of ID fails with
  *                                            CFRPD_ERR_JOURNAL (the disk is full): nothing sent
+ *   journal_test bulk    JOURNAL N BOUND     N creates, each settled by a final status; the
+ *                                            file never exceeds BOUND bytes (prints the largest)
  *   journal_test misc    DIR                 no journal, bad paths, one client per journal,
  *                                            names, list_free ignoring a changed count, fork
  *
@@ -27,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -304,7 +307,46 @@ static int mode_nospace(const char *journal, const char *id) {
     return finish();
 }
 
+static int mode_bulk(const char *journal, const char *n_text, const char *bound_text) {
+    cfrpd_result rc;
+    cfrpd_client *client = open_client(journal, &rc, NULL, 0);
+    check(client != NULL, "the journal opens");
+    if (client == NULL) {
+        return finish();
+    }
+    unsigned long n = strtoul(n_text, NULL, 10);
+    long long bound = strtoll(bound_text, NULL, 10), largest = 0;
+    unsigned long bad = 0;
+    for (unsigned long i = 0; i < n; i++) {
+        char id[32];
+        snprintf(id, sizeof id, "cbulk-%lu", i);
+        cfrpd_request *req = NULL;
+        cfrpd_status *st = NULL;
+        if (cfrpd_create(client, id, "Jane Doe", &req, NULL) != CFRPD_OK ||
+            cfrpd_get_status(client, id, &st, NULL) != CFRPD_OK || !st->is_final) {
+            bad++;
+        }
+        cfrpd_request_free(req);
+        cfrpd_status_free(st);
+        struct stat sb;
+        if (stat(journal, &sb) == 0 && (long long)sb.st_size > largest) {
+            largest = (long long)sb.st_size;
+        }
+    }
+    printf("LARGEST %lld\n", largest);
+    check(bad == 0, "every create and status succeeded");
+    check(largest > 0 && largest <= bound, "the file stayed under the bound");
+    cfrpd_journal_list *list = NULL;
+    check(cfrpd_journal_pending(client, &list, NULL) == CFRPD_OK && list->count == 0, "nothing left open");
+    cfrpd_journal_list_free(list);
+    cfrpd_client_free(client);
+    return finish();
+}
+
 int main(int argc, char **argv) {
+    if (argc >= 5 && strcmp(argv[1], "bulk") == 0) {
+        return mode_bulk(argv[2], argv[3], argv[4]);
+    }
     if (argc >= 4 && strcmp(argv[1], "count") == 0) {
         return mode_count(argv[2], argv[3]);
     }
