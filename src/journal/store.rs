@@ -86,8 +86,14 @@ fn now_ms() -> i64 {
         .map_or(0, |d| d.as_millis() as i64)
 }
 
-/// The journal's absolute path (its directory must exist).
+/// The journal's absolute path (its directory must exist), with symbolic links
+/// resolved: two spellings of one file are one journal (one registry key, one lock).
 fn absolute(path: &Path) -> io::Result<PathBuf> {
+    if let Ok(real) = path.canonicalize() {
+        if real.is_file() {
+            return Ok(real);
+        }
+    }
     let name = path
         .file_name()
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "the path names no file"))?;
@@ -624,6 +630,20 @@ mod tests {
         let parsed = record::parse(&data).unwrap();
         assert_eq!(parsed.valid_len, data.len(), "the torn bytes were cut");
         assert!(data.len() as u64 > good);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn two_spellings_of_one_journal_are_one_journal() {
+        let d = dir("spell");
+        let p = d.join("j");
+        let j = Journal::open(&p, URL, "cid").unwrap();
+        std::os::unix::fs::symlink(&p, d.join("link")).unwrap();
+        for other in [d.join("link"), d.join(".").join("j")] {
+            let e = Journal::open(&other, URL, "cid").unwrap_err();
+            assert!(e.message().contains("this process"), "{}", e.message());
+        }
+        drop(j);
     }
 
     #[test]
