@@ -15,7 +15,9 @@
 //! The QR code is drawn with Unicode half blocks, in black on white ANSI colours when
 //! stdout is a terminal and as plain text otherwise (a file, a pipe).
 //!
-//! Optional: `RPD_NAME` (expected account holder name), `RPD_VERIFICATION_ID`.
+//! Optional: `RPD_NAME` (expected account holder name), `RPD_VERIFICATION_ID`,
+//! `CFRPD_JOURNAL` (a create journal file: creates survive a crash, and at start the
+//! program resumes what a killed run left; README, "Surviving a crash").
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -24,6 +26,23 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use cashfree_rpd::qr::QrCode;
 use cashfree_rpd::{Client, Config, Status, WaitOptions};
 use cashfree_rpd_emulator::{Emulator, PayOutcome};
+
+/// Resumes what a crashed run left in the journal: settles each open entry (a terminal
+/// would show a CREATED entry's QR again and wait: README, "Surviving a crash").
+fn resume(client: &Client) -> Result<(), String> {
+    for entry in client.journal_pending().map_err(|e| e.to_string())? {
+        let outcome = match client.journal_resolve(&entry.verification_id) {
+            Ok(status) => status.status.as_str().to_owned(),
+            Err(e) => e.to_string(),
+        };
+        println!(
+            "journal: {} was {}: {outcome}",
+            entry.verification_id,
+            entry.state.name()
+        );
+    }
+    Ok(())
+}
 
 fn main() -> ExitCode {
     match run() {
@@ -77,7 +96,15 @@ fn run() -> Result<(), String> {
         emulator = Some(emu);
         config
     };
+    let mut config = config;
+    let journal = std::env::var_os("CFRPD_JOURNAL").filter(|v| !v.is_empty());
+    if let Some(path) = &journal {
+        config.set_journal_path(path);
+    }
     let client = Client::new(&config).map_err(|e| e.to_string())?;
+    if journal.is_some() {
+        resume(&client)?;
+    }
 
     // 2. Create a verification request (costs the merchant money: one per customer).
     let id = std::env::var("RPD_VERIFICATION_ID").unwrap_or_else(|_| unique_id());

@@ -269,6 +269,11 @@ typedef struct cfrpd_request {
    * The whole response body.
    */
   char *raw_json;
+  /**
+   * True when this is the copy a create journal recorded (a create of an id whose
+   * request was already made: nothing was sent); false for a fresh answer.
+   */
+  bool replayed;
 } cfrpd_request;
 
 /**
@@ -368,6 +373,52 @@ typedef bool (*cfrpd_poll_callback)(void *user_data,
                                     const struct cfrpd_status *latest);
 
 /**
+ * Where a journaled create stands (`cfrpd_journal_entry.state`).
+ */
+typedef uint32_t cfrpd_journal_state;
+
+/**
+ * An open entry of the create journal. Strings and `request` belong to the list.
+ */
+typedef struct cfrpd_journal_entry {
+  /**
+   * The id of the create.
+   */
+  char *verification_id;
+  /**
+   * The name it was sent with.
+   */
+  char *name;
+  /**
+   * `CFRPD_JOURNAL_SENDING` or `CFRPD_JOURNAL_CREATED`.
+   */
+  cfrpd_journal_state state;
+  /**
+   * Unix time of the intent, milliseconds.
+   */
+  int64_t recorded_at_ms;
+  /**
+   * CREATED: the answer as first received (`replayed = true`); SENDING: NULL.
+   */
+  struct cfrpd_request *request;
+} cfrpd_journal_entry;
+
+/**
+ * The open entries of a create journal (`cfrpd_journal_pending`). Owned by the caller:
+ * release with `cfrpd_journal_list_free`.
+ */
+typedef struct cfrpd_journal_list {
+  /**
+   * Number of entries.
+   */
+  size_t count;
+  /**
+   * `count` entries, oldest first (NULL when `count` is 0).
+   */
+  struct cfrpd_journal_entry *entries;
+} cfrpd_journal_list;
+
+/**
  * A QR code's module matrix (no quiet zone). Owned by the caller: release with
  * `cfrpd_qr_free`. A matrix built by the caller (not by `cfrpd_qr_encode`) may be passed
  * to `cfrpd_qr_bitmap` too.
@@ -430,6 +481,17 @@ typedef struct cfrpd_webhook {
    */
   struct cfrpd_status *data;
 } cfrpd_webhook;
+
+/**
+ * Intent recorded, no answer recorded: the request may exist at Cashfree (its links
+ * were never received). Settle it with `cfrpd_journal_resolve`.
+ */
+#define CFRPD_JOURNAL_SENDING 1
+
+/**
+ * Cashfree's answer recorded: the same links and QR can be shown again.
+ */
+#define CFRPD_JOURNAL_CREATED 2
 
 /**
  * Success.
@@ -526,6 +588,12 @@ typedef struct cfrpd_webhook {
  * A webhook signature is missing, wrong or stale.
  */
 #define CFRPD_ERR_WEBHOOK_SIGNATURE 24
+
+/**
+ * The create journal cannot be opened, locked, read or written (a create failing
+ * with it sent nothing). See `cfrpd_config_set_journal_path`.
+ */
+#define CFRPD_ERR_JOURNAL 25
 
 /**
  * A panic inside the library was caught (a bug: please report it).
@@ -1009,6 +1077,16 @@ void cfrpd_client_free(struct cfrpd_client *client);
  * - CFRPD_ERR_RATE_LIMITED, CFRPD_ERR_SERVER, CFRPD_ERR_HTTP: HTTP 429, 5xx, any other
  *   non-2xx (`http_status` and Cashfree's `api_code` are in the error).
  * - CFRPD_ERR_UNEXPECTED_RESPONSE: a 2xx that cannot be decoded.
+ * - CFRPD_ERR_JOURNAL: with a journal, the intent could not be recorded (nothing was
+ *   sent), or the journal is not usable in this process (a forked child).
+ *
+ * With a journal (`cfrpd_config_set_journal_path`): the intent is on stable storage
+ * before anything is sent (else CFRPD_ERR_JOURNAL, nothing sent), the answer is
+ * recorded after (if only that write fails, the request is still returned and the
+ * failure logged at ERROR). A create of an id with an open entry sends nothing: an
+ * entry whose answer is recorded under the same name gives a copy of that request
+ * with `replayed = true`; another name, or an entry still SENDING, gives
+ * CFRPD_ERR_DUPLICATE_ID (settle it with `cfrpd_journal_resolve`).
  *
  * Example:
  * ```c
@@ -1147,6 +1225,85 @@ cfrpd_result cfrpd_wait_for_result(const struct cfrpd_client *client,
  * not freed before.
  */
 void cfrpd_status_free(struct cfrpd_status *status);
+
+/**
+ * Records every create of clients made from this config in the journal file at
+ * `path`, so that a process that crashes or loses power mid-create resumes that
+ * request instead of paying for a new one. NULL or "" means no journal (the default).
+ *
+ * The file is opened, checked and locked by `cfrpd_client_new`, which fails with
+ * CFRPD_ERR_JOURNAL when it cannot be created or read, is damaged before its tail
+ * (the message names the file and byte offset), belongs to another base URL or client
+ * id, or is held by another client (in this process or another; the message names
+ * the holder's pid where the OS can tell). Its directory must exist, on a file system
+ * with atomic rename (not FAT). A lock file `path`.lock is kept next to it.
+ *
+ * With a journal, `cfrpd_create` records the intent on stable storage before sending
+ * (else CFRPD_ERR_JOURNAL and nothing is sent) and the answer after; a create of an id
+ * with an open entry sends nothing (see `cfrpd_create`). Returns CFRPD_OK, or
+ * CFRPD_ERR_INVALID_ARGUMENT for a NULL config or a path that is not UTF-8.
+ *
+ * # Safety
+ * `c` is NULL or a live config; `path` is NULL or NUL-terminated.
+ */
+cfrpd_result cfrpd_config_set_journal_path(struct cfrpd_config *c,
+                                           const char *path);
+
+/**
+ * The open entries of the client's create journal, oldest first, except creates in
+ * flight on this client at this moment. For each CREATED entry, show its `request`'s
+ * QR again if `valid_upto` has not passed, and wait; for each SENDING entry, call
+ * `cfrpd_journal_resolve`.
+ *
+ * On success `*out` holds the list (possibly empty; release with
+ * `cfrpd_journal_list_free`). Errors: CFRPD_ERR_JOURNAL when the client has no journal
+ * or is used in a forked child; CFRPD_ERR_INVALID_ARGUMENT for NULL arguments.
+ *
+ * # Safety
+ * `client` is NULL or live; `out`/`err` are NULL or writable.
+ */
+cfrpd_result cfrpd_journal_pending(const struct cfrpd_client *client,
+                                   struct cfrpd_journal_list **out,
+                                   struct cfrpd_error **err);
+
+/**
+ * Frees a list from `cfrpd_journal_pending` with its entries, strings and requests.
+ * NULL is a no-op. The length freed is the one allocated, whatever `count` now says.
+ *
+ * # Safety
+ * `list` is NULL or a list from `cfrpd_journal_pending`, not freed before.
+ */
+void cfrpd_journal_list_free(struct cfrpd_journal_list *list);
+
+/**
+ * Settles an entry of the create journal: one status lookup (the usual retry rules).
+ *
+ * On success returns CFRPD_OK and `*out` holds the status (release with
+ * `cfrpd_status_free`): a final status (SUCCESS, FAILURE, EXPIRED) closes the entry; a
+ * non-final one leaves it open in its state (a SENDING entry stays SENDING: its links
+ * were never received). When Cashfree does not know the id (CFRPD_ERR_NOT_FOUND, or
+ * CFRPD_ERR_BAD_REQUEST "Please enter a valid verification_id") the create never
+ * happened: the entry is closed and that error returned; creating again with the same
+ * id is then the safe next step. For an id not in the journal it is a plain status
+ * lookup. Errors: as `cfrpd_get_status`, plus CFRPD_ERR_JOURNAL when the client has no
+ * journal, is used in a forked child, or the journal cannot be written.
+ *
+ * # Safety
+ * `client` is NULL or live; `verification_id` is NULL or NUL-terminated; `out`/`err`
+ * are NULL or writable.
+ */
+cfrpd_result cfrpd_journal_resolve(const struct cfrpd_client *client,
+                                   const char *verification_id,
+                                   struct cfrpd_status **out,
+                                   struct cfrpd_error **err);
+
+/**
+ * The name of a journal state: "SENDING", "CREATED", or "UNKNOWN" for any other
+ * number.
+ *
+ * Returns: a static NUL-terminated string (never NULL; do not free).
+ */
+const char *cfrpd_journal_state_name(cfrpd_journal_state s);
 
 /**
  * Encodes `text` (NUL-terminated UTF-8, e.g. a request's `upi_link`) as a QR code at

@@ -102,7 +102,22 @@ struct Request {
     std::optional<std::string> qr_code;
     std::vector<std::uint8_t> qr_png; /* empty when absent or not a PNG */
     std::string raw_json;
+    bool replayed = false; /* the copy a create journal recorded: nothing was sent */
 };
+
+/** An open entry of the create journal (see cfrpd_journal_entry); owns its copies. */
+struct JournalEntry {
+    std::string verification_id;
+    std::string name;
+    cfrpd_journal_state state = CFRPD_JOURNAL_SENDING; /* SENDING or CREATED */
+    std::int64_t recorded_at_ms = 0;                   /* Unix time of the intent */
+    std::optional<Request> request;                    /* CREATED: the recorded answer */
+};
+
+/** "SENDING", "CREATED" or "UNKNOWN" (cfrpd_journal_state_name). */
+inline std::string_view journal_state_name(cfrpd_journal_state s) noexcept {
+    return cfrpd_journal_state_name(s);
+}
 
 /** A verified webhook delivery (see cfrpd_webhook). */
 struct Webhook {
@@ -181,6 +196,10 @@ struct StatusDeleter {
 struct ErrorDeleter {
     void operator()(cfrpd_error *p) const noexcept { cfrpd_error_free(p); }
 };
+struct JournalListDeleter {
+    void operator()(cfrpd_journal_list *p) const noexcept { cfrpd_journal_list_free(p); }
+};
+
 struct WebhookDeleter {
     void operator()(cfrpd_webhook *p) const noexcept { cfrpd_webhook_free(p); }
 };
@@ -258,6 +277,7 @@ inline Request to_request(const cfrpd_request &r) {
         o.qr_png.assign(r.qr_png, r.qr_png + r.qr_png_len);
     }
     o.raw_json = str(r.raw_json);
+    o.replayed = r.replayed;
     return o;
 }
 
@@ -495,6 +515,15 @@ public:
         return *this;
     }
 
+    /** Records every create in the journal file at `path` ("" = none), so a crash
+     *  mid-create can be resumed (cfrpd_config_set_journal_path). */
+    Config &set_journal_path(std::string_view path) {
+        detail::check(handle_.get(),
+                      cfrpd_config_set_journal_path(handle_.get(), detail::c_string(path, "path").c_str()),
+                      "cfrpd_config_set_journal_path");
+        return *this;
+    }
+
     Config &set_max_retries(std::uint32_t n) {
         detail::check(handle_.get(), cfrpd_config_set_max_retries(handle_.get(), n),
                       "cfrpd_config_set_max_retries");
@@ -580,6 +609,42 @@ public:
         }
         std::unique_ptr<cfrpd_request, detail::RequestDeleter> owned(raw);
         return detail::to_request(*owned);
+    }
+
+    /** The journal's open entries, oldest first, except creates in flight on this
+     *  client (cfrpd_journal_pending). Throws Error (CFRPD_ERR_JOURNAL without one). */
+    std::vector<JournalEntry> journal_pending() const {
+        cfrpd_journal_list *raw = nullptr;
+        cfrpd_error *err = nullptr;
+        cfrpd_result rc = cfrpd_journal_pending(handle_.get(), &raw, &err);
+        if (rc != CFRPD_OK) {
+            throw detail::ErrorAccess::make(rc, err);
+        }
+        std::unique_ptr<cfrpd_journal_list, detail::JournalListDeleter> owned(raw);
+        std::vector<JournalEntry> out;
+        out.reserve(owned->count);
+        for (std::size_t i = 0; i < owned->count; ++i) {
+            const cfrpd_journal_entry &e = owned->entries[i];
+            JournalEntry o;
+            o.verification_id = detail::str(e.verification_id);
+            o.name = detail::str(e.name);
+            o.state = e.state;
+            o.recorded_at_ms = e.recorded_at_ms;
+            if (e.request != nullptr) {
+                o.request = detail::to_request(*e.request);
+            }
+            out.push_back(std::move(o));
+        }
+        return out;
+    }
+
+    /** One status lookup that settles the id's journal entry (cfrpd_journal_resolve). */
+    Status journal_resolve(std::string_view verification_id) const {
+        const std::string id = detail::c_string(verification_id, "verification_id");
+        cfrpd_status *raw = nullptr;
+        cfrpd_error *err = nullptr;
+        cfrpd_result rc = cfrpd_journal_resolve(handle_.get(), id.c_str(), &raw, &err);
+        return take_status(rc, raw, err);
     }
 
     /** The current status by the merchant's verification_id. */

@@ -16,6 +16,7 @@ use crate::decode::{decode_created_detailed, decode_status_detailed};
 use crate::diagnostics::{LogLevel, Logger};
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::{BodyProblem, Failure, Http, RawResponse};
+use crate::journal::{Begin, Journal, JournalEntry};
 use crate::model::{CreatedRequest, Identity, Status};
 use crate::ratelimit::{RateLimit, RateLimitTracker};
 use crate::redact::Redactor;
@@ -63,6 +64,8 @@ struct Inner {
     target: String,
     logger: Logger,
     rate_limit: RateLimitTracker,
+    /// The create journal, when the config names one.
+    journal: Option<Journal>,
 }
 
 /// The secret as a sensitive header value over a buffer that is zeroed when freed.
@@ -91,6 +94,10 @@ impl Client {
         let user_agent = format!("cashfree-rpd/{}", crate::VERSION);
         let http = Http::new(config, &user_agent)?;
         let base = config.effective_base_url();
+        let journal = match &config.journal_path {
+            Some(path) => Some(Journal::open(path, base, &config.client_id)?),
+            None => None,
+        };
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
@@ -109,6 +116,7 @@ impl Client {
                 target: config.target_label(),
                 logger: config.logger.clone(),
                 rate_limit: RateLimitTracker::new(),
+                journal,
             }),
         })
     }
@@ -121,9 +129,91 @@ impl Client {
     /// Never sent twice by accident: it is re-sent only when it certainly did not reach
     /// Cashfree. When it may have, the error [`is_ambiguous`](Error::is_ambiguous): look
     /// the id up with [`status`](Self::status) before creating again.
+    ///
+    /// With a journal ([`Config::set_journal_path`]) the intent is on stable storage
+    /// before anything is sent (else [`ErrorKind::Journal`] and nothing is sent), and
+    /// the answer is recorded after. A create of an id with an open entry sends nothing:
+    /// the recorded request (with [`replayed`](CreatedRequest::replayed) set) when its
+    /// answer is recorded under the same name, else [`ErrorKind::DuplicateId`].
     pub fn create(&self, verification_id: &str, name: &str) -> Result<CreatedRequest> {
         validate_verification_id(verification_id)?;
         validate_name(name)?;
+        let Some(journal) = &self.inner.journal else {
+            return self.send_create(verification_id, name);
+        };
+        let _in_flight = match journal.begin(verification_id, name) {
+            Ok(Begin::Replay(request)) => return Ok(*request),
+            Ok(Begin::Send(guard)) => guard,
+            Err(e) => return Err(self.logged(e)),
+        };
+        let result = self.send_create(verification_id, name);
+        let recorded = match &result {
+            Ok(request) => journal.created(request),
+            // Not ambiguous: this create certainly made no request at Cashfree.
+            Err(e) if !e.is_ambiguous() => journal
+                .close(verification_id, "the create made no request")
+                .map(drop),
+            // It may exist: the entry stays SENDING until resolved.
+            Err(_) => Ok(()),
+        };
+        if let Err(e) = recorded {
+            self.logged(e);
+        }
+        result
+    }
+
+    /// The open entries of the journal, oldest first, except creates in flight on this
+    /// client right now. [`ErrorKind::Journal`] without a journal, or in a forked child.
+    pub fn journal_pending(&self) -> Result<Vec<JournalEntry>> {
+        self.journal()?.pending()
+    }
+
+    /// Settles a journal entry: one status lookup (usual retry rules). A final status
+    /// closes the entry; a non-final one leaves it open in its state. When Cashfree does
+    /// not know the id (404, or 400 "Please enter a valid verification_id"), the create
+    /// never happened: the entry is closed and that error returned — creating again with
+    /// the same id is then the safe next step. For an id not in the journal it is a
+    /// plain status lookup. [`ErrorKind::Journal`] without a journal.
+    pub fn journal_resolve(&self, verification_id: &str) -> Result<Status> {
+        validate_verification_id(verification_id)?;
+        let journal = self.journal()?;
+        journal.check_owner()?;
+        match self.lookup(Identity::VerificationId(verification_id), None) {
+            Ok(status) => Ok(status),
+            Err(e) => {
+                let unknown = e.kind() == ErrorKind::NotFound
+                    || (e.kind() == ErrorKind::BadRequest
+                        && e.message()
+                            .to_ascii_lowercase()
+                            .contains("enter a valid verification_id"));
+                if unknown {
+                    journal.close(verification_id, "unknown at Cashfree")?;
+                }
+                Err(e)
+            }
+        }
+    }
+
+    fn journal(&self) -> Result<&Journal> {
+        self.inner.journal.as_ref().ok_or_else(|| {
+            Error::new(
+                ErrorKind::Journal,
+                "no journal configured (Config::set_journal_path / cfrpd_config_set_journal_path)",
+            )
+        })
+    }
+
+    /// Logs an error at ERROR and hands it back.
+    fn logged(&self, e: Error) -> Error {
+        let inner = &*self.inner;
+        inner
+            .logger
+            .emit(LogLevel::Error, &inner.redactor, || e.message().to_owned());
+        e
+    }
+
+    /// A create on the wire, with the retry rules.
+    fn send_create(&self, verification_id: &str, name: &str) -> Result<CreatedRequest> {
         let body = serde_json::to_vec(
             &serde_json::json!({ "verification_id": verification_id, "name": name }),
         )
@@ -173,10 +263,24 @@ impl Client {
             }
         };
         let done = self.execute(CallKind::Get, &url, None, deadline)?;
-        decode_status_detailed(&done.body)
+        let status = decode_status_detailed(&done.body)
             .and_then(|d| d.status.check_identity(identity).map(|()| d))
             .map(|d| d.scrubbed(&self.inner.redactor))
-            .map_err(|e| self.undecodable(e, &done, CallKind::Get))
+            .map_err(|e| self.undecodable(e, &done, CallKind::Get))?;
+        if let Some(journal) = &self.inner.journal {
+            // A final status closes the id's open entry (a failed write is logged: the
+            // entry stays open, and the next status or resolve closes it).
+            let id = match identity {
+                Identity::VerificationId(id) => Some(id),
+                Identity::RefId(_) => status.verification_id.as_deref(),
+            };
+            if let Some(id) = id.filter(|id| status.is_final() && journal.is_open(id)) {
+                if let Err(e) = journal.close(id, status.status.as_str()) {
+                    self.logged(e);
+                }
+            }
+        }
+        Ok(status)
     }
 
     /// The status URL with one query parameter, in one allocation (`format!` cost ~1.4k

@@ -103,6 +103,7 @@ pub struct Config {
     pub(crate) call_deadline: Duration,
     pub(crate) max_idle_connections: usize,
     pub(crate) logger: Logger,
+    pub(crate) journal_path: Option<std::path::PathBuf>,
 }
 
 impl Config {
@@ -127,6 +128,7 @@ impl Config {
             call_deadline: DEFAULT_CALL_DEADLINE,
             max_idle_connections: DEFAULT_MAX_IDLE_CONNECTIONS,
             logger: Logger::default(),
+            journal_path: None,
         })
     }
 
@@ -257,6 +259,18 @@ impl Config {
     ) -> &mut Self {
         let callback: LogCallback = std::sync::Arc::new(callback);
         self.logger = Logger::new(Some((max_level, callback)));
+        self
+    }
+
+    /// Records every create in the journal file at `path` (an empty path: no journal),
+    /// so a process that crashes mid-create resumes that request instead of paying for
+    /// a new one: see [`crate::journal`] and the README's "Surviving a crash". The file
+    /// is opened, checked and locked by [`Client::new`](crate::Client::new) (one client
+    /// per journal, in any process); its directory must exist, on a file system with
+    /// atomic rename (not FAT).
+    pub fn set_journal_path(&mut self, path: impl AsRef<std::path::Path>) -> &mut Self {
+        let p = path.as_ref();
+        self.journal_path = (!p.as_os_str().is_empty()).then(|| p.to_path_buf());
         self
     }
 
@@ -424,6 +438,7 @@ impl fmt::Debug for Config {
             .field("call_deadline", &self.call_deadline)
             .field("max_idle_connections", &self.max_idle_connections)
             .field("log", &self.logger)
+            .field("journal", &self.journal_path)
             .finish()
     }
 }

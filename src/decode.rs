@@ -157,6 +157,7 @@ fn decode_created_direct(body: &[u8], sent_id: &str) -> Option<DecodedCreated> {
             phonepe,
             qr_code,
             raw_json: text.to_owned(),
+            replayed: false,
             qr_png_as_received: None,
         },
         verbatim,
@@ -198,6 +199,7 @@ pub(crate) fn decode_created_via_value(body: &[u8], sent_id: &str) -> Result<Cre
         qr_png_as_received: None,
         qr_code: f.text("qr_code")?,
         raw_json: raw,
+        replayed: false,
     })
 }
 

@@ -51,6 +51,9 @@ pub enum ErrorKind {
     Deadline,
     /// A webhook signature is missing, wrong or stale.
     WebhookSignature,
+    /// The create journal cannot be opened, locked, read or written (nothing was sent
+    /// when a create fails with it).
+    Journal,
 }
 
 impl ErrorKind {
@@ -81,6 +84,7 @@ impl ErrorKind {
             ErrorKind::Cancelled => "cancelled",
             ErrorKind::Deadline => "deadline",
             ErrorKind::WebhookSignature => "webhook_signature",
+            ErrorKind::Journal => "journal",
         }
     }
 

@@ -56,6 +56,7 @@
 //! | `ratelimit` | [`RateLimit`]: the `X-RateLimit-*` window |
 //! | `error` | [`Error`] and [`ErrorKind`] |
 //! | `validate` | ids and names checked before any I/O |
+//! | [`journal`] | the create journal: creates that survive a crash or power cut |
 //! | [`diagnostics`] | log records (the `log` facade or a callback) |
 //! | [`webhook`] | webhook signature checks and decoding |
 //! | [`qr`] | QR matrices and PNGs for screens and printers |
@@ -72,6 +73,7 @@ pub mod diagnostics;
 mod error;
 mod http;
 mod http_errors;
+pub mod journal;
 mod model;
 mod png;
 pub mod qr;
@@ -100,6 +102,7 @@ pub use client::{Client, API_VERSION};
 pub use config::{Config, Environment, DEFAULT_CALL_DEADLINE, LONGEST_DURATION};
 pub use diagnostics::LogLevel;
 pub use error::{Error, ErrorKind, Result};
+pub use journal::{JournalEntry, JournalState};
 pub use model::{CreatedRequest, NameMatch, ReversalStatus, Status, VerificationStatus};
 pub use ratelimit::RateLimit;
 pub use validate::{validate_name, validate_ref_id, validate_verification_id};

@@ -32,6 +32,9 @@ pub struct CreatedRequest {
     pub qr_code: Option<String>,
     /// The whole response body.
     pub raw_json: String,
+    /// True when this is the copy a create journal recorded (a create of an id whose
+    /// request was already made: nothing was sent); false for a fresh answer.
+    pub replayed: bool,
     /// The PNG decoded from `qr_code` as received, kept only when scrubbing changed
     /// `qr_code` (else [`qr_png`](Self::qr_png) decodes `qr_code` when asked).
     pub(crate) qr_png_as_received: Option<Option<Vec<u8>>>,
@@ -45,6 +48,33 @@ impl CreatedRequest {
         match &self.qr_png_as_received {
             Some(png) => png.clone(),
             None => decode_png_base64(self.qr_code.as_deref()?),
+        }
+    }
+
+    /// A request as a create journal recorded it (the PNG is decoded from `qr_code`).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn from_journal(
+        verification_id: String,
+        ref_id: i64,
+        valid_upto: Option<String>,
+        upi_link: String,
+        [gpay, bhim, paytm, phonepe]: [Option<String>; 4],
+        qr_code: Option<String>,
+        raw_json: String,
+    ) -> CreatedRequest {
+        CreatedRequest {
+            verification_id,
+            ref_id,
+            valid_upto,
+            upi_link,
+            gpay,
+            bhim,
+            paytm,
+            phonepe,
+            qr_code,
+            raw_json,
+            replayed: false,
+            qr_png_as_received: None,
         }
     }
 

@@ -406,7 +406,7 @@ fn boundary_structs_have_no_data_model_dependent_integers() {
         "uint16_t ",
         "bool ",
         "size_t ",
-        "struct cfrpd_status *",
+        "struct cfrpd_",
         "cfrpd_",
     ];
     for (name, fields) in &header.structs {

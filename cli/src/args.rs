@@ -15,6 +15,7 @@ Environment variables (flags override them; an empty variable counts as unset):
   CASHFREE_ENV             sandbox | production    (--env)
   CASHFREE_BASE_URL        custom base URL         (--base-url)
   CASHFREE_PUBLIC_KEY      PEM file path or PEM text of the x-cf-signature key (--public-key)
+  CFRPD_JOURNAL            create journal file (--journal): see `cfrpd journal --help`
 
 Exit codes:
   0  success (wait: the verification ended SUCCESS)
@@ -85,6 +86,10 @@ pub struct GlobalArgs {
     /// -vv also connections (never the secret, never bodies)
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
+    /// Record creates in this journal file, so a crash mid-create can be resumed
+    /// (`cfrpd journal list`, `cfrpd journal resolve ID`) [env: CFRPD_JOURNAL]
+    #[arg(long, value_name = "PATH", global = true)]
+    pub journal: Option<PathBuf>,
 }
 
 /// The commands.
@@ -108,9 +113,30 @@ pub enum Command {
                       Example:\n  cfrpd wait --id order-1234 --timeout 600 --interval 3"
     )]
     Wait(WaitArgs),
+    /// The create journal (--journal PATH): list its open entries, or settle one
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  cfrpd --journal /var/lib/pos/creates.journal journal list\n  \
+                      cfrpd --journal /var/lib/pos/creates.journal journal resolve order-1234"
+    )]
+    Journal(JournalCommand),
     /// Run the local emulator (default port 8080); `cfrpd emulator --help` lists its flags
     #[command(disable_help_flag = true)]
     Emulator(EmulatorArgs),
+}
+
+/// `cfrpd journal …`.
+#[derive(Subcommand, Debug)]
+pub enum JournalCommand {
+    /// Print the open entries, oldest first: SENDING (sent, no answer recorded: may
+    /// exist at Cashfree) or CREATED (answer recorded: its links and QR)
+    List,
+    /// Look the id up once and settle its entry (a final status or an id Cashfree does
+    /// not know closes it); prints the status
+    Resolve {
+        /// The verification_id of the entry
+        id: String,
+    },
 }
 
 /// `cfrpd create`.

@@ -105,6 +105,17 @@ pub fn build_config(
             .map_err(|e| Problem::usage(format!("{from}: {e}")))?;
     }
 
+    match &global.journal {
+        Some(path) => {
+            config.set_journal_path(path);
+        }
+        None => {
+            if let Some(path) = lookup("CFRPD_JOURNAL").filter(|v| !v.is_empty()) {
+                config.set_journal_path(path);
+            }
+        }
+    }
+
     if let Some(path) = &global.ca_cert {
         let pem = read_pem(path, "--ca-cert")?;
         config

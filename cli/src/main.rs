@@ -10,6 +10,7 @@ mod args;
 mod commands;
 mod config;
 mod exit;
+mod journal;
 mod output;
 mod problem;
 mod progress;
@@ -78,11 +79,16 @@ fn execute(cli: Cli) -> Result<i32, Problem> {
         return Ok(commands::emulator(e.args));
     }
     let config = config::build_config(&global, &config::env_lookup)?;
-    let client = Client::new(&config).map_err(Problem::config)?;
+    let client = Client::new(&config).map_err(|e| match e.kind() {
+        // The journal file (locked, damaged, unwritable): not a usage error.
+        cashfree_rpd::ErrorKind::Journal => Problem::from(e),
+        _ => Problem::config(e),
+    })?;
     match command {
         Command::Create(a) => commands::create(&client, a, global.json),
         Command::Status(a) => commands::status(&client, a, global.json),
         Command::Wait(a) => commands::wait(&client, a, global.json),
+        Command::Journal(a) => journal::run(&client, a, global.json),
         Command::Emulator(e) => Ok(commands::emulator(e.args)),
     }
 }

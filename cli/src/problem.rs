@@ -195,6 +195,7 @@ mod tests {
             Cancelled,
             Deadline,
             WebhookSignature,
+            Journal,
         ] {
             assert_eq!(kind_name(kind), kind_name_from_debug(kind));
             assert_eq!(kind.to_string(), kind_name(kind));

@@ -916,3 +916,177 @@ fn subcommand_help_lists_its_own_flags_apart_from_the_global_ones() {
         }
     }
 }
+
+/// Creates of `id` the emulator received.
+fn creates_of(emu: &Emulator, id: &str) -> usize {
+    let needle = format!("\"verification_id\":\"{id}\"");
+    emu.requests()
+        .iter()
+        .filter(|r| r.method == "POST" && String::from_utf8_lossy(&r.body).contains(&needle))
+        .count()
+}
+
+/// A loopback gate in front of `upstream`: the first connection's request is read and
+/// never answered nor passed on (reported on the channel); later ones are relayed.
+fn swallowing_gate(upstream: std::net::SocketAddr) -> (String, std::sync::mpsc::Receiver<()>) {
+    use std::io::Read;
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut first = true;
+        for conn in listener.incoming() {
+            let Ok(mut conn) = conn else { return };
+            if std::mem::replace(&mut first, false) {
+                let tx = tx.clone();
+                std::thread::spawn(move || {
+                    let mut buf = [0u8; 4096];
+                    let _ = conn.read(&mut buf);
+                    let _ = tx.send(());
+                    std::thread::sleep(Duration::from_secs(3600));
+                });
+                continue;
+            }
+            std::thread::spawn(move || {
+                let up = std::net::TcpStream::connect(upstream).unwrap();
+                let (mut a, mut b) = (conn.try_clone().unwrap(), up.try_clone().unwrap());
+                std::thread::spawn(move || {
+                    let _ = std::io::copy(&mut a, &mut b);
+                    let _ = b.shutdown(std::net::Shutdown::Write);
+                });
+                let (mut c, mut d) = (up, conn);
+                let _ = std::io::copy(&mut c, &mut d);
+                let _ = d.shutdown(std::net::Shutdown::Write);
+            });
+        }
+    });
+    (format!("http://127.0.0.1:{port}/verification"), rx)
+}
+
+#[test]
+fn journal_list_shows_what_a_killed_create_left_and_resolve_settles_it() {
+    let s = Setup::new();
+    let upstream = s.url["http://".len()..]
+        .split('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let (gate, reached) = swallowing_gate(upstream);
+    let dir = std::env::temp_dir().join(format!("cfrpd-cli-journal-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let journal = dir.join("creates.journal");
+    let journal = journal.to_str().unwrap();
+    let env = [
+        ("CASHFREE_BASE_URL", gate.as_str()),
+        ("CASHFREE_CLIENT_ID", TEST_CLIENT_ID),
+        ("CASHFREE_CLIENT_SECRET", TEST_CLIENT_SECRET),
+    ];
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cfrpd"))
+        .args([
+            "--journal",
+            journal,
+            "create",
+            "--id",
+            "cli-killed",
+            "--name",
+            "Jane Doe",
+        ])
+        .envs(env)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    reached
+        .recv_timeout(Duration::from_secs(30))
+        .expect("the create reached the gate");
+    child.kill().unwrap(); // SIGKILL: the terminal app died mid-create
+    child.wait().unwrap();
+
+    let r = cfrpd(&["--journal", journal, "journal", "list"], &env).expect(0);
+    assert!(
+        r.stdout.contains("cli-killed  SENDING  name Jane Doe"),
+        "{r:#?}"
+    );
+    let v = cfrpd(&["--json", "--journal", journal, "journal", "list"], &env)
+        .expect(0)
+        .json();
+    assert_eq!(v[0]["verification_id"], "cli-killed");
+    assert_eq!(v[0]["state"], "SENDING");
+    assert_eq!(v[0]["request"], Value::Null);
+    // Creating it again sends nothing.
+    let r = cfrpd(
+        &[
+            "--journal",
+            journal,
+            "create",
+            "--id",
+            "cli-killed",
+            "--name",
+            "Jane Doe",
+        ],
+        &env,
+    )
+    .expect(1);
+    assert!(
+        r.stderr.contains("journal resolve") || r.stderr.contains("resolve"),
+        "{r:#?}"
+    );
+    assert_eq!(creates_of(&s.emu, "cli-killed"), 0);
+    // Cashfree never heard of it: resolve closes the entry (and says so: 404).
+    cfrpd(
+        &["--journal", journal, "journal", "resolve", "cli-killed"],
+        &env,
+    )
+    .expect(1);
+    let r = cfrpd(&["--journal", journal, "journal", "list"], &env).expect(0);
+    assert!(r.stdout.contains("no open entries"), "{r:#?}");
+
+    // A recorded create: listed with its links, and replayed rather than re-sent.
+    let first = cfrpd(
+        &[
+            "--json",
+            "--journal",
+            journal,
+            "create",
+            "--id",
+            "cli-made",
+            "--name",
+            "Jane Doe",
+        ],
+        &env,
+    )
+    .expect(0)
+    .json();
+    let v = cfrpd(&["--json", "--journal", journal, "journal", "list"], &env)
+        .expect(0)
+        .json();
+    assert_eq!(v[0]["state"], "CREATED");
+    assert_eq!(v[0]["request"]["ref_id"], first["ref_id"]);
+    let again = cfrpd(
+        &[
+            "--json",
+            "--journal",
+            journal,
+            "create",
+            "--id",
+            "cli-made",
+            "--name",
+            "Jane Doe",
+        ],
+        &env,
+    )
+    .expect(0)
+    .json();
+    assert_eq!(again["upi_link"], first["upi_link"]);
+    assert_eq!(creates_of(&s.emu, "cli-made"), 1);
+    s.emu.pay("cli-made", PayOutcome::default()).unwrap();
+    cfrpd(
+        &["--journal", journal, "journal", "resolve", "cli-made"],
+        &env,
+    )
+    .expect(0);
+    let r = cfrpd(&["--journal", journal, "journal", "list"], &env).expect(0);
+    assert!(r.stdout.contains("no open entries"), "{r:#?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -23,6 +23,9 @@
  *   CFRPD_WAIT_TIMEOUT_MS   how long to wait for the payment (default 600000 = 10 min)
  *   CFRPD_POLL_INTERVAL_MS  pause between status polls (default 3000)
  *   CFRPD_LOG               set (to anything): print the library's diagnostics to stderr
+ *   CFRPD_JOURNAL           a create journal file: creates survive a crash, and at start
+ *                           the program resumes what a killed run left (README.md,
+ *                           "Surviving a crash")
  *
  * Exit status: 0 when the request reached a final state (SUCCESS, FAILURE, EXPIRED),
  * 1 on any error.
@@ -85,6 +88,51 @@ static const char *match_name(cfrpd_name_match m) {
     }
 }
 
+/* Unix seconds of Cashfree's valid_upto ("2024-02-13T13:01:44.000Z", UTC), or 0. */
+static long long utc_seconds(const char *iso) {
+    int y, mo, d, h, mi, sec;
+    if (iso == NULL || sscanf(iso, "%d-%d-%dT%d:%d:%d", &y, &mo, &d, &h, &mi, &sec) != 6) {
+        return 0;
+    }
+    y -= mo <= 2; /* days from the civil date (H. Hinnant's algorithm) */
+    long long era = (y >= 0 ? y : y - 399) / 400;
+    long long yoe = y - era * 400;
+    long long doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    long long days = era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
+    return days * 86400 + h * 3600 + mi * 60 + sec;
+}
+
+/* The terminal's restart code: resumes every create a crash left open. */
+static void resume_journal(const cfrpd_client *client) {
+    cfrpd_journal_list *open = NULL;
+    cfrpd_error *err = NULL;
+    cfrpd_result rc = cfrpd_journal_pending(client, &open, &err);
+    if (rc != CFRPD_OK) {
+        print_error("cfrpd_journal_pending", rc, err);
+        return;
+    }
+    for (size_t i = 0; i < open->count; i++) {
+        const cfrpd_journal_entry *e = &open->entries[i];
+        cfrpd_status *st = NULL;
+        if (e->state == CFRPD_JOURNAL_CREATED &&
+            utc_seconds(e->request->valid_upto) > (long long)time(NULL)) {
+            /* Made and still payable: show the same QR / link again and keep waiting. */
+            printf("resuming %s: pay %s\n", e->verification_id, e->request->upi_link);
+            rc = cfrpd_wait_for_result(client, e->verification_id, 600000, 0, NULL, NULL, &st, &err);
+        } else {
+            /* SENDING (its links never arrived) or past valid_upto: one lookup settles it. */
+            rc = cfrpd_journal_resolve(client, e->verification_id, &st, &err);
+        }
+        printf("journal: %s was %s: %s %s\n", e->verification_id,
+               cfrpd_journal_state_name(e->state), cfrpd_result_name(rc),
+               st != NULL ? or_dash(st->status) : "");
+        cfrpd_status_free(st);
+        cfrpd_error_free(err);
+        err = NULL;
+    }
+    cfrpd_journal_list_free(open);
+}
+
 /* Called after every poll; `latest` is only valid during the call. */
 static bool on_poll(void *user_data, const cfrpd_status *latest) {
     unsigned *polls = user_data;
@@ -122,11 +170,18 @@ int main(int argc, char **argv) {
     if (getenv("CFRPD_LOG") != NULL) {
         cfrpd_config_set_log_callback(config, CFRPD_LOG_DEBUG, on_log, NULL);
     }
+    const char *journal = getenv("CFRPD_JOURNAL");
+    if (journal != NULL && journal[0] != '\0') {
+        cfrpd_config_set_journal_path(config, journal);
+    }
     rc = cfrpd_client_new(config, &client, &err);
     cfrpd_config_free(config);
     if (rc != CFRPD_OK) {
         print_error("cfrpd_client_new", rc, err);
         goto done;
+    }
+    if (journal != NULL && journal[0] != '\0') {
+        resume_journal(client);
     }
 
     /* 2. Create the request and show the customer where to pay. */

@@ -36,6 +36,16 @@ use crate::WaitOptions;
 /// - CFRPD_ERR_RATE_LIMITED, CFRPD_ERR_SERVER, CFRPD_ERR_HTTP: HTTP 429, 5xx, any other
 ///   non-2xx (`http_status` and Cashfree's `api_code` are in the error).
 /// - CFRPD_ERR_UNEXPECTED_RESPONSE: a 2xx that cannot be decoded.
+/// - CFRPD_ERR_JOURNAL: with a journal, the intent could not be recorded (nothing was
+///   sent), or the journal is not usable in this process (a forked child).
+///
+/// With a journal (`cfrpd_config_set_journal_path`): the intent is on stable storage
+/// before anything is sent (else CFRPD_ERR_JOURNAL, nothing sent), the answer is
+/// recorded after (if only that write fails, the request is still returned and the
+/// failure logged at ERROR). A create of an id with an open entry sends nothing: an
+/// entry whose answer is recorded under the same name gives a copy of that request
+/// with `replayed = true`; another name, or an entry still SENDING, gives
+/// CFRPD_ERR_DUPLICATE_ID (settle it with `cfrpd_journal_resolve`).
 ///
 /// Example:
 /// ```c

@@ -70,7 +70,7 @@ pub unsafe extern "C" fn cfrpd_config_from_env(
 
 /// Runs `f` on a mutable config; NULL is CFRPD_ERR_INVALID_ARGUMENT. The outcome's
 /// message is kept for `cfrpd_config_last_error` (cleared on success).
-fn with_config(
+pub(super) fn with_config(
     c: *mut cfrpd_config,
     f: impl FnOnce(&mut Config) -> Result<(), Error>,
 ) -> cfrpd_result {

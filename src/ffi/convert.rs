@@ -25,6 +25,7 @@ pub(crate) fn request_out(r: &CreatedRequest) -> Box<cfrpd_request> {
         qr_png,
         qr_png_len,
         raw_json: string_out(&r.raw_json),
+        replayed: r.replayed,
     })
 }
 

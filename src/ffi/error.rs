@@ -26,6 +26,7 @@ pub(crate) fn code_of(kind: ErrorKind) -> cfrpd_result {
         ErrorKind::Cancelled => CFRPD_ERR_CANCELLED,
         ErrorKind::Deadline => CFRPD_ERR_DEADLINE,
         ErrorKind::WebhookSignature => CFRPD_ERR_WEBHOOK_SIGNATURE,
+        ErrorKind::Journal => CFRPD_ERR_JOURNAL,
     }
 }
 
@@ -51,6 +52,7 @@ pub(crate) fn name_of(code: cfrpd_result) -> &'static std::ffi::CStr {
         CFRPD_ERR_CANCELLED => c"CFRPD_ERR_CANCELLED",
         CFRPD_ERR_DEADLINE => c"CFRPD_ERR_DEADLINE",
         CFRPD_ERR_WEBHOOK_SIGNATURE => c"CFRPD_ERR_WEBHOOK_SIGNATURE",
+        CFRPD_ERR_JOURNAL => c"CFRPD_ERR_JOURNAL",
         CFRPD_ERR_PANIC => c"CFRPD_ERR_PANIC",
         _ => c"CFRPD_UNKNOWN_RESULT",
     }

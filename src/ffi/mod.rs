@@ -26,6 +26,9 @@ mod config;
 // Create, status, wait.
 mod calls;
 
+// The create journal.
+mod journal;
+
 // QR codes and bitmaps.
 mod qr;
 
@@ -42,6 +45,7 @@ mod types;
 pub use calls::*;
 pub use config::*;
 pub use error::cfrpd_error_free;
+pub use journal::*;
 pub use names::*;
 pub use qr::*;
 pub use types::*;

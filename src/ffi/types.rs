@@ -48,6 +48,9 @@ pub const CFRPD_ERR_CANCELLED: cfrpd_result = 22;
 pub const CFRPD_ERR_DEADLINE: cfrpd_result = 23;
 /// A webhook signature is missing, wrong or stale.
 pub const CFRPD_ERR_WEBHOOK_SIGNATURE: cfrpd_result = 24;
+/// The create journal cannot be opened, locked, read or written (a create failing
+/// with it sent nothing). See `cfrpd_config_set_journal_path`.
+pub const CFRPD_ERR_JOURNAL: cfrpd_result = 25;
 /// A panic inside the library was caught (a bug: please report it).
 pub const CFRPD_ERR_PANIC: cfrpd_result = 99;
 
@@ -216,6 +219,9 @@ pub struct cfrpd_request {
     pub qr_png_len: usize,
     /// The whole response body.
     pub raw_json: *mut c_char,
+    /// True when this is the copy a create journal recorded (a create of an id whose
+    /// request was already made: nothing was sent); false for a fresh answer.
+    pub replayed: bool,
 }
 
 /// The result of a verification request. Owned by the caller: release with

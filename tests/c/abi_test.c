@@ -171,20 +171,21 @@ static void test_version_and_names(void) {
         {CFRPD_ERR_CANCELLED, "CFRPD_ERR_CANCELLED"},
         {CFRPD_ERR_DEADLINE, "CFRPD_ERR_DEADLINE"},
         {CFRPD_ERR_WEBHOOK_SIGNATURE, "CFRPD_ERR_WEBHOOK_SIGNATURE"},
+        {CFRPD_ERR_JOURNAL, "CFRPD_ERR_JOURNAL"},
         {CFRPD_ERR_PANIC, "CFRPD_ERR_PANIC"},
     };
     /* The numbers are part of the contract. */
     CHECK(CFRPD_OK == 0 && CFRPD_ERR_INVALID_ARGUMENT == 1 && CFRPD_ERR_TLS == 4 &&
               CFRPD_ERR_BAD_REQUEST == 10 && CFRPD_ERR_HTTP == 18 &&
               CFRPD_ERR_UNEXPECTED_RESPONSE == 20 && CFRPD_ERR_WEBHOOK_SIGNATURE == 24 &&
-              CFRPD_ERR_PANIC == 99,
+              CFRPD_ERR_JOURNAL == 25 && CFRPD_ERR_PANIC == 99,
           "result code numbers match the contract");
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
         const char *name = cfrpd_result_name(known[i].code);
         CHECK(str_eq(name, known[i].name), "cfrpd_result_name(%u) = %s", (unsigned)known[i].code,
               show(name));
     }
-    static const cfrpd_result unknown[] = {5, 9, 19, 25, 98, 100, 12345, UINT32_MAX};
+    static const cfrpd_result unknown[] = {5, 9, 19, 26, 98, 100, 12345, UINT32_MAX};
     for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++) {
         const char *name = cfrpd_result_name(unknown[i]);
         CHECK(str_eq(name, "CFRPD_UNKNOWN_RESULT"), "cfrpd_result_name(%lu) = %s (unknown)",

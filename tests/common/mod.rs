@@ -12,6 +12,7 @@ pub mod cprog;
 pub mod cross;
 #[cfg(target_os = "linux")]
 pub mod dlservers;
+pub mod gate;
 pub mod idle;
 pub mod netns;
 pub mod outcome;

@@ -259,6 +259,38 @@ int main() {
         cfrpd::verify_webhook(env("CASHFREE_CLIENT_SECRET"), body, sig, std::nullopt);
     });
 
+    // The create journal.
+    check(cfrpd::journal_state_name(CFRPD_JOURNAL_CREATED) == "CREATED" &&
+              cfrpd::journal_state_name(CFRPD_JOURNAL_SENDING) == "SENDING" &&
+              cfrpd::journal_state_name(9) == "UNKNOWN",
+          "journal_state_name");
+    expect_error("journal_pending() without a journal", CFRPD_ERR_JOURNAL,
+                 [&] { client.journal_pending(); });
+    try {
+        char dir[] = "/tmp/cfrpd-cpp-journal-XXXXXX";
+        check(mkdtemp(dir) != nullptr, "mkdtemp");
+        const std::string path = std::string(dir) + "/creates.journal";
+        cfrpd::Config jc = cfrpd::Config::from_env();
+        jc.set_journal_path(path);
+        cfrpd::Client journaled(jc);
+        expect_error("a second client on the journal", CFRPD_ERR_JOURNAL,
+                     [&] { cfrpd::Client second(jc); });
+        const std::string jid = "cpp-journal-" + run_id();
+        cfrpd::Request first = journaled.create(jid, "Jane Doe");
+        check(!first.replayed, "a fresh create is not replayed");
+        std::vector<cfrpd::JournalEntry> open = journaled.journal_pending();
+        check(open.size() == 1 && open[0].verification_id == jid && open[0].state == CFRPD_JOURNAL_CREATED &&
+                  open[0].request && open[0].request->ref_id == first.ref_id && !open[0].request->qr_png.empty(),
+              "journal_pending: the CREATED entry with its request");
+        cfrpd::Request again = journaled.create(jid, "Jane Doe");
+        check(again.replayed && again.upi_link == first.upi_link, "a create of an open id is replayed");
+        cfrpd::Status st = journaled.journal_resolve(jid);
+        check(st.state == CFRPD_STATE_CREATED && journaled.journal_pending().size() == 1,
+              "journal_resolve: not final, still open");
+    } catch (const std::exception &e) {
+        check(false, std::string("journal: ") + e.what());
+    }
+
     std::cout << passed << " passed, " << failed << " failed" << std::endl;
     return failed == 0 ? 0 : 1;
 }

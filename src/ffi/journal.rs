@@ -1,0 +1,227 @@
+//! The create journal's C face (`cfrpd_config_set_journal_path`, `cfrpd_journal_*`).
+#![allow(non_camel_case_types)]
+
+use std::os::raw::c_char;
+
+use super::config::with_config;
+use super::convert::{free_request, request_out, status_out};
+use super::panic::{call_infallible, call_with_out};
+use super::ref_in;
+use super::strings::{free_string, opt_str_in, str_in, string_out};
+use super::types::{
+    cfrpd_client, cfrpd_config, cfrpd_error, cfrpd_request, cfrpd_result, cfrpd_status,
+};
+use crate::journal::{JournalEntry, JournalState};
+
+/// Where a journaled create stands (`cfrpd_journal_entry.state`).
+pub type cfrpd_journal_state = u32;
+/// Intent recorded, no answer recorded: the request may exist at Cashfree (its links
+/// were never received). Settle it with `cfrpd_journal_resolve`.
+pub const CFRPD_JOURNAL_SENDING: cfrpd_journal_state = 1;
+/// Cashfree's answer recorded: the same links and QR can be shown again.
+pub const CFRPD_JOURNAL_CREATED: cfrpd_journal_state = 2;
+
+/// An open entry of the create journal. Strings and `request` belong to the list.
+#[repr(C)]
+pub struct cfrpd_journal_entry {
+    /// The id of the create.
+    pub verification_id: *mut c_char,
+    /// The name it was sent with.
+    pub name: *mut c_char,
+    /// `CFRPD_JOURNAL_SENDING` or `CFRPD_JOURNAL_CREATED`.
+    pub state: cfrpd_journal_state,
+    /// Unix time of the intent, milliseconds.
+    pub recorded_at_ms: i64,
+    /// CREATED: the answer as first received (`replayed = true`); SENDING: NULL.
+    pub request: *mut cfrpd_request,
+}
+
+/// The open entries of a create journal (`cfrpd_journal_pending`). Owned by the caller:
+/// release with `cfrpd_journal_list_free`.
+#[repr(C)]
+pub struct cfrpd_journal_list {
+    /// Number of entries.
+    pub count: usize,
+    /// `count` entries, oldest first (NULL when `count` is 0).
+    pub entries: *mut cfrpd_journal_entry,
+}
+
+/// The list as allocated: the public part first, then the real length, which the
+/// caller cannot reach (`cfrpd_journal_list_free` trusts only this one).
+#[repr(C)]
+struct ListAlloc {
+    list: cfrpd_journal_list,
+    len: usize,
+}
+
+fn state_out(s: JournalState) -> cfrpd_journal_state {
+    match s {
+        JournalState::Sending => CFRPD_JOURNAL_SENDING,
+        JournalState::Created => CFRPD_JOURNAL_CREATED,
+    }
+}
+
+fn entry_out(e: &JournalEntry) -> cfrpd_journal_entry {
+    cfrpd_journal_entry {
+        verification_id: string_out(&e.verification_id),
+        name: string_out(&e.name),
+        state: state_out(e.state),
+        recorded_at_ms: e.recorded_at_ms,
+        request: e
+            .request
+            .as_ref()
+            .map_or(std::ptr::null_mut(), |r| Box::into_raw(request_out(r))),
+    }
+}
+
+/// Records every create of clients made from this config in the journal file at
+/// `path`, so that a process that crashes or loses power mid-create resumes that
+/// request instead of paying for a new one. NULL or "" means no journal (the default).
+///
+/// The file is opened, checked and locked by `cfrpd_client_new`, which fails with
+/// CFRPD_ERR_JOURNAL when it cannot be created or read, is damaged before its tail
+/// (the message names the file and byte offset), belongs to another base URL or client
+/// id, or is held by another client (in this process or another; the message names
+/// the holder's pid where the OS can tell). Its directory must exist, on a file system
+/// with atomic rename (not FAT). A lock file `path`.lock is kept next to it.
+///
+/// With a journal, `cfrpd_create` records the intent on stable storage before sending
+/// (else CFRPD_ERR_JOURNAL and nothing is sent) and the answer after; a create of an id
+/// with an open entry sends nothing (see `cfrpd_create`). Returns CFRPD_OK, or
+/// CFRPD_ERR_INVALID_ARGUMENT for a NULL config or a path that is not UTF-8.
+///
+/// # Safety
+/// `c` is NULL or a live config; `path` is NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn cfrpd_config_set_journal_path(
+    c: *mut cfrpd_config,
+    path: *const c_char,
+) -> cfrpd_result {
+    with_config(c, |cfg| {
+        // SAFETY: the caller passes NULL or a NUL-terminated string.
+        let path = unsafe { opt_str_in(path, "path") }?;
+        cfg.set_journal_path(path.unwrap_or(""));
+        Ok(())
+    })
+}
+
+/// The open entries of the client's create journal, oldest first, except creates in
+/// flight on this client at this moment. For each CREATED entry, show its `request`'s
+/// QR again if `valid_upto` has not passed, and wait; for each SENDING entry, call
+/// `cfrpd_journal_resolve`.
+///
+/// On success `*out` holds the list (possibly empty; release with
+/// `cfrpd_journal_list_free`). Errors: CFRPD_ERR_JOURNAL when the client has no journal
+/// or is used in a forked child; CFRPD_ERR_INVALID_ARGUMENT for NULL arguments.
+///
+/// # Safety
+/// `client` is NULL or live; `out`/`err` are NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn cfrpd_journal_pending(
+    client: *const cfrpd_client,
+    out: *mut *mut cfrpd_journal_list,
+    err: *mut *mut cfrpd_error,
+) -> cfrpd_result {
+    // The list is a `ListAlloc` whose first field is the `cfrpd_journal_list` (repr(C):
+    // the same address), so `*out` points at the public part.
+    call_with_out(out.cast::<*mut ListAlloc>(), err, || {
+        // SAFETY: the caller passes NULL or a live client.
+        let client = unsafe { ref_in(client, "client") }?;
+        let entries: Vec<cfrpd_journal_entry> = client
+            .inner
+            .journal_pending()?
+            .iter()
+            .map(entry_out)
+            .collect();
+        let len = entries.len();
+        let entries = if len == 0 {
+            std::ptr::null_mut()
+        } else {
+            Box::into_raw(entries.into_boxed_slice()) as *mut cfrpd_journal_entry
+        };
+        let alloc = Box::new(ListAlloc {
+            list: cfrpd_journal_list {
+                count: len,
+                entries,
+            },
+            len,
+        });
+        Ok(alloc)
+    })
+}
+
+/// Frees a list from `cfrpd_journal_pending` with its entries, strings and requests.
+/// NULL is a no-op. The length freed is the one allocated, whatever `count` now says.
+///
+/// # Safety
+/// `list` is NULL or a list from `cfrpd_journal_pending`, not freed before.
+#[no_mangle]
+pub unsafe extern "C" fn cfrpd_journal_list_free(list: *mut cfrpd_journal_list) {
+    call_infallible((), || {
+        if list.is_null() {
+            return;
+        }
+        // SAFETY: the list was allocated as a `ListAlloc` (see cfrpd_journal_pending),
+        // whose first field it is; the caller hands it back once.
+        let alloc = unsafe { Box::from_raw(list as *mut ListAlloc) };
+        let (entries, len) = (alloc.list.entries, alloc.len);
+        if entries.is_null() {
+            return;
+        }
+        // SAFETY: `entries` came from a boxed slice of exactly `len` entries.
+        let entries = unsafe { Box::from_raw(std::ptr::slice_from_raw_parts_mut(entries, len)) };
+        for e in entries.iter() {
+            // SAFETY: each string and request was made by this module and is freed once.
+            unsafe {
+                free_string(e.verification_id);
+                free_string(e.name);
+                free_request(e.request);
+            }
+        }
+    })
+}
+
+/// Settles an entry of the create journal: one status lookup (the usual retry rules).
+///
+/// On success returns CFRPD_OK and `*out` holds the status (release with
+/// `cfrpd_status_free`): a final status (SUCCESS, FAILURE, EXPIRED) closes the entry; a
+/// non-final one leaves it open in its state (a SENDING entry stays SENDING: its links
+/// were never received). When Cashfree does not know the id (CFRPD_ERR_NOT_FOUND, or
+/// CFRPD_ERR_BAD_REQUEST "Please enter a valid verification_id") the create never
+/// happened: the entry is closed and that error returned; creating again with the same
+/// id is then the safe next step. For an id not in the journal it is a plain status
+/// lookup. Errors: as `cfrpd_get_status`, plus CFRPD_ERR_JOURNAL when the client has no
+/// journal, is used in a forked child, or the journal cannot be written.
+///
+/// # Safety
+/// `client` is NULL or live; `verification_id` is NULL or NUL-terminated; `out`/`err`
+/// are NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn cfrpd_journal_resolve(
+    client: *const cfrpd_client,
+    verification_id: *const c_char,
+    out: *mut *mut cfrpd_status,
+    err: *mut *mut cfrpd_error,
+) -> cfrpd_result {
+    call_with_out(out, err, || {
+        // SAFETY: the caller passes NULL or a live client.
+        let client = unsafe { ref_in(client, "client") }?;
+        // SAFETY: the caller passes NULL or a NUL-terminated string.
+        let id = unsafe { str_in(verification_id, "verification_id") }?;
+        Ok(status_out(&client.inner.journal_resolve(id)?))
+    })
+}
+
+/// The name of a journal state: "SENDING", "CREATED", or "UNKNOWN" for any other
+/// number.
+///
+/// Returns: a static NUL-terminated string (never NULL; do not free).
+#[no_mangle]
+pub extern "C" fn cfrpd_journal_state_name(s: cfrpd_journal_state) -> *const c_char {
+    match s {
+        CFRPD_JOURNAL_SENDING => c"SENDING",
+        CFRPD_JOURNAL_CREATED => c"CREATED",
+        _ => c"UNKNOWN",
+    }
+    .as_ptr()
+}
