@@ -48,6 +48,9 @@ struct State {
     entries: HashMap<String, Entry>,
     next_seq: u64,
     in_flight: HashSet<String>,
+    /// True when a failed compaction on Windows could not open the journal again
+    /// (`file` is then not the journal): every later write fails, so nothing is sent.
+    file_lost: bool,
 }
 
 /// A journal held by one client.
@@ -195,6 +198,7 @@ impl Journal {
             entries: HashMap::new(),
             next_seq: 0,
             in_flight: HashSet::new(),
+            file_lost: false,
         };
         let mut records = parsed.records.into_iter();
         match records.next() {
@@ -399,6 +403,11 @@ impl Drop for Journal {
 impl State {
     /// Appends one record and flushes it; returns its size.
     fn append(&mut self, r: &Record) -> io::Result<u64> {
+        if self.file_lost {
+            return Err(io::Error::other(
+                "the journal could not be opened again after a failed compaction",
+            ));
+        }
         let bytes = r.encode();
         if !self.clean_end {
             self.file.set_len(self.len)?;
@@ -487,8 +496,20 @@ impl State {
         }
         let tmp = file::temp_path(path);
         let f = file::write_new(&tmp, &data)?;
+        // Windows refuses to rename over a file that is open: the old journal's handle is
+        // closed first (the new file's handle follows it through the rename), and opened
+        // again if the rename fails.
+        #[cfg(windows)]
+        {
+            self.file = f.try_clone()?;
+        }
         if let Err(e) = file::replace(&tmp, path) {
             let _ = std::fs::remove_file(&tmp);
+            #[cfg(windows)]
+            match OpenOptions::new().read(true).write(true).open(path) {
+                Ok(old) => self.file = old,
+                Err(_) => self.file_lost = true,
+            }
             return Err(e);
         }
         self.file = f;
