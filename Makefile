@@ -128,6 +128,12 @@ all: lib
 # import stubs (raw-dylib: bcryptprimitives.dll, api-ms-win-core-synch) that cannot be
 # merged. So on Windows the archive exports Rust's runtime names too: link it as the only
 # Rust static library of a program, or use the DLL.
+# Windows: rustc lists `-lwindows.0.52.0`, the import library windows-sys ships inside
+# its own crate (not on a C user's machine). It only holds import stubs for functions of
+# the system DLLs whose import libraries the same list names (ws2_32, kernel32, ...), so
+# the list given to C programs leaves it out.
+WINDOWS_LIBS_FILTER := $(if $(filter windows,$(TARGET_OS)),| sed -e 's/ *-lwindows\.[0-9.]*//g' -e 's/^ *//')
+
 lib: $(if $(filter zig,$(TOOLCHAIN)),zig-check)
 	@mkdir -p $(TARGET_DIR)
 	@log=$(TARGET_DIR)/cfrpd-lib-$(if $(TARGET),$(TARGET)-)$(PROFILE).log; \
@@ -136,7 +142,7 @@ lib: $(if $(filter zig,$(TOOLCHAIN)),zig-check)
 	    -- --print native-static-libs 2>&1; \
 	  echo $$? >$$log.rc; } | tee $$log; \
 	rc=$$(cat $$log.rc); rm -f $$log.rc; [ "$$rc" = 0 ] || exit $$rc; \
-	libs=$$(sed -n 's/^note: native-static-libs: //p' $$log | tail -n 1); \
+	libs=$$(sed -n 's/^note: native-static-libs: //p' $$log | tail -n 1 $(WINDOWS_LIBS_FILTER)); \
 	if [ -z "$$libs" ]; then echo "make: cargo printed no native-static-libs note (see $$log)" >&2; exit 1; fi; \
 	mkdir -p $(DIST_DIR); \
 	echo "$$libs" >$(DIST_DIR)/native-static-libs; \
