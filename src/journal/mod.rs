@@ -8,8 +8,8 @@
 //! answer never arrived ([`Client::journal_resolve`]). A create of an id with an open
 //! entry sends nothing. See the README, "Surviving a crash".
 //!
-//! Layout: [`record`] (format and checksum), [`file`] (flushing, atomic rename, the OS
-//! lock), [`store`] (entries, appends, compaction, one client per journal).
+//! Layout: `record` (format and checksum), `file` (flushing, atomic rename, the OS
+//! lock), `store` (entries, appends, compaction, one client per journal).
 //!
 //! [`Client::journal_pending`]: crate::Client::journal_pending
 //! [`Client::journal_resolve`]: crate::Client::journal_resolve
