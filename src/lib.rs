@@ -89,6 +89,7 @@ mod sniff;
 mod status_fields;
 mod tls;
 mod transport;
+mod url;
 mod validate;
 mod wait;
 pub mod webhook;
