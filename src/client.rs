@@ -23,7 +23,7 @@ use crate::redact::Redactor;
 use crate::retry::{self, CallKind, Verdict};
 use crate::signature::Signer;
 use crate::sniff::is_error_object;
-use crate::transport::{attempt_trace, begin_attempt, current_pid, end_attempt};
+use crate::transport::{attempt_trace, begin_attempt, current_pid, end_attempt, AttemptTrace};
 use crate::validate::{validate_name, validate_ref_id, validate_verification_id};
 
 /// The API version sent in `x-api-version` (the verification suite's current one).
@@ -344,197 +344,341 @@ impl Client {
         wait_deadline: Option<Instant>,
     ) -> Result<Done> {
         let inner = &*self.inner;
-        let started = Instant::now();
-        let call_deadline = deadline_after(started, inner.call_deadline);
-        let deadline = wait_deadline.map_or(call_deadline, |d| d.min(call_deadline));
-        let method = if body.is_some() { "POST" } else { "GET" };
-        // The URL's path, for log lines only (found when a line is built).
-        let path = || {
-            url.split_once("://")
-                .and_then(|(_, rest)| rest.find('/').map(|i| &rest[i..]))
-                .unwrap_or(url)
-        };
+        let deadlines = Deadlines::new(Instant::now(), inner.call_deadline, wait_deadline);
         let mut attempt = 0;
         let mut last_request_id: Option<String> = None;
         loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                let e = Error::new(
-                    ErrorKind::Timeout,
-                    format!(
-                        "{} not sent to {}: the call deadline passed",
-                        call.verb(),
-                        inner.target
-                    ),
-                )
-                .with_flags(true, false)
-                .with_request_id(last_request_id);
-                return Err(e.scrubbed(&inner.redactor));
-            }
-            let timeout = left.min(inner.request_timeout);
-            // This attempt's time is the rest of the call's (or the wait's) deadline.
-            let cut_by_deadline = timeout < inner.request_timeout;
-            let signature = match &inner.signer {
-                Some(s) => {
-                    let sig = s.sign()?;
-                    Some(HeaderValue::from_str(&sig).map_err(|_| {
-                        Error::new(ErrorKind::Signature, "the signature is not a valid header")
-                    })?)
-                }
-                None => None,
+            let Some(timeout) = deadlines.attempt_timeout(inner.request_timeout) else {
+                return Err(self.not_sent(call, last_request_id));
             };
-            // Nothing fallible between here and end_attempt: the attempt's cached process
-            // id must not outlive it.
-            begin_attempt();
-            let request_id = crate::request_id::next(current_pid());
-            let mut headers: Vec<(HeaderName, HeaderValue)> = Vec::with_capacity(5);
-            headers.push((X_CLIENT_ID, inner.client_id_header.clone()));
-            headers.push((X_CLIENT_SECRET, inner.client_secret.clone()));
-            headers.push((X_API_VERSION, HeaderValue::from_static(API_VERSION)));
-            // Hex digits and '-': always a valid header value.
-            if let Ok(v) = HeaderValue::from_str(&request_id) {
-                headers.push((X_REQUEST_ID, v));
-            }
-            if let Some(v) = signature {
-                headers.push((X_CF_SIGNATURE, v));
-            }
-            let sent_at = Instant::now();
-            let result = inner.http.send(body, url, &headers, timeout);
-            end_attempt();
-            let ms = sent_at.elapsed().as_millis();
-            let trace = attempt_trace();
-            inner.logger.emit(LogLevel::Debug, &inner.redactor, || {
-                let mut line = match trace.connected {
-                    Some(peer) => format!(
-                        "connection opened to {peer} in {} ms",
-                        trace.connect_time.as_millis()
-                    ),
-                    // Nothing opened yet the request was written: a pooled connection.
-                    None if result.is_ok() || trace.written => "connection reused".to_owned(),
-                    None => "no connection made".to_owned(),
+            let signature = self.signature_header()?;
+            let sent = self.send_attempt(url, body, timeout, signature);
+            self.log_connection(&sent);
+            let (verdict, request_id) =
+                match self.judge(sent, call, url, body.is_some(), attempt, &deadlines) {
+                    Judged::Answered(done) => return Ok(done),
+                    Judged::Failed(verdict, request_id) => (verdict, request_id),
                 };
-                match (trace.tls, trace.tls_started) {
-                    (Some(tls), _) => line.push_str(&format!(
-                        "; TLS {} {} in {} ms",
-                        tls.version,
-                        tls.suite,
-                        tls.handshake.as_millis()
-                    )),
-                    (None, true) => line.push_str("; the TLS handshake did not complete"),
-                    (None, false) => {}
-                }
-                line
-            });
-            // A timeout that is the deadline's says so.
-            let note_deadline = |failure: &mut Failure| {
-                if failure.kind == ErrorKind::Timeout
-                    && cut_by_deadline
-                    && Instant::now() + DEADLINE_NEAR >= deadline
-                {
-                    failure
-                        .detail
-                        .push_str(if wait_deadline.is_some_and(|d| d <= call_deadline) {
-                            " (the wait's deadline passed)"
-                        } else {
-                            " (the call deadline passed)"
-                        });
-                }
-            };
-            let verdict = match result {
-                Err(mut failure) => {
-                    note_deadline(&mut failure);
-                    let shown = format!("{:?}", failure.kind).to_ascii_lowercase();
-                    inner.logger.emit(LogLevel::Info, &inner.redactor, || {
-                        format!(
-                            "{method} {} -> {shown} ({}) in {ms} ms (attempt {}, request id {request_id})",
-                            path(),
-                            failure.detail,
-                            attempt + 1
-                        )
-                    });
-                    retry::from_failure(failure, call, &inner.target, None)
-                }
-                Ok(mut resp) => {
-                    if let Some(BodyProblem::Broken(failure)) = &mut resp.body_problem {
-                        note_deadline(failure);
-                    }
-                    inner.logger.emit(LogLevel::Info, &inner.redactor, || {
-                        format!(
-                            "{method} {} -> HTTP {} in {ms} ms (attempt {}, request id {request_id})",
-                            path(),
-                            resp.status,
-                            attempt + 1
-                        )
-                    });
-                    if let Some(r) = &resp.rate_limit {
-                        inner.rate_limit.observe(r);
-                    }
-                    match resp {
-                        RawResponse {
-                            status,
-                            body_problem: Some(problem),
-                            ..
-                        } if (200..300).contains(&status) => {
-                            retry::from_unreadable_body(status, problem, call, &inner.target)
-                        }
-                        // Decoded by the caller; a Cashfree error object under 2xx is
-                        // recognised only when that fails (nothing to pay on success).
-                        RawResponse {
-                            status,
-                            body,
-                            rate_limit,
-                            ..
-                        } if (200..300).contains(&status) => {
-                            return Ok(Done {
-                                status,
-                                body,
-                                request_id,
-                                attempt,
-                                rate_limit,
-                            });
-                        }
-                        resp => retry::from_response(&resp, call, &inner.target),
-                    }
-                }
-            };
-            let Verdict { error, auto_retry } = verdict;
-            let mut error = error.with_request_id(Some(request_id.clone()));
-            if call == CallKind::Create && attempt > 0 {
-                error = retry::after_resend(error);
-            }
+            let error = attempt_error(verdict.error, call, attempt, &request_id);
             last_request_id = Some(request_id);
-            if !auto_retry || attempt >= inner.max_retries {
-                let error = error.scrubbed(&inner.redactor);
-                inner.logger.emit(LogLevel::Error, &inner.redactor, || {
-                    error.message().to_owned()
-                });
-                return Err(error);
-            }
-            let wait = retry::backoff(attempt, error.retry_after());
-            if Instant::now() + wait >= deadline {
-                let error = error.scrubbed(&inner.redactor);
-                inner.logger.emit(LogLevel::Error, &inner.redactor, || {
-                    format!(
-                        "not retried: the call deadline comes first. {}",
-                        error.message()
-                    )
-                });
-                return Err(error);
-            }
-            inner.logger.emit(LogLevel::Warn, &inner.redactor, || {
-                format!(
-                    "retrying {} in {} ms (attempt {} of {}): {}",
-                    call.verb(),
-                    wait.as_millis(),
-                    attempt + 2,
-                    inner.max_retries + 1,
-                    error.message()
-                )
-            });
+            let wait = self.retry_wait(error, verdict.auto_retry, call, attempt, &deadlines)?;
             std::thread::sleep(wait);
             attempt += 1;
         }
     }
+
+    /// The error when the deadline passed before an attempt could be sent.
+    fn not_sent(&self, call: CallKind, last_request_id: Option<String>) -> Error {
+        let inner = &*self.inner;
+        Error::new(
+            ErrorKind::Timeout,
+            format!(
+                "{} not sent to {}: the call deadline passed",
+                call.verb(),
+                inner.target
+            ),
+        )
+        .with_flags(true, false)
+        .with_request_id(last_request_id)
+        .scrubbed(&inner.redactor)
+    }
+
+    /// A fresh `x-cf-signature` value when the config has a public key.
+    fn signature_header(&self) -> Result<Option<HeaderValue>> {
+        match &self.inner.signer {
+            Some(s) => {
+                let sig = s.sign()?;
+                let value = HeaderValue::from_str(&sig).map_err(|_| {
+                    Error::new(ErrorKind::Signature, "the signature is not a valid header")
+                })?;
+                Ok(Some(value))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// One attempt on the wire: a fresh request id, the headers, the exchange and what
+    /// the transport saw of it.
+    fn send_attempt(
+        &self,
+        url: &str,
+        body: Option<&[u8]>,
+        timeout: AttemptTimeout,
+        signature: Option<HeaderValue>,
+    ) -> Sent {
+        let inner = &*self.inner;
+        // Nothing fallible between here and end_attempt: the attempt's cached process
+        // id must not outlive it.
+        begin_attempt();
+        let request_id = crate::request_id::next(current_pid());
+        let mut headers: Vec<(HeaderName, HeaderValue)> = Vec::with_capacity(5);
+        headers.push((X_CLIENT_ID, inner.client_id_header.clone()));
+        headers.push((X_CLIENT_SECRET, inner.client_secret.clone()));
+        headers.push((X_API_VERSION, HeaderValue::from_static(API_VERSION)));
+        // Hex digits and '-': always a valid header value.
+        if let Ok(v) = HeaderValue::from_str(&request_id) {
+            headers.push((X_REQUEST_ID, v));
+        }
+        if let Some(v) = signature {
+            headers.push((X_CF_SIGNATURE, v));
+        }
+        let sent_at = Instant::now();
+        let result = inner.http.send(body, url, &headers, timeout.duration);
+        end_attempt();
+        let ms = sent_at.elapsed().as_millis();
+        Sent {
+            request_id,
+            result,
+            ms,
+            trace: attempt_trace(),
+            cut_by_deadline: timeout.cut_by_deadline,
+        }
+    }
+
+    /// The debug line saying which connection the attempt used.
+    fn log_connection(&self, sent: &Sent) {
+        let inner = &*self.inner;
+        let trace = &sent.trace;
+        inner.logger.emit(LogLevel::Debug, &inner.redactor, || {
+            let mut line = match trace.connected {
+                Some(peer) => format!(
+                    "connection opened to {peer} in {} ms",
+                    trace.connect_time.as_millis()
+                ),
+                // Nothing opened yet the request was written: a pooled connection.
+                None if sent.result.is_ok() || trace.written => "connection reused".to_owned(),
+                None => "no connection made".to_owned(),
+            };
+            match (trace.tls, trace.tls_started) {
+                (Some(tls), _) => line.push_str(&format!(
+                    "; TLS {} {} in {} ms",
+                    tls.version,
+                    tls.suite,
+                    tls.handshake.as_millis()
+                )),
+                (None, true) => line.push_str("; the TLS handshake did not complete"),
+                (None, false) => {}
+            }
+            line
+        });
+    }
+
+    /// The attempt's outcome, logged: a 2xx answer for the caller to decode, or what
+    /// went wrong and whether it may be re-tried.
+    fn judge(
+        &self,
+        sent: Sent,
+        call: CallKind,
+        url: &str,
+        post: bool,
+        attempt: u32,
+        deadlines: &Deadlines,
+    ) -> Judged {
+        let inner = &*self.inner;
+        let method = if post { "POST" } else { "GET" };
+        let Sent {
+            request_id,
+            result,
+            ms,
+            cut_by_deadline,
+            ..
+        } = sent;
+        let verdict = match result {
+            Err(mut failure) => {
+                deadlines.note_timeout(&mut failure, cut_by_deadline);
+                let shown = format!("{:?}", failure.kind).to_ascii_lowercase();
+                inner.logger.emit(LogLevel::Info, &inner.redactor, || {
+                    format!(
+                        "{method} {} -> {shown} ({}) in {ms} ms (attempt {}, request id {request_id})",
+                        log_path(url),
+                        failure.detail,
+                        attempt + 1
+                    )
+                });
+                retry::from_failure(failure, call, &inner.target, None)
+            }
+            Ok(mut resp) => {
+                if let Some(BodyProblem::Broken(failure)) = &mut resp.body_problem {
+                    deadlines.note_timeout(failure, cut_by_deadline);
+                }
+                inner.logger.emit(LogLevel::Info, &inner.redactor, || {
+                    format!(
+                        "{method} {} -> HTTP {} in {ms} ms (attempt {}, request id {request_id})",
+                        log_path(url),
+                        resp.status,
+                        attempt + 1
+                    )
+                });
+                if let Some(r) = &resp.rate_limit {
+                    inner.rate_limit.observe(r);
+                }
+                match resp {
+                    RawResponse {
+                        status,
+                        body_problem: Some(problem),
+                        ..
+                    } if (200..300).contains(&status) => {
+                        retry::from_unreadable_body(status, problem, call, &inner.target)
+                    }
+                    // Decoded by the caller; a Cashfree error object under 2xx is
+                    // recognised only when that fails (nothing to pay on success).
+                    RawResponse {
+                        status,
+                        body,
+                        rate_limit,
+                        ..
+                    } if (200..300).contains(&status) => {
+                        return Judged::Answered(Done {
+                            status,
+                            body,
+                            request_id,
+                            attempt,
+                            rate_limit,
+                        });
+                    }
+                    resp => retry::from_response(&resp, call, &inner.target),
+                }
+            }
+        };
+        Judged::Failed(verdict, request_id)
+    }
+
+    /// How long to wait before the next attempt, or the call's error (logged) when
+    /// there is none: not re-triable, out of re-tries, or the deadline comes first.
+    fn retry_wait(
+        &self,
+        error: Error,
+        auto_retry: bool,
+        call: CallKind,
+        attempt: u32,
+        deadlines: &Deadlines,
+    ) -> Result<Duration> {
+        let inner = &*self.inner;
+        if !auto_retry || attempt >= inner.max_retries {
+            let error = error.scrubbed(&inner.redactor);
+            inner.logger.emit(LogLevel::Error, &inner.redactor, || {
+                error.message().to_owned()
+            });
+            return Err(error);
+        }
+        let wait = retry::backoff(attempt, error.retry_after());
+        if Instant::now() + wait >= deadlines.at {
+            let error = error.scrubbed(&inner.redactor);
+            inner.logger.emit(LogLevel::Error, &inner.redactor, || {
+                format!(
+                    "not retried: the call deadline comes first. {}",
+                    error.message()
+                )
+            });
+            return Err(error);
+        }
+        inner.logger.emit(LogLevel::Warn, &inner.redactor, || {
+            format!(
+                "retrying {} in {} ms (attempt {} of {}): {}",
+                call.verb(),
+                wait.as_millis(),
+                attempt + 2,
+                inner.max_retries + 1,
+                error.message()
+            )
+        });
+        Ok(wait)
+    }
+}
+
+/// A failed attempt's error: its request id, and a re-sent create's warning.
+fn attempt_error(error: Error, call: CallKind, attempt: u32, request_id: &str) -> Error {
+    let error = error.with_request_id(Some(request_id.to_owned()));
+    if call == CallKind::Create && attempt > 0 {
+        retry::after_resend(error)
+    } else {
+        error
+    }
+}
+
+/// The URL's path, for log lines only (found when a line is built).
+fn log_path(url: &str) -> &str {
+    url.split_once("://")
+        .and_then(|(_, rest)| rest.find('/').map(|i| &rest[i..]))
+        .unwrap_or(url)
+}
+
+/// The deadlines one call runs under.
+struct Deadlines {
+    /// The call's own: the config's call deadline from the call's start.
+    call: Instant,
+    /// A wait's, when the call is one of its polls.
+    wait: Option<Instant>,
+    /// The earlier of the two: what bounds every attempt and back-off.
+    at: Instant,
+}
+
+/// One attempt's time budget.
+#[derive(Clone, Copy)]
+struct AttemptTimeout {
+    duration: Duration,
+    /// The deadline, not the request timeout, set `duration`.
+    cut_by_deadline: bool,
+}
+
+impl Deadlines {
+    fn new(started: Instant, call_deadline: Duration, wait: Option<Instant>) -> Deadlines {
+        let call = deadline_after(started, call_deadline);
+        Deadlines {
+            call,
+            wait,
+            at: wait.map_or(call, |d| d.min(call)),
+        }
+    }
+
+    /// The next attempt's time: the rest of the deadline, at most the request timeout;
+    /// `None` when the deadline has passed.
+    fn attempt_timeout(&self, request_timeout: Duration) -> Option<AttemptTimeout> {
+        let left = self.at.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return None;
+        }
+        let duration = left.min(request_timeout);
+        Some(AttemptTimeout {
+            duration,
+            cut_by_deadline: duration < request_timeout,
+        })
+    }
+
+    /// A timeout that is the deadline's says so.
+    fn note_timeout(&self, failure: &mut Failure, cut_by_deadline: bool) {
+        if failure.kind == ErrorKind::Timeout
+            && cut_by_deadline
+            && Instant::now() + DEADLINE_NEAR >= self.at
+        {
+            failure
+                .detail
+                .push_str(if self.wait.is_some_and(|d| d <= self.call) {
+                    " (the wait's deadline passed)"
+                } else {
+                    " (the call deadline passed)"
+                });
+        }
+    }
+}
+
+/// What one attempt sent and got back.
+struct Sent {
+    request_id: String,
+    result: std::result::Result<RawResponse, Failure>,
+    /// Milliseconds from sending to the answer (or the failure).
+    ms: u128,
+    trace: AttemptTrace,
+    /// The attempt's time was cut short by the deadline.
+    cut_by_deadline: bool,
+}
+
+/// An attempt's outcome.
+enum Judged {
+    /// A 2xx answer.
+    Answered(Done),
+    /// Anything else, with the attempt's request id.
+    Failed(Verdict, String),
 }
 
 /// A 2xx answer as received.

@@ -1,7 +1,6 @@
 //! Client configuration: credentials, where to connect, timeouts, TLS, retries.
 
 use std::fmt;
-use std::net::Ipv4Addr;
 use std::time::Duration;
 
 use zeroize::Zeroizing;
@@ -10,6 +9,7 @@ use crate::diagnostics::{LogCallback, LogLevel, Logger};
 use crate::error::{Error, ErrorKind, Result};
 use crate::redact::Redactor;
 use crate::signature::Signer;
+use crate::url::{check_base_url, proxy_label, proxy_password, replace_proxy_password};
 use crate::validate::validate_credential;
 
 /// Default connect timeout (per attempt).
@@ -338,13 +338,7 @@ impl Config {
             ));
         }
         // Checked with the password masked: ureq's proxy keeps copies of the URL.
-        let masked = match proxy_password(url) {
-            Some(pw) => {
-                let start = pw.as_ptr() as usize - url.as_ptr() as usize;
-                format!("{}x{}", &url[..start], &url[start + pw.len()..])
-            }
-            None => url.to_owned(),
-        };
+        let masked = replace_proxy_password(url, "x");
         ureq::Proxy::new(&masked).map_err(|e| {
             let why = Redactor::default()
                 .and(proxy_password(url).unwrap_or(""))
@@ -441,101 +435,6 @@ impl fmt::Debug for Config {
             .field("journal", &self.journal_path)
             .finish()
     }
-}
-
-/// The password in a proxy URL's user info, if any (percent-encoded as written).
-pub(crate) fn proxy_password(url: &str) -> Option<&str> {
-    let rest = url.split_once("://")?.1;
-    let authority = &rest[..rest.find('/').unwrap_or(rest.len())];
-    let userinfo = &authority[..authority.rfind('@')?];
-    userinfo
-        .split_once(':')
-        .map(|(_, pw)| pw)
-        .filter(|pw| !pw.is_empty())
-}
-
-/// A proxy URL for messages: its password replaced by `[redacted]` (built around the
-/// password, never copying it).
-pub(crate) fn proxy_label(url: &str) -> String {
-    match proxy_password(url) {
-        Some(pw) => {
-            let start = pw.as_ptr() as usize - url.as_ptr() as usize;
-            format!("{}[redacted]{}", &url[..start], &url[start + pw.len()..])
-        }
-        None => url.to_owned(),
-    }
-}
-
-/// Validates a base URL and returns it without a trailing `/`.
-fn check_base_url(url: &str) -> Result<String> {
-    let bad = |why: &str| Error::invalid(format!("base URL {url:?} {why}"));
-    if url.chars().any(|c| c.is_control() || c.is_whitespace()) {
-        return Err(bad("contains spaces or control characters"));
-    }
-    let (scheme, rest) = url
-        .split_once("://")
-        .ok_or_else(|| bad("must start with https:// (or http:// for loopback)"))?;
-    let scheme = scheme.to_ascii_lowercase();
-    if scheme != "https" && scheme != "http" {
-        return Err(bad("must start with https:// (or http:// for loopback)"));
-    }
-    if rest.contains('?') || rest.contains('#') {
-        return Err(bad("must not have a query or fragment"));
-    }
-    let (authority, path) = match rest.find('/') {
-        Some(i) => (&rest[..i], &rest[i..]),
-        None => (rest, ""),
-    };
-    if authority.contains('@') {
-        return Err(bad("must not contain user info"));
-    }
-    let host = host_of(authority).ok_or_else(|| bad("has no valid host"))?;
-    if scheme == "http" && !is_loopback_host(host) {
-        return Err(bad(
-            "uses plain http:// for a host that is not loopback: use https://",
-        ));
-    }
-    let trimmed = format!("{scheme}://{authority}{}", path.trim_end_matches('/'));
-    ureq::http::Uri::try_from(trimmed.as_str()).map_err(|_| bad("is not a valid URL"))?;
-    Ok(trimmed)
-}
-
-/// The host part of `host[:port]` / `[v6][:port]`, checking the port.
-fn host_of(authority: &str) -> Option<&str> {
-    let (host, port) = if let Some(rest) = authority.strip_prefix('[') {
-        let end = rest.find(']')?;
-        let port = &rest[end + 1..];
-        (
-            &authority[..end + 2],
-            port.strip_prefix(':')
-                .or(if port.is_empty() { Some("") } else { None })?,
-        )
-    } else {
-        match authority.rsplit_once(':') {
-            Some((h, p)) => (h, p),
-            None => (authority, ""),
-        }
-    };
-    if host.is_empty() || host == "[]" {
-        return None;
-    }
-    if !port.is_empty() && (port.parse::<u16>().ok()? == 0) {
-        return None;
-    }
-    Some(host)
-}
-
-/// Literal loopback names only: no DNS is consulted.
-pub(crate) fn is_loopback_host(host: &str) -> bool {
-    if host.eq_ignore_ascii_case("localhost") {
-        return true;
-    }
-    if host == "[::1]" {
-        return true;
-    }
-    host.parse::<Ipv4Addr>()
-        .map(|ip| ip.is_loopback())
-        .unwrap_or(false)
 }
 
 #[cfg(test)]

@@ -96,7 +96,7 @@ impl Http {
             Some(url) => Some(ureq::Proxy::new(url).map_err(|_| {
                 Error::invalid(format!(
                     "proxy {} is not a valid proxy URL",
-                    crate::config::proxy_label(url)
+                    crate::url::proxy_label(url)
                 ))
             })?),
             None => None,

@@ -37,7 +37,8 @@
 //! | module | holds |
 //! |---|---|
 //! | `config` | [`Config`]: credentials, environment, timeouts, proxy, root CAs |
-//! | `client` | [`Client`]: create and status calls, the attempt loop under one deadline |
+//! | `url` | base URLs checked (https, or http to loopback); proxy passwords found and masked |
+//! | `client` | [`Client`]: create and status calls; one call's attempts in named steps (deadlines, headers, send, judge, retry or give up) |
 //! | `wait` | [`Client::wait_for_result`]: polling with back-off and the rate-limit window |
 //! | `retry` | which failures are retried, back-off, errors from non-2xx answers |
 //! | `request_id` | the `x-request-id` of each attempt |
@@ -61,7 +62,7 @@
 //! | [`webhook`] | webhook signature checks and decoding |
 //! | [`qr`] | QR matrices and PNGs for screens and printers |
 //! | `serialize` | `Serialize` for the result types (feature `serde`) |
-//! | [`ffi`] | the C ABI: a thin shell over the above |
+//! | [`ffi`] | the C ABI: a thin shell over the above, one module per header topic (version, names, errors, config, client, calls, journal, QR, webhooks) |
 
 #![forbid(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
@@ -89,6 +90,7 @@ mod sniff;
 mod status_fields;
 mod tls;
 mod transport;
+mod url;
 mod validate;
 mod wait;
 pub mod webhook;

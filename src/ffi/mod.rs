@@ -20,8 +20,11 @@ mod names;
 // cfrpd_error_free.
 mod error;
 
-// Configuration, then the client.
+// Configuration.
 mod config;
+
+// The client (made from a configuration).
+mod client;
 
 // Create, status, wait.
 mod calls;
@@ -43,6 +46,7 @@ mod strings;
 mod types;
 
 pub use calls::*;
+pub use client::*;
 pub use config::*;
 pub use error::cfrpd_error_free;
 pub use journal::*;
