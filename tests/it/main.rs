@@ -14,10 +14,31 @@
 #[path = "../common/mod.rs"]
 mod common;
 
-mod flow;
+mod abi;
+mod bench_args;
+mod c_abi;
+mod c_journal;
+mod c_qr;
+mod c_surface;
+mod cross;
+mod deadline;
+mod diagnostics;
 mod faults;
+mod ffi_production;
+mod fidelity;
+mod flow;
 mod header_fields;
-mod readme;
+mod keepalive;
+mod netfaults;
+mod packaging;
+mod production;
 mod properties;
+mod proxy;
+mod quickstart_example;
+mod readme;
 mod secrets;
+mod sigpipe;
+mod stress;
+mod tls_failures;
 mod webhooks;
+mod windows;
