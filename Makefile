@@ -29,7 +29,7 @@
 #   make man                     regenerate man/man3/*.3 from the header (scripts/gen-man.py;
 #                                commit them with the header)
 #   make abi                     regenerate abi/*.abi (the ABI baselines, one per target, that
-#                                tests/abi.rs compares against; commit them with the change)
+#                                tests/it/abi.rs compares against; commit them with the change)
 #   make install PREFIX=/usr/local [DESTDIR=/staging] [LIBDIR=...] [TARGET=...]
 #                                PREFIX/include/cashfree_rpd.h(pp), and in LIBDIR:
 #                                libcashfree_rpd.a, libcashfree_rpd.so.$(VERSION) with the
@@ -243,7 +243,7 @@ header:
 	mv -f include/cashfree_rpd.h.new include/cashfree_rpd.h
 
 abi:
-	CFRPD_BLESS_ABI=1 $(CARGO) test -p cashfree-rpd --test abi -- --test-threads=1
+	CFRPD_BLESS_ABI=1 $(CARGO) test -p cashfree-rpd --test it -- --test-threads=1 abi:: --skip c_abi::
 
 # Pointer size of the target (CMake refuses a 64-bit package in a 32-bit build).
 RUSTC ?= rustc

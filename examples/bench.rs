@@ -755,7 +755,7 @@ fn head_end(b: &[u8]) -> Option<usize> {
     None
 }
 
-#[allow(dead_code)] // Not called when this file is included by tests/bench_args.rs.
+#[allow(dead_code)] // Not called when this file is included by tests/it/bench_args.rs.
 fn main() -> std::process::ExitCode {
     let args = match parse_args(std::env::args().skip(1)) {
         Ok(Some(a)) => a,

@@ -1,7 +1,7 @@
 /*
  * abi_test.c — checks the C ABI of cashfree-rpd against the emulator.
  *
- * Built with -Wall -Wextra -Wpedantic -Werror -std=c11 and run by tests/c_abi.rs (also
+ * Built with -Wall -Wextra -Wpedantic -Werror -std=c11 and run by tests/it/c_abi.rs (also
  * under AddressSanitizer+UBSan and valgrind). Prints one line per check and finally
  * "N passed, M failed"; exits 1 if any check failed.
  *
@@ -33,7 +33,7 @@
 #include "cashfree_rpd.h"
 
 #ifdef _WIN32
-/* mingw-w64 (tests/windows.rs): the CRT's _putenv_s sets the process environment the
+/* mingw-w64 (tests/it/windows.rs): the CRT's _putenv_s sets the process environment the
  * library reads (GetEnvironmentVariableW) as well as getenv's; an empty value removes. */
 static int setenv(const char *name, const char *value, int overwrite) {
     (void)overwrite;

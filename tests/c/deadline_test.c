@@ -6,8 +6,8 @@
  * and at most CFRPD_DL_MAX_OVERSHOOT_MS after it (measured with a monotonic clock), and
  * a create is `ambiguous` exactly when its request was sent.
  *
- * Built with -Wall -Wextra -Wpedantic -Werror -std=c11 and run by tests/c_abi.rs
- * (plain, AddressSanitizer+UBSan, valgrind) and by tests/windows.rs under wine. Portable
+ * Built with -Wall -Wextra -Wpedantic -Werror -std=c11 and run by tests/it/c_abi.rs
+ * (plain, AddressSanitizer+UBSan, valgrind) and by tests/it/windows.rs under wine. Portable
  * C11 with small _WIN32 blocks (the clock).
  *
  * Environment (the servers are run by the Rust test on loopback; a case whose variable is

@@ -1,5 +1,5 @@
 /*
- * journal_test.c — the create journal through the C ABI (driven by tests/c_journal.rs).
+ * journal_test.c — the create journal through the C ABI (driven by tests/it/c_journal.rs).
  *
  *   journal_test create  JOURNAL ID          creates ID ("Jane Doe"), prints "CREATED <ref_id>",
  *                                            then sleeps until the driver SIGKILLs it

@@ -1,4 +1,4 @@
-/* Linked by tests/packaging.rs with the installed libcashfree_rpd.a and, in both orders,
+/* Linked by tests/it/packaging.rs with the installed libcashfree_rpd.a and, in both orders,
  * with another Rust staticlib (tests/other_staticlib) — or with rust_names.c, which
  * defines names the Rust runtime uses. Makes a client (allocation, TLS setup, root
  * store), runs one failing call (error paths) and, with OTHER_RUST, calls the other

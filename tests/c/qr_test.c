@@ -2,7 +2,7 @@
  * qr_test.c — checks the QR functions of the C ABI (cfrpd_qr_encode, cfrpd_qr_bitmap and
  * their frees): geometry, the module-to-pixel mapping, limits, bad input, tampered structs.
  *
- * Built with -Wall -Wextra -Wpedantic -Werror -std=c11 and run by tests/c_qr.rs (also
+ * Built with -Wall -Wextra -Wpedantic -Werror -std=c11 and run by tests/it/c_qr.rs (also
  * under AddressSanitizer+UBSan and valgrind). Needs no server. Prints one line per check
  * and finally "N passed, M failed"; exits 1 if any check failed.
  */

@@ -1,7 +1,7 @@
 /* request_free_test.c — cfrpd_request_free does not trust the caller-writable
  * qr_png_len: a program that changes it (or clears qr_png's length) still frees exactly
  * what the library allocated (a free that trusted a length of 0 would leak the PNG,
- * which LeakSanitizer and valgrind report; a larger one frees with a wrong layout). Run by tests/c_surface.rs under ASan+UBSan and valgrind
+ * which LeakSanitizer and valgrind report; a larger one frees with a wrong layout). Run by tests/it/c_surface.rs under ASan+UBSan and valgrind
  * against an emulator (CASHFREE_* variables). Prints "ok" and exits 0 on success. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* Defines names that Rust staticlibs define globally (allocator shims, the personality
  * routine, a compiler-builtins function). Linked with the installed libcashfree_rpd.a
- * by tests/packaging.rs: with only cfrpd_* exported there is no clash, and the
+ * by tests/it/packaging.rs: with only cfrpd_* exported there is no clash, and the
  * library keeps using its own copies (these abort if ever called). */
 #include <stdio.h>
 #include <stdlib.h>

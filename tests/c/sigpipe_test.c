@@ -1,6 +1,6 @@
 /* A C host with the default SIGPIPE disposition survives servers that reset the
  * connection under the library's writes: every call returns an error code, and the
- * program exits normally. Driven by tests/sigpipe.rs.
+ * program exits normally. Driven by tests/it/sigpipe.rs.
  *
  * Environment:
  *   CASHFREE_CLIENT_ID, CASHFREE_CLIENT_SECRET   credentials

@@ -2,7 +2,7 @@
  * threads_test.c — one cfrpd_client shared by 8 threads, each making CFRPD_THREADS_CALLS
  * calls (default 200: creates and status look-ups, alternating) against the emulator.
  * Every call must succeed. Built with -Wall -Wextra -Wpedantic -Werror -std=c11 -pthread
- * and run by tests/c_abi.rs (also under AddressSanitizer+UBSan and valgrind).
+ * and run by tests/it/c_abi.rs (also under AddressSanitizer+UBSan and valgrind).
  *
  * Environment: CASHFREE_CLIENT_ID, CASHFREE_CLIENT_SECRET, CASHFREE_BASE_URL (an
  * emulator), optional CFRPD_THREADS_CALLS and CFRPD_TEST_RUN_ID (id prefix).

@@ -1,6 +1,6 @@
 //! Building C and C++ programs against the static library under test and running them
-//! (directly, under ASan/UBSan, under valgrind): shared by tests/c_abi.rs and
-//! tests/c_qr.rs. See tests/c_abi.rs for why the library is taken from `deps/`.
+//! (directly, under ASan/UBSan, under valgrind): shared by tests/it/c_abi.rs and
+//! tests/it/c_qr.rs. See tests/it/c_abi.rs for why the library is taken from `deps/`.
 #![cfg(target_os = "linux")]
 
 use std::collections::BTreeMap;
@@ -19,7 +19,7 @@ pub const RUN_LIMIT: Duration = Duration::from_secs(150);
 // ------------------------------------------------------------------------------------
 // Where things are
 
-/// `target/<profile>` of this test binary (`.../target/debug/deps/c_abi-HASH`).
+/// `target/<profile>` of this test binary (`.../target/debug/deps/it-HASH`).
 pub fn profile_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("current_exe");
     let deps = exe.parent().expect("deps dir");

@@ -1,7 +1,7 @@
 //! What the C test programs (tests/c/*.c, examples/c/*.c) expect from their harness:
 //! emulators, the environment (credentials, base URLs, webhook fixtures), and the checks
-//! of their output. Shared by tests/c_abi.rs (this machine), tests/cross.rs (cross
-//! targets under qemu / natively) and tests/windows.rs (Windows targets under wine).
+//! of their output. Shared by tests/it/c_abi.rs (this machine), tests/it/cross.rs (cross
+//! targets under qemu / natively) and tests/it/windows.rs (Windows targets under wine).
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;

@@ -1,8 +1,8 @@
 //! Compiling a C test program against the static library and running it (a small
-//! version of what tests/c_abi.rs does, for test files of their own).
+//! version of what tests/it/c_abi.rs does, for test files of their own).
 //!
 //! Programs are built by the shared harness (tests/common/cbuild.rs), against the same
-//! static library as tests/c_abi.rs.
+//! static library as tests/it/c_abi.rs.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -2,7 +2,7 @@
 //! toolchain values from `targets.mk` (read through `make -s print-target TARGET=...`,
 //! so the Makefile's table stays the one definition) and whether its tools are here.
 //!
-//! Self-contained (no `super::`): tests/abi.rs includes it with `#[path]`.
+//! Self-contained (no `super::`); used by tests/it/abi.rs and tests/it/cross.rs.
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;

@@ -1,5 +1,5 @@
 //! The loopback servers tests/c/deadline_test.c runs its call-deadline cases against
-//! (natively in tests/c_abi.rs, under wine in tests/windows.rs), the environment that
+//! (natively in tests/it/c_abi.rs, under wine in tests/it/windows.rs), the environment that
 //! hands their URLs to it, and the overshoots it prints.
 #![cfg(target_os = "linux")]
 

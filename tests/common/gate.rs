@@ -1,5 +1,5 @@
 //! A loopback gate in front of the emulator that stops a create at a chosen point (for
-//! the create-journal crash tests: tests/journal.rs, tests/c_journal.rs).
+//! the create-journal crash tests: tests/journal.rs, tests/it/c_journal.rs).
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};

@@ -1,4 +1,4 @@
-//! Running Windows test programs under wine (tests/windows.rs): finds wine, keeps one
+//! Running Windows test programs under wine (tests/it/windows.rs): finds wine, keeps one
 //! WINEPREFIX under `target/wine-prefix` (initialised once, then reused by later runs),
 //! and builds the TEST-ONLY stand-in `bcryptprimitives.dll` (tests/windows/) that goes
 //! next to each test `.exe`: Debian's wine 8.0 lacks `ProcessPrng`, which Rust's std

@@ -3,7 +3,7 @@
 // the log callback, the rate-limit window, the version number, the enum names and the
 // whole cfrpd_error in cfrpd::Error.
 //
-// Built with -std=c++17 -Wall -Wextra -Wpedantic -Werror and run by tests/c_surface.rs
+// Built with -std=c++17 -Wall -Wextra -Wpedantic -Werror and run by tests/it/c_surface.rs
 // (plain and under AddressSanitizer+UBSan) against an emulator that answers with
 // X-RateLimit-* headers (limit CFRPD_TEST_RATE_LIMIT per window). Prints one line per
 // check, "upi_link: <link>" and finally "N passed, M failed"; exits 1 if a check failed.

@@ -1,6 +1,6 @@
 // wrapper_test.cpp — checks include/cashfree_rpd.hpp against the emulator.
 //
-// Built with -std=c++17 -Wall -Wextra -Wpedantic -Werror and run by tests/c_abi.rs
+// Built with -std=c++17 -Wall -Wextra -Wpedantic -Werror and run by tests/it/c_abi.rs
 // (also under AddressSanitizer+UBSan and valgrind). Prints one line per check and
 // finally "N passed, M failed"; exits 1 if any check failed.
 //

@@ -6,7 +6,7 @@
 //! and the rest of the C face (tests/c/journal_test.c `misc`).
 #![cfg(target_os = "linux")]
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};

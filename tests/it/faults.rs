@@ -1,7 +1,7 @@
 //! Every emulator fault through the Rust API and through the C ABI: exact error kind,
 //! HTTP status, flags, and a client that still works on the next call.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

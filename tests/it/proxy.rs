@@ -5,7 +5,7 @@
 //! Rust API and C ABI. Needs `apt-get install -y tinyproxy` (skips without it unless
 //! `CI=true`).
 
-mod common;
+use crate::common;
 
 use std::ffi::{c_void, CStr};
 use std::net::TcpListener;

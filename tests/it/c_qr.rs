@@ -1,5 +1,5 @@
 //! The QR part of the C ABI from C: compiles tests/c/qr_test.c and examples/c/print_qr.c
-//! with gcc against the static library (as tests/c_abi.rs does), runs qr_test plain,
+//! with gcc against the static library (as tests/it/c_abi.rs does), runs qr_test plain,
 //! under AddressSanitizer+UBSan and under valgrind, and runs print_qr against an
 //! in-process emulator, decoding the PBM it writes with `zbarimg` (Debian `zbar-tools`)
 //! back to exactly the `upi_link` the create returned.
@@ -8,7 +8,7 @@
 //! why) but required when `CI=true`: there a missing tool fails the test.
 #![cfg(target_os = "linux")]
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

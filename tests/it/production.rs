@@ -1,6 +1,6 @@
 //! Signature, TLS, retries, wait_for_result, redirects and body limits.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 
@@ -8,8 +8,8 @@ use cashfree_rpd::{Client, Config, ErrorKind, VerificationStatus, WaitOptions};
 use cashfree_rpd_emulator::{Endpoint, Fault, FaultKind, Options, PayOutcome};
 use common::*;
 
-const PUBLIC_KEY: &str = include_str!("data/TEST-ONLY-rsa-public.pem");
-const PRIVATE_KEY: &str = include_str!("data/TEST-ONLY-rsa-private.pem");
+const PUBLIC_KEY: &str = include_str!("../data/TEST-ONLY-rsa-public.pem");
+const PRIVATE_KEY: &str = include_str!("../data/TEST-ONLY-rsa-private.pem");
 
 fn signed_emulator() -> Env {
     start_with(Options {

@@ -15,7 +15,7 @@
 //! first TLS round (checked by building the library without it).
 #![cfg(target_os = "linux")]
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::time::Duration;

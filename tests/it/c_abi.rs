@@ -1,7 +1,7 @@
 //! The C ABI from C and C++: compiles tests/c/*.c, tests/cpp/wrapper_test.cpp and the
 //! quickstarts in examples/ with gcc/g++ against the static library, runs them against
 //! in-process emulators, and runs each again under AddressSanitizer+UBSan and under
-//! valgrind. (`make install`, pkg-config and CMake: tests/packaging.rs.)
+//! valgrind. (`make install`, pkg-config and CMake: tests/it/packaging.rs.)
 //!
 //! Which static library: `cargo test` builds the library unit with all its crate types,
 //! but leaves `libcashfree_rpd.a` in `target/<profile>/deps/` — it does not refresh the
@@ -17,7 +17,7 @@
 //! check is skipped; CI installs it). Linux only (valgrind, /proc, .so, GNU ld flags).
 #![cfg(target_os = "linux")]
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -191,7 +191,7 @@ fn threads_test_c_valgrind() {
 }
 
 // ------------------------------------------------------------------------------------
-// deadline_test.c (the call-deadline cases of tests/deadline.rs, from C)
+// deadline_test.c (the call-deadline cases of tests/it/deadline.rs, from C)
 
 /// Runs deadline_test.c against the servers of tests/common/dlservers.rs with a 800 ms
 /// call deadline; every call must end within `max_overshoot_ms` after it.

@@ -3,9 +3,9 @@
 //! each with exactly its kind.
 //!
 //! CI runs 16 threads × `CFRPD_STRESS_CALLS` (default 100) calls; the full
-//! 16 × 1,000 run: `cargo test --release --test stress -- --ignored`.
+//! 16 × 1,000 run: `cargo test --release --test it stress:: -- --ignored`.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 

@@ -11,7 +11,7 @@
 //!   are fully static (`file`).
 //! - Windows (x86_64 and i686): the packaging (the DLL exports exactly the header's
 //!   functions, the .def lists them, a program links against the import library and one
-//!   against the static library). Running Windows programs under wine: tests/windows.rs.
+//!   against the static library). Running Windows programs under wine: tests/it/windows.rs.
 //!
 //! Each line `cross: <triple>: <program> passed` in the output is one program that ran
 //! on that target. A target whose tools are missing (Rust target, cross compiler, qemu,
@@ -19,7 +19,7 @@
 //! them all).
 #![cfg(target_os = "linux")]
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -572,7 +572,7 @@ fn x86_64_unknown_linux_musl() {
 }
 
 // ------------------------------------------------------------------------------------
-// Windows packaging (running the programs under wine: tests/windows.rs)
+// Windows packaging (running the programs under wine: tests/it/windows.rs)
 
 /// The functions the header declares.
 fn header_functions() -> Vec<String> {

@@ -8,9 +8,9 @@
 //!
 //! The namespace tests need root, iproute2, iptables and tc: without them they print
 //! why they are skipped, or fail when `CI=true`. Measured figures are printed as
-//! `FIGURE` lines (`cargo test --test netfaults -- --nocapture`).
+//! `FIGURE` lines (`cargo test --test it netfaults:: -- --nocapture`).
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

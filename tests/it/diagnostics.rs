@@ -1,7 +1,7 @@
 //! Diagnostics: the log callback (Rust and C) and the `log` facade; the secret and the
 //! proxy password never appear in any record at any level.
 
-mod common;
+use crate::common;
 
 use std::ffi::{c_char, c_void, CStr, CString};
 use std::sync::{Arc, Mutex};

@@ -1,7 +1,7 @@
 //! End to end: the emulator delivers a signed webhook when a request completes; the
 //! library verifies and parses it (Rust and C ABI). Plus the published sample.
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;

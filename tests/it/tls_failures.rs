@@ -8,7 +8,7 @@
 //! emulator in the wrong mode (plain vs TLS).
 #![cfg(unix)]
 
-mod common;
+use crate::common;
 
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};

@@ -2,7 +2,7 @@
 //! answer (C_API.md, Revision 2). Each rule is checked through the Rust API and the
 //! C ABI, against the emulator or a scripted server on loopback.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

@@ -9,7 +9,7 @@
 //! the request is written — is detected by the server (`IdleStats::crossed`); only
 //! then may a create be ambiguous (and that is correct: it was written).
 
-mod common;
+use crate::common;
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};

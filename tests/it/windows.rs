@@ -19,7 +19,7 @@
 //! they skip; under `CI=true` they fail.
 #![cfg(target_os = "linux")]
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::fs::{self, File};

@@ -6,7 +6,7 @@
 //! from the committed file, so an ABI change can only land together with an updated
 //! baseline (and a reviewer sees the diff).
 //!
-//! Regenerate: `make abi` (= `CFRPD_BLESS_ABI=1 cargo test -p cashfree-rpd --test abi`).
+//! Regenerate: `make abi` (= `CFRPD_BLESS_ABI=1 cargo test -p cashfree-rpd --test it -- abi:: --skip c_abi::`).
 //! Deterministic: sorted, no paths, no compiler versions, no crate version (the
 //! `CFRPD_VERSION*` macros are left out).
 //!
@@ -29,8 +29,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-#[path = "common/cross.rs"]
-mod cross;
+use crate::common::cross;
 
 const MANIFEST_DIR: &str = env!("CARGO_MANIFEST_DIR");
 const BASELINE: &str = "abi/cashfree_rpd.abi";
@@ -280,7 +279,7 @@ fn describe(header: &Header, layout: &str) -> String {
     let mut d = String::new();
     d.push_str(&format!(
         "# C ABI of libcashfree_rpd.so.0 / libcashfree_rpd.a (LP64 Linux), from\n\
-         # include/cashfree_rpd.h. Checked by tests/abi.rs; regenerate with `{REGENERATE}` and\n\
+         # include/cashfree_rpd.h. Checked by tests/it/abi.rs; regenerate with `{REGENERATE}` and\n\
          # commit with the change. Removing or changing anything below breaks programs\n\
          # built against the old one: bump the SONAME (build.rs) when you do.\n"
     ));
@@ -439,7 +438,7 @@ fn target_layout_matches_baseline(triple: &str) {
     let now = format!(
         "# C struct layouts of include/cashfree_rpd.h on {triple}, measured with the\n\
          # target's C compiler (targets.mk). The functions, types and constants are those of\n\
-         # {BASELINE}. Checked by tests/abi.rs; regenerate with `{REGENERATE}` and commit\n\
+         # {BASELINE}. Checked by tests/it/abi.rs; regenerate with `{REGENERATE}` and commit\n\
          # with the change.\n\
          \n[layouts]  offset +size  field\n{layout}"
     );

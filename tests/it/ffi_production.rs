@@ -2,7 +2,7 @@
 //! with an extra root CA, retries, Retry-After, the never-twice create rule,
 //! cfrpd_wait_for_result, and the body limit.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 
@@ -11,8 +11,8 @@ use cashfree_rpd_emulator::{Emulator, Endpoint, Fault, FaultKind, Options};
 use common::cabi::{CClient, CConfig};
 use common::*;
 
-const PUBLIC_KEY: &str = include_str!("data/TEST-ONLY-rsa-public.pem");
-const PRIVATE_KEY: &str = include_str!("data/TEST-ONLY-rsa-private.pem");
+const PUBLIC_KEY: &str = include_str!("../data/TEST-ONLY-rsa-public.pem");
+const PRIVATE_KEY: &str = include_str!("../data/TEST-ONLY-rsa-private.pem");
 
 #[test]
 fn signature_through_the_c_abi() {

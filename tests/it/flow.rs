@@ -1,6 +1,6 @@
 //! Create → pay → status against the emulator, every documented error, input checks.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

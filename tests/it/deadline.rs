@@ -5,10 +5,10 @@
 //! Every case runs through the Rust API and the C ABI. Assertions are generous (a loaded
 //! or valgrind-slowed CI machine): the call ends before deadline + [`SLACK`]. Each case
 //! prints its measured overshoot as `DEADLINE <case> <api>: ... overshoot +N.N ms`
-//! (`cargo test --test deadline -- --nocapture`; figures in BENCHMARKS.md).
+//! (`cargo test --test it deadline:: -- --nocapture`; figures in BENCHMARKS.md).
 #![cfg(unix)]
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

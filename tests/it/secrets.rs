@@ -1,7 +1,7 @@
 //! Secret hygiene: with a recognisable secret, exercise every error path and check the
 //! secret appears in no message, Debug output, raw body or raw JSON — Rust and C.
 
-mod common;
+use crate::common;
 
 use std::ffi::{CStr, CString};
 use std::ptr;

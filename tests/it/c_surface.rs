@@ -15,7 +15,7 @@
 //! tests print a notice and skip, and fail under `CI=true`.
 #![cfg(target_os = "linux")]
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -494,7 +494,7 @@ fn make_install_makes_man_find_every_page() {
         .join(format!("prefix-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&prefix);
     // install-man is what `make install` runs for the pages (the library part is
-    // tests/packaging.rs').
+    // tests/it/packaging.rs').
     let o = Command::new("make")
         .current_dir(ROOT)
         .args(["-s", "install-man"])

@@ -6,7 +6,7 @@
 //! bench_args` alone does not).
 
 #[allow(dead_code)]
-#[path = "../examples/bench.rs"]
+#[path = "../../examples/bench.rs"]
 mod bench;
 
 use std::path::PathBuf;
@@ -184,7 +184,7 @@ fn example_binary() -> Option<PathBuf> {
 #[test]
 fn the_example_binary_runs_when_built() {
     let Some(bin) = example_binary() else {
-        eprintln!("examples/bench not built (cargo test --test bench_args?): skipped");
+        eprintln!("examples/bench not built (cargo test --test it bench_args::?): skipped");
         return;
     };
     let out = Command::new(&bin)

@@ -18,8 +18,7 @@
 //! whose tool is missing prints why it skips — and fails when `CI=true`.
 #![cfg(target_os = "linux")]
 
-#[path = "common/skip.rs"]
-mod skip;
+use crate::common::skip;
 
 use std::collections::BTreeMap;
 use std::fs;
