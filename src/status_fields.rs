@@ -12,8 +12,8 @@
 //! Adding a field is one line here plus, for C, the literal `#[repr(C)]` struct
 //! `cfrpd_status` (cbindgen reads it; the conversion does not compile until it has the
 //! field, and `tests::c_struct_matches_the_list` checks the header), the C++ copy in
-//! `include/cashfree_rpd.hpp` (`tests/header_fields.rs`) and the ABI baseline
-//! (`make abi`, `tests/abi.rs`).
+//! `include/cashfree_rpd.hpp` (`tests/it/header_fields.rs`) and the ABI baseline
+//! (`make abi`, `tests/it/abi.rs`).
 
 /// Calls `$callback! { $( $(#[doc = ...])* rust_name = json_key, )* }` with every
 /// status field that Cashfree sends as text, in the order of its documentation.
