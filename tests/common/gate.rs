@@ -1,7 +1,7 @@
 //! A loopback gate in front of the emulator that stops a create at a chosen point (for
 //! the create-journal crash tests: tests/journal.rs, tests/it/c_journal.rs).
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::mpsc;
 use std::time::Duration;
@@ -43,25 +43,12 @@ pub fn gate(upstream: SocketAddr, point: Point) -> (String, mpsc::Receiver<()>) 
     (format!("http://127.0.0.1:{port}/verification"), rx)
 }
 
-/// Reads one HTTP message (head + Content-Length body).
+/// Reads one HTTP message (head + Content-Length body), as it came.
 pub fn read_message(s: &mut TcpStream) -> Vec<u8> {
-    let mut buf = Vec::new();
-    let mut byte = [0u8; 4096];
-    loop {
-        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
-            let len: usize = head
-                .lines()
-                .find_map(|l| l.strip_prefix("content-length:"))
-                .map_or(0, |v| v.trim().parse().unwrap());
-            if buf.len() >= end + 4 + len {
-                return buf;
-            }
-        }
-        let n = s.read(&mut byte).unwrap();
-        assert!(n > 0, "connection closed mid-message");
-        buf.extend_from_slice(&byte[..n]);
-    }
+    let m = super::script::read_request(s).expect("connection closed mid-message");
+    let mut raw = m.head.into_bytes();
+    raw.extend_from_slice(&m.body);
+    raw
 }
 
 fn hold(mut conn: TcpStream, upstream: SocketAddr, point: Point, tx: mpsc::Sender<()>) {

@@ -13,6 +13,8 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use super::script::{read_request, Seen};
+
 #[derive(Default, Debug, Clone)]
 pub struct IdleStats {
     /// Creates received, per verification_id.
@@ -86,24 +88,15 @@ fn readable_within(conn: &TcpStream, within: Duration) -> bool {
 
 fn serve(mut conn: TcpStream, idle: Duration, reset: bool, stats: Arc<Mutex<IdleStats>>) {
     let _ = conn.set_nodelay(true);
-    let mut buf: Vec<u8> = Vec::new();
     loop {
         // Wait for the next request at most `idle`. poll(2), not SO_RCVTIMEO: a socket
         // timeout runs on the coarse timer wheel and fires up to ~60 ms late for 1 s.
-        if buf.is_empty() {
-            if !readable_within(&conn, idle) {
-                close_idle(conn, reset, &stats);
-                return;
-            }
-            let _ = conn.set_read_timeout(Some(Duration::from_secs(10)));
-            let mut first = [0u8; 4096];
-            match conn.read(&mut first) {
-                Ok(0) | Err(_) => return,
-                Ok(n) => buf.extend_from_slice(&first[..n]),
-            }
+        if !readable_within(&conn, idle) {
+            close_idle(conn, reset, &stats);
+            return;
         }
         let _ = conn.set_read_timeout(Some(Duration::from_secs(10)));
-        let Some((head, body)) = read_request(&mut conn, &mut buf) else {
+        let Some(Seen { head, body }) = read_request(&mut conn) else {
             return;
         };
         let answer = respond(&head, &body, &stats);
@@ -151,39 +144,6 @@ fn close_idle(conn: TcpStream, reset: bool, stats: &Arc<Mutex<IdleStats>>) {
                 .push(format!("{first} {body}"));
         }
     }
-}
-
-/// Reads one request (head, body) from `buf` plus the connection.
-fn read_request(conn: &mut TcpStream, buf: &mut Vec<u8>) -> Option<(String, Vec<u8>)> {
-    let mut chunk = [0u8; 4096];
-    let head_end = loop {
-        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            break i + 4;
-        }
-        match conn.read(&mut chunk) {
-            Ok(0) | Err(_) => return None,
-            Ok(n) => buf.extend_from_slice(&chunk[..n]),
-        }
-    };
-    let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
-    let len = head
-        .lines()
-        .find_map(|l| {
-            let (k, v) = l.split_once(':')?;
-            k.trim()
-                .eq_ignore_ascii_case("content-length")
-                .then(|| v.trim().parse::<usize>().ok())?
-        })
-        .unwrap_or(0);
-    while buf.len() < head_end + len {
-        match conn.read(&mut chunk) {
-            Ok(0) | Err(_) => return None,
-            Ok(n) => buf.extend_from_slice(&chunk[..n]),
-        }
-    }
-    let body = buf[head_end..head_end + len].to_vec();
-    buf.drain(..head_end + len);
-    Some((head, body))
 }
 
 fn http(status: u16, body: &str) -> Vec<u8> {

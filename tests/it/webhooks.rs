@@ -3,7 +3,7 @@
 
 use crate::common;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::Write;
 use std::net::TcpListener;
 use std::ptr;
 use std::time::Duration;
@@ -29,39 +29,32 @@ impl Delivery {
 }
 
 fn receive_one(listener: &TcpListener) -> Delivery {
-    let (stream, _) = listener.accept().unwrap();
+    let (mut stream, _) = listener.accept().unwrap();
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
         .unwrap();
-    let mut reader = BufReader::new(stream);
-    let mut line = String::new();
-    reader.read_line(&mut line).unwrap();
-    assert!(line.starts_with("POST "), "{line}");
-    let mut headers = Vec::new();
-    loop {
-        line.clear();
-        reader.read_line(&mut line).unwrap();
-        let l = line.trim_end();
-        if l.is_empty() {
-            break;
-        }
-        let (k, v) = l.split_once(':').unwrap();
-        headers.push((k.trim().to_ascii_lowercase(), v.trim().to_owned()));
-    }
-    let len: usize = headers
-        .iter()
-        .find(|(k, _)| k == "content-length")
-        .unwrap()
-        .1
-        .parse()
-        .unwrap();
-    let mut body = vec![0; len];
-    reader.read_exact(&mut body).unwrap();
-    reader
-        .get_mut()
+    let seen = common::script::read_request(&mut stream).expect("a webhook delivery");
+    let mut lines = seen.head.lines();
+    let first = lines.next().unwrap_or_default();
+    assert!(first.starts_with("POST "), "{first}");
+    let headers: Vec<(String, String)> = lines
+        .take_while(|l| !l.is_empty())
+        .map(|l| {
+            let (k, v) = l.split_once(':').unwrap();
+            (k.trim().to_ascii_lowercase(), v.trim().to_owned())
+        })
+        .collect();
+    assert!(
+        headers.iter().any(|(k, _)| k == "content-length"),
+        "no content-length: {headers:?}"
+    );
+    stream
         .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
         .unwrap();
-    Delivery { headers, body }
+    Delivery {
+        headers,
+        body: seen.body,
+    }
 }
 
 #[test]
