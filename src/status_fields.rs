@@ -72,43 +72,19 @@ pub(crate) const STATUS_FIELD_COUNT: usize = STATUS_KEYS.len();
 #[cfg(test)]
 const C_STATUS_EXTRAS: &[&str] = &["state", "is_final", "name_match", "raw_json", "reversal"];
 
+/// The Rust tests' one reader of the C header.
+#[cfg(test)]
+#[path = "../tests/common/cheader.rs"]
+mod cheader;
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// The field names of `typedef struct NAME { ... } NAME;` in a C header.
-    pub(crate) fn c_struct_fields(header: &str, name: &str) -> Vec<String> {
-        let start = header
-            .find(&format!("typedef struct {name} {{"))
-            .unwrap_or_else(|| panic!("no struct {name} in the header"));
-        let body = &header[start..];
-        let body = &body[body.find('{').unwrap() + 1..body.find("} ").unwrap()];
-        let mut out = Vec::new();
-        let mut in_comment = false;
-        for line in body.lines() {
-            let line = line.trim();
-            if line.starts_with("/*") {
-                in_comment = true;
-            }
-            if in_comment {
-                in_comment = !line.contains("*/");
-                continue;
-            }
-            if let Some(decl) = line.strip_suffix(';') {
-                let name = decl
-                    .rsplit([' ', '*', ')', '('])
-                    .find(|w| !w.is_empty())
-                    .unwrap();
-                out.push(name.to_string());
-            }
-        }
-        out
-    }
-
     #[test]
     fn c_struct_matches_the_list() {
-        let header = include_str!("../include/cashfree_rpd.h");
-        let mut c = c_struct_fields(header, "cfrpd_status");
+        let header = cheader::parse(include_str!("../include/cashfree_rpd.h"));
+        let mut c = header.struct_fields("cfrpd_status");
         c.retain(|f| !C_STATUS_EXTRAS.contains(&f.as_str()));
         assert_eq!(
             c, STATUS_KEYS,

@@ -6,6 +6,7 @@ pub mod cabi;
 pub mod cbuild;
 #[cfg(target_os = "linux")]
 pub mod cenv;
+pub mod cheader;
 #[cfg(target_os = "linux")]
 pub mod cprog;
 #[cfg(target_os = "linux")]

@@ -29,6 +29,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use crate::common::cheader::{self, Header};
 use crate::common::cross;
 
 const MANIFEST_DIR: &str = env!("CARGO_MANIFEST_DIR");
@@ -71,118 +72,6 @@ fn shared_lib() -> PathBuf {
         "no libcashfree_rpd.so in {} (cargo test builds it with the library)",
         deps.display()
     );
-}
-
-/// The header without comments, one logical declaration per item.
-fn strip_comments(src: &str) -> String {
-    let mut out = String::new();
-    let mut rest = src;
-    loop {
-        let block = rest.find("/*");
-        let line = rest.find("//");
-        match (block, line) {
-            (Some(b), l) if l.is_none_or(|l| b < l) => {
-                out.push_str(&rest[..b]);
-                let end = rest[b + 2..].find("*/").expect("unterminated comment") + b + 4;
-                rest = &rest[end..];
-            }
-            (_, Some(l)) => {
-                out.push_str(&rest[..l]);
-                rest = rest[l..].find('\n').map_or("", |n| &rest[l + n..]);
-            }
-            (None, None) => {
-                out.push_str(rest);
-                break;
-            }
-            (Some(_), None) => unreachable!(),
-        }
-    }
-    out
-}
-
-fn squash(s: &str) -> String {
-    let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
-    s.replace("( ", "(").replace(" )", ")").replace(" ,", ",")
-}
-
-struct Header {
-    constants: Vec<String>,
-    typedefs: Vec<String>,
-    /// (struct name, [(field declaration, field name)])
-    structs: Vec<(String, Vec<(String, String)>)>,
-    functions: Vec<(String, String)>,
-}
-
-fn parse_header(text: &str) -> Header {
-    let mut constants = Vec::new();
-    let mut body = String::new();
-    for line in text.lines() {
-        let t = line.trim();
-        if let Some(def) = t.strip_prefix("#define ") {
-            let mut parts = def.splitn(2, char::is_whitespace);
-            let name = parts.next().unwrap();
-            let value = parts.next().unwrap_or("").trim();
-            if name.starts_with("CFRPD_VERSION") || value.is_empty() {
-                continue; // the crate version is not ABI; include guards
-            }
-            constants.push(format!("{name} = {value}"));
-        } else if t.starts_with('#') || t == "extern \"C\" {" || t == "}" {
-            continue;
-        } else {
-            body.push_str(line);
-            body.push('\n');
-        }
-    }
-    let last_word = |s: &str| -> String {
-        let s = s.split('[').next().unwrap();
-        s.rsplit([' ', '*']).next().unwrap().to_string()
-    };
-    let (mut typedefs, mut structs, mut functions) = (Vec::new(), Vec::new(), Vec::new());
-    let mut rest = body.as_str();
-    while let Some(semi) = rest.find(';') {
-        match rest.find('{') {
-            Some(open) if open < semi => {
-                // typedef struct NAME { fields } NAME;
-                let close = rest[open..].find('}').expect("unclosed struct") + open;
-                let name = squash(&rest[..open])
-                    .trim_start_matches("typedef struct")
-                    .trim()
-                    .to_string();
-                let fields = rest[open + 1..close]
-                    .split(';')
-                    .map(squash)
-                    .filter(|f| !f.is_empty())
-                    .map(|f| {
-                        let n = last_word(&f);
-                        (f, n)
-                    })
-                    .collect();
-                structs.push((name, fields));
-                let end = rest[close..].find(';').expect("struct without ;") + close;
-                rest = &rest[end + 1..];
-            }
-            _ => {
-                let decl = squash(&rest[..semi]);
-                rest = &rest[semi + 1..];
-                if decl.is_empty() {
-                    continue;
-                }
-                if decl.starts_with("typedef ") {
-                    typedefs.push(decl);
-                } else if let Some(paren) = decl.find('(') {
-                    functions.push((last_word(&decl[..paren]), format!("{decl};")));
-                } else {
-                    panic!("unexpected declaration in the header: {decl:?}");
-                }
-            }
-        }
-    }
-    Header {
-        constants,
-        typedefs,
-        structs,
-        functions,
-    }
 }
 
 /// Sizes, alignments and offsets as the C compiler `cc` (argv) lays out the header's
@@ -300,24 +189,19 @@ fn describe(header: &Header, layout: &str) -> String {
     d.push_str("\n[layouts]  offset +size  field\n");
     d.push_str(layout);
     d.push_str("\n[constants]\n");
-    let mut constants = header.constants.clone();
+    // The crate version is not ABI (`CFRPD_VERSION*`).
+    let mut constants: Vec<String> = header
+        .macros
+        .iter()
+        .filter(|(name, _)| !name.starts_with("CFRPD_VERSION"))
+        .map(|(name, value)| format!("{name} = {value}"))
+        .collect();
     constants.sort();
     for c in &constants {
         d.push_str(c);
         d.push('\n');
     }
     d
-}
-
-fn read_header() -> Header {
-    let text = fs::read_to_string(Path::new(MANIFEST_DIR).join("include/cashfree_rpd.h")).unwrap();
-    let header = parse_header(&strip_comments(&text));
-    assert!(header.functions.len() >= 20, "parsed too few functions");
-    assert!(
-        header.structs.iter().all(|(_, f)| !f.is_empty()),
-        "a struct without fields"
-    );
-    header
 }
 
 /// A scratch directory of this process for `what`.
@@ -360,7 +244,7 @@ fn abi_matches_baseline() {
     if !tool("cc") || !tool("nm") {
         return;
     }
-    let header = read_header();
+    let header = cheader::read();
 
     // The library exports exactly the header's functions.
     let exported = exported_functions(&shared_lib());
@@ -396,7 +280,7 @@ fn abi_matches_baseline() {
 /// pointer width, which the per-target baselines record.
 #[test]
 fn boundary_structs_have_no_data_model_dependent_integers() {
-    let header = read_header();
+    let header = cheader::read();
     let allowed = [
         "char *",
         "uint8_t *",
@@ -431,7 +315,7 @@ fn target_layout_matches_baseline(triple: &str) {
     if !cross::tools_or_skip(&[&t.cc[0]], &format!("the ABI layout of {triple}")) {
         return;
     }
-    let header = read_header();
+    let header = cheader::read();
     let work = work_dir(triple);
     let layout = layouts(&header, &work, &t.cc);
     let _ = fs::remove_dir_all(&work);

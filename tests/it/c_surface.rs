@@ -22,6 +22,7 @@ use std::process::{Command, Output};
 
 use cashfree_rpd_emulator::{Emulator, Options, TEST_CLIENT_ID, TEST_CLIENT_SECRET};
 use common::cbuild::{compile, run, work_dir, Runner, Variant};
+use common::cheader;
 use common::cprog::tool_or_skip;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
@@ -114,18 +115,8 @@ fn header_functions_are_found_and_grouped_by_topic() {
             before.rsplit([' ', '*']).next().unwrap()
         })
         .collect();
-    // As many as `cfrpd_*(` declarations in the header text.
-    let declared = header_text()
-        .lines()
-        .filter(|l| !l.starts_with([' ', '*', '/', '#', '}']) && !l.starts_with("typedef"))
-        .filter_map(|l| l.split_once('('))
-        .filter(|(before, _)| {
-            before
-                .rsplit([' ', '*'])
-                .next()
-                .is_some_and(|n| n.starts_with("cfrpd_"))
-        })
-        .count();
+    // As many as the Rust tests' reader of the header finds (tests/common/cheader.rs).
+    let declared = cheader::read().functions.len();
     assert_eq!(names.len(), declared, "{protos}");
     let at = |n: &str| {
         names

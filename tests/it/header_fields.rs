@@ -2,35 +2,7 @@
 //! wraps: a field added to `cfrpd_status`, `cfrpd_error` or `cfrpd_request` (in the
 //! generated `include/cashfree_rpd.h`) and forgotten in the `.hpp` fails here.
 
-/// The field names of `typedef struct NAME { ... } NAME;` in the C header.
-fn c_struct_fields(header: &str, name: &str) -> Vec<String> {
-    let start = header
-        .find(&format!("typedef struct {name} {{"))
-        .unwrap_or_else(|| panic!("no struct {name} in include/cashfree_rpd.h"));
-    let body = &header[start..];
-    let body = &body[body.find('{').unwrap() + 1..body.find("} ").unwrap()];
-    let mut out = Vec::new();
-    let mut in_comment = false;
-    for line in body.lines() {
-        let line = line.trim();
-        if line.starts_with("/*") {
-            in_comment = true;
-        }
-        if in_comment {
-            in_comment = !line.contains("*/");
-            continue;
-        }
-        if let Some(decl) = line.strip_suffix(';') {
-            let field = decl
-                .rsplit([' ', '*', '(', ')'])
-                .find(|w| !w.is_empty())
-                .unwrap();
-            out.push(field.to_string());
-        }
-    }
-    assert!(!out.is_empty(), "no fields found in {name}");
-    out
-}
+use crate::common::cheader;
 
 /// The text of the `.hpp` function whose signature line contains `signature`, up to the
 /// next line that is a lone `}` at the same indentation or less.
@@ -49,7 +21,7 @@ fn function<'a>(hpp: &'a str, signature: &str) -> &'a str {
 #[test]
 fn the_cpp_wrapper_copies_every_c_field() {
     let root = env!("CARGO_MANIFEST_DIR");
-    let h = std::fs::read_to_string(format!("{root}/include/cashfree_rpd.h")).unwrap();
+    let h = cheader::read();
     let hpp = std::fs::read_to_string(format!("{root}/include/cashfree_rpd.hpp")).unwrap();
     // (C struct, the .hpp code that copies it, how that code reads a field)
     let copies = [
@@ -72,7 +44,7 @@ fn the_cpp_wrapper_copies_every_c_field() {
     let mut missing = Vec::new();
     for (name, signature, access) in copies {
         let body = function(&hpp, signature);
-        for field in c_struct_fields(&h, name) {
+        for field in h.struct_fields(name) {
             // The error's code arrives as the `code` argument (the same value).
             if name == "cfrpd_error" && field == "code" {
                 continue;

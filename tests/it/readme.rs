@@ -2,6 +2,8 @@
 //! src/lib.rs); every C block must appear verbatim in examples/c/quickstart.c, which
 //! the C tests compile and run; the two commands stay in the README.
 
+use crate::common::cheader;
+
 #[test]
 fn c_snippets_are_part_of_the_c_quickstart() {
     let root = env!("CARGO_MANIFEST_DIR");
@@ -36,18 +38,18 @@ fn readme_gives_the_two_commands() {
 
 #[test]
 fn header_version_matches_the_crate() {
-    let header = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/include/cashfree_rpd.h"
-    ))
-    .unwrap();
+    let header = cheader::read();
     let version = env!("CARGO_PKG_VERSION");
-    assert!(header.contains(&format!("#define CFRPD_VERSION \"{version}\"")));
+    assert_eq!(
+        header.macro_value("CFRPD_VERSION"),
+        Some(format!("\"{version}\"").as_str())
+    );
     let mut parts = version.split('.');
     for name in ["MAJOR", "MINOR", "PATCH"] {
         let n = parts.next().unwrap();
-        assert!(
-            header.contains(&format!("#define CFRPD_VERSION_{name} {n}\n")),
+        assert_eq!(
+            header.macro_value(&format!("CFRPD_VERSION_{name}")),
+            Some(n),
             "CFRPD_VERSION_{name}"
         );
     }
