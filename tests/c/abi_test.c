@@ -45,29 +45,7 @@ static int unsetenv(const char *name) { return _putenv_s(name, ""); }
 /* ------------------------------------------------------------------------------------ */
 /* Reporting                                                                            */
 
-static unsigned passed;
-static unsigned failed;
-
-static bool check_at(int line, bool ok, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    printf("%s ", ok ? "ok  " : "FAIL");
-    vprintf(fmt, ap);
-    if (!ok) {
-        printf("  (abi_test.c:%d)", line);
-    }
-    printf("\n");
-    fflush(stdout);
-    va_end(ap);
-    if (ok) {
-        passed++;
-    } else {
-        failed++;
-    }
-    return ok;
-}
-
-#define CHECK(cond, ...) check_at(__LINE__, (cond), __VA_ARGS__)
+#include "check.h"
 
 /* A non-NULL pointer that is never a valid object: out-params are preset to it so that
  * "set to NULL" can be observed. */
@@ -1106,6 +1084,5 @@ int main(void) {
     cfrpd_client_free(client);
     test_webhooks();
 
-    printf("%u passed, %u failed\n", passed, failed);
-    return failed == 0 ? 0 : 1;
+    return check_summary();
 }

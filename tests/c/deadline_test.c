@@ -40,17 +40,7 @@
 
 #include "cashfree_rpd.h"
 
-static unsigned passed, failed;
-
-static void check(bool ok, const char *what, const char *detail) {
-    if (ok) {
-        passed++;
-        printf("ok   %s\n", what);
-    } else {
-        failed++;
-        printf("FAIL %s%s%s\n", what, detail != NULL ? ": " : "", detail != NULL ? detail : "");
-    }
-}
+#include "check.h"
 
 /* Milliseconds on a monotonic clock. */
 static double now_ms(void) {
@@ -94,7 +84,7 @@ static void run_case(const char *name, const char *url, enum call what, bool sen
     cfrpd_error *err = NULL;
     cfrpd_result rc = cfrpd_config_new("deadline-test-id", "deadline-test-secret", &cfg);
     snprintf(what_s, sizeof what_s, "%s %s: config", name, call_s);
-    check(rc == CFRPD_OK, what_s, cfrpd_result_name(rc));
+    CHECK_DETAIL(rc == CFRPD_OK, what_s, cfrpd_result_name(rc));
     if (rc != CFRPD_OK) {
         return;
     }
@@ -104,11 +94,11 @@ static void run_case(const char *name, const char *url, enum call what, bool sen
                cfrpd_config_set_max_retries(cfg, 3) == CFRPD_OK &&
                cfrpd_config_set_call_deadline_ms(cfg, deadline_ms) == CFRPD_OK;
     snprintf(what_s, sizeof what_s, "%s %s: settings", name, call_s);
-    check(set, what_s, cfrpd_config_last_error(cfg));
+    CHECK_DETAIL(set, what_s, cfrpd_config_last_error(cfg));
     rc = cfrpd_client_new(cfg, &client, &err);
     cfrpd_config_free(cfg);
     snprintf(what_s, sizeof what_s, "%s %s: client", name, call_s);
-    check(rc == CFRPD_OK && client != NULL, what_s, err != NULL ? err->message : NULL);
+    CHECK_DETAIL(rc == CFRPD_OK && client != NULL, what_s, err != NULL ? err->message : NULL);
     cfrpd_error_free(err);
     err = NULL;
     if (client == NULL) {
@@ -136,30 +126,30 @@ static void run_case(const char *name, const char *url, enum call what, bool sen
            call_s, deadline_ms, took, over, cfrpd_result_name(rc));
 
     snprintf(what_s, sizeof what_s, "%s %s: CFRPD_ERR_TIMEOUT", name, call_s);
-    check(rc == CFRPD_ERR_TIMEOUT, what_s, cfrpd_result_name(rc));
+    CHECK_DETAIL(rc == CFRPD_ERR_TIMEOUT, what_s, cfrpd_result_name(rc));
     snprintf(what_s, sizeof what_s, "%s %s: error filled in with the same code", name, call_s);
-    check(err != NULL && err->code == rc && err->message != NULL, what_s, NULL);
+    CHECK_DETAIL(err != NULL && err->code == rc && err->message != NULL, what_s, NULL);
     if (err != NULL && err->message != NULL) {
         snprintf(what_s, sizeof what_s, "%s %s: message says the deadline passed", name,
                  call_s);
-        check(strstr(err->message, "deadline passed") != NULL, what_s, err->message);
+        CHECK_DETAIL(strstr(err->message, "deadline passed") != NULL, what_s, err->message);
         snprintf(what_s, sizeof what_s, "%s %s: the secret is not in the message", name,
                  call_s);
-        check(strstr(err->message, "deadline-test-secret") == NULL, what_s, err->message);
+        CHECK_DETAIL(strstr(err->message, "deadline-test-secret") == NULL, what_s, err->message);
     }
     char detail[96];
     snprintf(detail, sizeof detail, "took %.1f ms, deadline %u ms", took, deadline_ms);
     snprintf(what_s, sizeof what_s, "%s %s: not cut more than 100 ms early", name, call_s);
-    check(took + 100.0 >= (double)deadline_ms, what_s, detail);
+    CHECK_DETAIL(took + 100.0 >= (double)deadline_ms, what_s, detail);
     snprintf(what_s, sizeof what_s, "%s %s: overshoot at most %u ms", name, call_s,
              max_overshoot_ms);
-    check(over <= (double)max_overshoot_ms, what_s, detail);
+    CHECK_DETAIL(over <= (double)max_overshoot_ms, what_s, detail);
     if (what == CALL_CREATE && err != NULL) {
         snprintf(what_s, sizeof what_s, "%s create: ambiguous = %s", name,
                  sent ? "true (it was sent)" : "false (nothing was sent)");
-        check(err->ambiguous == sent, what_s, NULL);
+        CHECK_DETAIL(err->ambiguous == sent, what_s, NULL);
         snprintf(what_s, sizeof what_s, "%s create: not retryable when ambiguous", name);
-        check(!(err->ambiguous && err->retryable), what_s, NULL);
+        CHECK_DETAIL(!(err->ambiguous && err->retryable), what_s, NULL);
     }
     cfrpd_error_free(err);
     cfrpd_client_free(client);
@@ -194,6 +184,5 @@ int main(void) {
         cases++;
     }
     printf("WORST OVERSHOOT %+.1f ms over %u servers\n", worst_overshoot, cases);
-    printf("%u passed, %u failed\n", passed, failed);
-    return failed == 0 && cases > 0 ? 0 : 1;
+    return check_summary() == 0 && cases > 0 ? 0 : 1;
 }

@@ -15,29 +15,7 @@
 
 #include "cashfree_rpd.h"
 
-static unsigned passed;
-static unsigned failed;
-
-static bool check_at(int line, bool ok, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    printf("%s ", ok ? "ok  " : "FAIL");
-    vprintf(fmt, ap);
-    if (!ok) {
-        printf("  (qr_test.c:%d)", line);
-    }
-    printf("\n");
-    fflush(stdout);
-    va_end(ap);
-    if (ok) {
-        passed++;
-    } else {
-        failed++;
-    }
-    return ok;
-}
-
-#define CHECK(cond, ...) check_at(__LINE__, (cond), __VA_ARGS__)
+#include "check.h"
 
 static const char *UPI =
     "upi://pay?pa=cashfree.rpd@yesbank&pn=Cashfree%20Payments&tn=BAV&am=1.00&cu=INR&tr=1000123";
@@ -348,6 +326,5 @@ int main(void) {
     test_encode_bad_input();
     test_bitmap();
     test_bitmap_bad_input();
-    printf("%u passed, %u failed\n", passed, failed);
-    return failed == 0 ? 0 : 1;
+    return check_summary();
 }

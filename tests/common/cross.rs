@@ -139,15 +139,11 @@ pub fn runs(argv0: &str) -> bool {
 }
 
 /// Whether every tool in `tools` runs. When one does not: under `CI=true` a failure
-/// (.ci/run installs them all), elsewhere a notice naming what is skipped.
+/// (.ci/run installs them all), elsewhere a recorded skip (`super::skip`).
 pub fn tools_or_skip(tools: &[&str], what: &str) -> bool {
     for t in tools {
         if !runs(t) {
-            assert!(
-                std::env::var("CI").as_deref() != Ok("true"),
-                "{what}: `{t}` is not installed, and CI=true requires it (.ci/run installs it)"
-            );
-            eprintln!("NOTICE: skipped {what}: `{t}` is not installed (CI installs it)");
+            super::skip::skip_or_fail(what, &format!("`{t}` is not installed"));
             return false;
         }
     }

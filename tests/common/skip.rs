@@ -5,8 +5,10 @@
 //! libtest captures what a passing test prints, so a skip would otherwise look like a
 //! pass: every skip also appends a line to a registry file, `test-skips.txt` in the
 //! target directory (or `$CFRPD_TEST_SKIPS`), which `scripts/test-skips` prints (count
-//! and reasons) and `.ci/run` prints at the end. Included by `cli/tests/cli.rs` too
-//! (`#[path]`), so there is one copy of this rule.
+//! and reasons) and `.ci/run` prints at the end. Included by `cli/tests/cli.rs` and
+//! `emulator/tests/python_sdk.rs` too (`#[path]`), so there is one copy of this rule.
+//! A thing left out on purpose (named by a reason variable, documented where it is set)
+//! is still printed and recorded: [`skip_unless_deliberate`].
 #![allow(dead_code)]
 
 use std::io::Write;
@@ -36,6 +38,32 @@ pub fn skip_or_fail(test: &str, why: &str) {
         panic!("{test}: {why} (CI=true: this test must run; .ci/run installs what it needs)");
     }
     eprintln!("SKIPPED {test}: {why} (set CI=true to make this a failure)");
+    record(test, why);
+}
+
+/// [`skip_or_fail`], unless the environment variable `reason_var` gives a reason for
+/// leaving the thing out (a deliberate decision, documented where the variable is set,
+/// e.g. `CFRPD_WINE32_SKIP_REASON` in `.ci/run`): then the skip is printed and recorded
+/// with that reason, and is no failure under `CI=true`.
+pub fn skip_unless_deliberate(test: &str, why: &str, reason_var: &str) {
+    match std::env::var(reason_var) {
+        Ok(reason) if !reason.trim().is_empty() => {
+            let why = format!(
+                "{why}; deliberately left out ({reason_var}): {}",
+                reason.trim()
+            );
+            eprintln!("SKIPPED {test}: {why}");
+            record(test, &why);
+        }
+        _ => skip_or_fail(
+            test,
+            &format!("{why}, and {reason_var} does not say why it is left out"),
+        ),
+    }
+}
+
+/// Appends `test` and `why` to the [`registry`].
+fn record(test: &str, why: &str) {
     let line = format!("{test}\t{}\n", why.replace(['\n', '\t'], " "));
     let path = registry();
     if let Some(dir) = path.parent() {

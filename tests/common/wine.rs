@@ -14,6 +14,7 @@ use std::sync::OnceLock;
 use std::time::Instant;
 
 use super::cbuild::{profile_dir, MANIFEST_DIR};
+use super::skip::skip_or_fail;
 
 /// The 64-bit Windows target the full C set runs on.
 pub const X64: &str = "x86_64-pc-windows-gnu";
@@ -48,15 +49,6 @@ pub fn cargo_env(triple: &str) -> Vec<(String, String)> {
         (format!("CC_{lower}"), format!("{prefix}-gcc")),
         (format!("AR_{lower}"), format!("{prefix}-ar")),
     ]
-}
-
-/// Fails under `CI=true`, else prints that `what` is skipped and why.
-pub fn skip(what: &str, why: &str) {
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "{what}: {why}, and CI=true: .ci/run must install it"
-    );
-    eprintln!("NOTICE: skipping {what}: {why} (CI installs it and fails without it)");
 }
 
 /// Whether `tool --version` runs.
@@ -165,14 +157,14 @@ pub fn command_for(exe: &Path, triple: &str) -> Option<Command> {
         (wine64(), "wine64")
     };
     let Some(wine) = wine else {
-        skip(
+        skip_or_fail(
             &format!("running {} under wine", exe.display()),
             &format!("wine is not installed (Debian package {package})"),
         );
         return None;
     };
     if !runs(&mingw_gcc(triple)) {
-        skip(
+        skip_or_fail(
             "building the bcryptprimitives stand-in",
             &format!(
                 "{} is not installed (Debian gcc-mingw-w64)",

@@ -27,31 +27,15 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use crate::common::cheader::{self, Header};
 use crate::common::cross;
+use crate::common::skip;
 
 const MANIFEST_DIR: &str = env!("CARGO_MANIFEST_DIR");
 const BASELINE: &str = "abi/cashfree_rpd.abi";
 const REGENERATE: &str = "make abi";
-
-fn tool(name: &str) -> bool {
-    let ok = Command::new(name)
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(false);
-    if !ok {
-        if std::env::var("CI").as_deref() == Ok("true") {
-            panic!("abi: `{name}` is not installed, and CI=true requires it");
-        }
-        eprintln!("NOTICE: abi: skipped, `{name}` is not installed (CI installs it)");
-    }
-    ok
-}
 
 /// The shared library cargo built for this test run (`target/<profile>/deps/`).
 fn shared_lib() -> PathBuf {
@@ -241,7 +225,7 @@ fn compare_or_bless(baseline: &str, now: &str) {
 
 #[test]
 fn abi_matches_baseline() {
-    if !tool("cc") || !tool("nm") {
+    if !skip::require_tool("abi", "cc", "gcc") || !skip::require_tool("abi", "nm", "binutils") {
         return;
     }
     let header = cheader::read();

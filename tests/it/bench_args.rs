@@ -3,7 +3,7 @@
 //! `examples/bench.rs` is compiled into this test as a module, so the parser and the
 //! runner are tested without building the example; the example binary itself is also
 //! run when `cargo test` has built it (it builds examples by default; `cargo test --test
-//! bench_args` alone does not).
+//! it` alone does not: then that test is a recorded skip, and a failure under `CI=true`).
 
 #[allow(dead_code)]
 #[path = "../../examples/bench.rs"]
@@ -184,7 +184,10 @@ fn example_binary() -> Option<PathBuf> {
 #[test]
 fn the_example_binary_runs_when_built() {
     let Some(bin) = example_binary() else {
-        eprintln!("examples/bench not built (cargo test --test it bench_args::?): skipped");
+        crate::common::skip::skip_or_fail(
+            "the_example_binary_runs_when_built",
+            "examples/bench is not built (`cargo test` without `--test` builds the examples)",
+        );
         return;
     };
     let out = Command::new(&bin)

@@ -64,7 +64,7 @@ fn win_lib(triple: &'static str) -> Option<&'static WinLib> {
 fn build_win_lib(triple: &str) -> Option<WinLib> {
     let gcc = wine::mingw_gcc(triple);
     if !wine::runs(&gcc) {
-        wine::skip(
+        common::skip::skip_or_fail(
             &format!("the {triple} tests"),
             &format!("{gcc} is not installed (Debian gcc-mingw-w64)"),
         );
@@ -76,7 +76,7 @@ fn build_win_lib(triple: &str) -> Option<WinLib> {
         .ok()
         .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()));
     if !libdir.is_some_and(|d| d.is_dir()) {
-        wine::skip(
+        common::skip::skip_or_fail(
             &format!("the {triple} tests"),
             &format!("the Rust target is not installed (rustup target add {triple})"),
         );
@@ -529,19 +529,11 @@ fn i686_builds_links_and_runs_when_wine32_is_installed() {
         assert!(dump.contains("pei-i386"), "{}: {dump}", exe.display());
     }
     if wine::wine32().is_none() {
-        match std::env::var(WINE32_SKIP_VAR) {
-            Ok(reason) if !reason.trim().is_empty() => eprintln!(
-                "NOTICE: i686 programs built and linked, NOT run: 32-bit wine is not \
-                 installed; deliberate CI decision ({WINE32_SKIP_VAR}): {reason}"
-            ),
-            _ => wine::skip(
-                "running the i686 programs under wine",
-                &format!(
-                    "32-bit wine (wine32:i386) is not installed and {WINE32_SKIP_VAR} does \
-                     not say why it is left out"
-                ),
-            ),
-        }
+        common::skip::skip_unless_deliberate(
+            "running the i686 programs under wine",
+            "i686 programs built and linked, NOT run: 32-bit wine (wine32:i386) is not installed",
+            WINE32_SKIP_VAR,
+        );
         return;
     }
     quickstart(X86, &quickstart_exe);
