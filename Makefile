@@ -30,6 +30,10 @@
 #                                commit them with the header)
 #   make abi                     regenerate abi/*.abi (the ABI baselines, one per target, that
 #                                tests/it/abi.rs compares against; commit them with the change)
+#   make regen                   all three generated files: `make header`, `make man`, `make abi`
+#                                (commit them together; `cargo test` fails while one is stale:
+#                                tests/it/c_surface.rs header_is_fresh and man_pages_are_fresh_*,
+#                                tests/it/abi.rs)
 #   make install PREFIX=/usr/local [DESTDIR=/staging] [LIBDIR=...] [TARGET=...]
 #                                PREFIX/include/cashfree_rpd.h(pp), and in LIBDIR:
 #                                libcashfree_rpd.a, libcashfree_rpd.so.$(VERSION) with the
@@ -108,7 +112,7 @@ EXAMPLE_CFLAGS   := -std=c11 -Wall -Wextra -Wpedantic -Iinclude
 EXAMPLE_CXXFLAGS := -std=c++17 -Wall -Wextra -Wpedantic -Iinclude
 NATIVE_LIBS = $$(cat $(DIST_DIR)/native-static-libs)
 
-.PHONY: all lib examples size cli-static zig-tools print-target header abi install uninstall test clean man install-man uninstall-man
+.PHONY: all lib examples size cli-static zig-tools print-target header abi regen install uninstall test clean man install-man uninstall-man
 
 all: lib
 
@@ -244,6 +248,13 @@ header:
 
 abi:
 	CFRPD_BLESS_ABI=1 $(CARGO) test -p cashfree-rpd --test it -- --test-threads=1 abi:: --skip c_abi::
+
+# In this order: the man pages are generated from the header, the ABI baselines compare
+# against it.
+regen:
+	$(MAKE) --no-print-directory header
+	$(MAKE) --no-print-directory man
+	$(MAKE) --no-print-directory abi
 
 # Pointer size of the target (CMake refuses a 64-bit package in a 32-bit build).
 RUSTC ?= rustc
