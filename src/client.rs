@@ -15,15 +15,17 @@ use crate::config::Config;
 use crate::decode::{decode_created_detailed, decode_status_detailed};
 use crate::diagnostics::{LogLevel, Logger};
 use crate::error::{Error, ErrorKind, Result};
-use crate::http::{BodyProblem, Failure, Http, RawResponse};
 use crate::journal::{Begin, Journal, JournalEntry};
 use crate::model::{CreatedRequest, Identity, Status};
+use crate::net::{
+    attempt_trace, begin_attempt, current_pid, end_attempt, AttemptTrace, BodyProblem, Failure,
+    Http, RawResponse,
+};
 use crate::ratelimit::{RateLimit, RateLimitTracker};
 use crate::redact::Redactor;
 use crate::retry::{self, CallKind, Verdict};
 use crate::signature::Signer;
 use crate::sniff::is_error_object;
-use crate::transport::{attempt_trace, begin_attempt, current_pid, end_attempt, AttemptTrace};
 use crate::validate::{validate_name, validate_ref_id, validate_verification_id};
 
 /// The API version sent in `x-api-version` (the verification suite's current one).

@@ -43,11 +43,7 @@
 //! | `retry` | which failures are retried, back-off, errors from non-2xx answers |
 //! | `request_id` | the `x-request-id` of each attempt |
 //! | `signature` | `x-cf-signature` (RSA-OAEP of the client id and a timestamp) |
-//! | `http` | one exchange over the shared `ureq::Agent` (per process after `fork()`) |
-//! | `http_errors` | a failed exchange sorted into network / timeout / TLS, in words |
-//! | `resolve` | host names resolved once per 10 s, IP literals directly |
-//! | `transport` | the TCP transport under ureq (one write per request, socket timeouts) |
-//! | `tls` | the rustls client configuration |
+//! | `net` | the transport layer, one module each: one exchange over the shared `ureq::Agent` (`http`), a failed exchange sorted into network / timeout / TLS (`errors`), host names resolved once per 10 s (`resolve`), the TCP transport under ureq (`transport`), the rustls configuration (`tls`), what the current attempt did (`trace`) |
 //! | `status_fields` | Cashfree's status fields, declared once |
 //! | `model` | the result types: [`CreatedRequest`], [`Status`] and their enums |
 //! | `decode` | answers decoded leniently into the result types |
@@ -72,24 +68,20 @@ mod config;
 mod decode;
 pub mod diagnostics;
 mod error;
-mod http;
-mod http_errors;
 pub mod journal;
 mod model;
+mod net;
 mod png;
 pub mod qr;
 mod ratelimit;
 mod redact;
 mod request_id;
-mod resolve;
 mod retry;
 #[cfg(feature = "serde")]
 mod serialize;
 mod signature;
 mod sniff;
 mod status_fields;
-mod tls;
-mod transport;
 mod url;
 mod validate;
 mod wait;
@@ -158,7 +150,7 @@ pub mod fuzzing {
 
     /// Maps an error response to an error as the client does (for a GET).
     pub fn decode_error(status: u16, body: &[u8]) -> crate::Error {
-        let resp = crate::http::RawResponse {
+        let resp = crate::net::RawResponse {
             status,
             body: body.to_vec(),
             body_problem: None,

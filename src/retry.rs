@@ -24,7 +24,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde_json::Value;
 
 use crate::error::{Error, ErrorKind};
-use crate::http::{BodyProblem, Failure, RawResponse};
+use crate::net::{BodyProblem, Failure, RawResponse};
 use crate::sniff::looks_like_html;
 
 /// First backoff step.

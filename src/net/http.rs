@@ -1,8 +1,8 @@
 //! One HTTP exchange over a shared `ureq::Agent`: no redirects, no proxy from the
 //! environment, bodies capped, errors sorted by whether the request may have arrived.
 //!
-//! How a failure is classified is in [`crate::http_errors`]; host names are cached by
-//! [`crate::resolve`].
+//! How a failure is classified is in [`super::errors`]; host names are cached by
+//! [`super::resolve`].
 //!
 //! After `fork()` a child never uses the parent's agent (nor the locks inside it, which
 //! another parent thread may have held at fork time): it builds its own on first use.
@@ -13,12 +13,12 @@ use std::time::Duration;
 
 use ureq::http::{HeaderName, HeaderValue};
 
+use super::errors::{classify, Failure};
+use super::resolve::LiteralResolver;
+use super::trace::current_pid;
 use crate::config::Config;
-use crate::error::{Error, ErrorKind, Result};
-use crate::http_errors::classify;
+use crate::error::{Error, Result};
 use crate::ratelimit::RateLimit;
-use crate::resolve::LiteralResolver;
-use crate::transport::current_pid;
 
 /// Largest response body read (success or error).
 pub(crate) const MAX_BODY: u64 = 1024 * 1024;
@@ -48,7 +48,7 @@ impl AgentRecipe {
     fn build(&self) -> ureq::Agent {
         ureq::Agent::with_parts(
             self.config.clone(),
-            crate::transport::connector(self.has_proxy, self.tls.clone()),
+            super::transport::connector(self.has_proxy, self.tls.clone()),
             LiteralResolver::default(),
         )
     }
@@ -76,22 +76,10 @@ pub(crate) enum BodyProblem {
     Broken(Failure),
 }
 
-/// No (complete) response.
-#[derive(Debug)]
-pub(crate) struct Failure {
-    /// `Network`, `Timeout` or `Tls`.
-    pub(crate) kind: ErrorKind,
-    /// The request may have reached the server (false only when no connection was made).
-    pub(crate) maybe_sent: bool,
-    pub(crate) detail: String,
-    /// Repeating cannot help: the proxy refused its credentials (401/407 to CONNECT).
-    pub(crate) permanent: bool,
-}
-
 impl Http {
     pub(crate) fn new(config: &Config, user_agent: &str) -> Result<Http> {
-        // TLS is ours (crate::tls); ureq's TLS settings are not used.
-        let tls = crate::tls::client_config(&config.root_cas)?;
+        // TLS is ours (super::tls); ureq's TLS settings are not used.
+        let tls = super::tls::client_config(&config.root_cas)?;
         let proxy = match &config.proxy {
             Some(url) => Some(ureq::Proxy::new(url).map_err(|_| {
                 Error::invalid(format!(

@@ -1,6 +1,6 @@
 //! TLS over our transport with rustls (ring), verified against the Mozilla roots plus
 //! the configured extra CAs. It does what ureq's own rustls connector does, and also
-//! notes the handshake in the [`AttemptTrace`](crate::transport::AttemptTrace) (TLS
+//! notes the handshake in the [`AttemptTrace`](super::trace::AttemptTrace) (TLS
 //! version, cipher suite, time; whether it completed), so that logs can show it and a
 //! stalled handshake can be told from a stalled answer.
 
@@ -17,8 +17,8 @@ use ureq::unversioned::transport::{
 };
 use ureq::Error;
 
+use super::trace::{note, TlsTrace};
 use crate::error::{Error as CrateError, Result};
-use crate::transport::note;
 
 /// The rustls client configuration of one client.
 pub(crate) fn client_config(extra_roots: &[Vec<u8>]) -> Result<Arc<ClientConfig>> {
@@ -106,7 +106,7 @@ impl<In: Transport> Connector<In> for TlsConnector {
             .negotiated_cipher_suite()
             .and_then(|s| s.suite().as_str());
         note(|t| {
-            t.tls = Some(crate::transport::TlsTrace {
+            t.tls = Some(TlsTrace {
                 version: version.unwrap_or("?"),
                 suite: suite.unwrap_or("?"),
                 handshake: elapsed,

@@ -3,9 +3,20 @@
 
 use std::io::ErrorKind as IoKind;
 
+use super::trace::attempt_trace;
 use crate::error::ErrorKind;
-use crate::http::Failure;
-use crate::transport::attempt_trace;
+
+/// No (complete) response.
+#[derive(Debug)]
+pub(crate) struct Failure {
+    /// `Network`, `Timeout` or `Tls`.
+    pub(crate) kind: ErrorKind,
+    /// The request may have reached the server (false only when no connection was made).
+    pub(crate) maybe_sent: bool,
+    pub(crate) detail: String,
+    /// Repeating cannot help: the proxy refused its credentials (401/407 to CONNECT).
+    pub(crate) permanent: bool,
+}
 
 /// Sorts a ureq error into network / timeout / TLS, and whether the request may have
 /// reached the server: only when it was handed to a connection ([`attempt_trace`]).

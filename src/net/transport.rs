@@ -20,7 +20,7 @@
 //! - writes with `MSG_NOSIGNAL`, so a reset connection is an error, not a `SIGPIPE`
 //!   that kills a C host left with the default disposition;
 //! - notes, per thread, whether the current attempt opened a connection and whether
-//!   its request was handed to the connection ([`AttemptTrace`]): a failure before the
+//!   its request was handed to the connection ([`super::trace`]): a failure before the
 //!   request was written certainly did not reach the server;
 //! - checks a pooled connection with one `recv(MSG_PEEK | MSG_DONTWAIT)` on Unix, and
 //!   answers the pool's second check from the first when no I/O happened in between
@@ -32,9 +32,8 @@
 //! The connect is std's `connect_timeout` (a `select` bounded by the connect budget).
 //! There is no `fork()` on Windows: nothing to handle there.
 //!
-//! TLS ([`crate::tls`]) and CONNECT proxies chain on top of it as they do on ureq's.
+//! TLS ([`super::tls`]) and CONNECT proxies chain on top of it as they do on ureq's.
 
-use std::cell::Cell;
 use std::io::{self, Read};
 use std::net::{SocketAddr, TcpStream};
 use std::sync::{Arc, Weak};
@@ -46,113 +45,28 @@ use ureq::unversioned::transport::{
 };
 use ureq::{Error, Timeout};
 
+use super::trace::{current_pid, note};
+
 /// Output held before it is written anyway (a request is far smaller).
 const HOLD_LIMIT: usize = 64 * 1024;
 /// How long a probe that found the connection open stands for the next one.
 const PROBE_REUSE: Duration = Duration::from_millis(1);
 
-/// What one attempt did on this thread (see [`begin_attempt`]).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) struct AttemptTrace {
-    /// The request (head or body) was handed to a connection: it may have arrived.
-    pub(crate) written: bool,
-    /// A new TCP connection was opened (else a pooled one was reused, or none made).
-    pub(crate) connected: Option<SocketAddr>,
-    /// How long the TCP connect took.
-    pub(crate) connect_time: Duration,
-    /// A TLS handshake was started on a new connection.
-    pub(crate) tls_started: bool,
-    /// The handshake completed: what was negotiated.
-    pub(crate) tls: Option<TlsTrace>,
-    /// The process id, read once when the attempt began (0: no attempt running).
-    pid: u32,
-}
-
-/// A completed TLS handshake.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct TlsTrace {
-    pub(crate) version: &'static str,
-    pub(crate) suite: &'static str,
-    pub(crate) handshake: Duration,
-}
-
-thread_local! {
-    static TRACE: Cell<AttemptTrace> = const {
-        Cell::new(AttemptTrace {
-            written: false,
-            connected: None,
-            connect_time: Duration::ZERO,
-            tls_started: false,
-            tls: None,
-            pid: 0,
-        })
-    };
-}
-
-/// Starts a new attempt on this thread (ureq runs a request on the calling thread).
-/// A process cannot fork in the middle of this thread's attempt (it is busy in it), so
-/// the process id is read once here, not at every socket operation.
-pub(crate) fn begin_attempt() {
-    TRACE.with(|t| {
-        t.set(AttemptTrace {
-            pid: own_pid(),
-            ..AttemptTrace::default()
-        })
-    });
-}
-
-/// Ends the attempt (what it did stays readable); the process id is read afresh again.
-pub(crate) fn end_attempt() {
-    note(|t| t.pid = 0);
-}
-
-/// What the current attempt on this thread has done so far.
-pub(crate) fn attempt_trace() -> AttemptTrace {
-    TRACE.with(Cell::get)
-}
-
-pub(crate) fn note(f: impl FnOnce(&mut AttemptTrace)) {
-    TRACE.with(|t| {
-        let mut v = t.get();
-        f(&mut v);
-        t.set(v);
-    });
-}
-
-/// This process's id (changes in a child after `fork()`): the one read when this
-/// thread's attempt began, or read now outside attempts.
-pub(crate) fn current_pid() -> u32 {
-    match TRACE.with(|t| t.get().pid) {
-        0 => own_pid(),
-        pid => pid,
-    }
-}
-
-#[cfg(unix)]
-fn own_pid() -> u32 {
-    std::process::id()
-}
-
-#[cfg(not(unix))]
-fn own_pid() -> u32 {
-    1
-}
-
 /// The connector chain: CONNECT proxy (if configured), then this TCP, then TLS
-/// ([`crate::tls`]), then the mark that notes when the request is written.
+/// ([`super::tls`]), then the mark that notes when the request is written.
 pub(crate) fn connector(
     has_proxy: bool,
     tls: Arc<rustls::ClientConfig>,
 ) -> impl Connector<(), Out = impl Transport> {
     ().chain(ConnectProxyConnector::default())
         .chain(LeanTcpConnector)
-        .chain(crate::tls::TlsConnector { config: tls })
+        .chain(super::tls::TlsConnector { config: tls })
         .chain(WriteMarkConnector { has_proxy })
 }
 
 /// Wraps the finished connection so that handing it the request is noted in the
-/// [`AttemptTrace`]. The leg to a CONNECT proxy is not marked: writing `CONNECT` sends
-/// nothing to Cashfree.
+/// [`AttemptTrace`](super::trace::AttemptTrace). The leg to a CONNECT proxy is not
+/// marked: writing `CONNECT` sends nothing to Cashfree.
 #[derive(Debug)]
 pub(crate) struct WriteMarkConnector {
     has_proxy: bool,
