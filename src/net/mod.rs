@@ -12,7 +12,7 @@
 //! | `tls` | the rustls client configuration and handshake |
 //! | `trace` | [`AttemptTrace`]: what the current attempt did (connected, handshake, written) |
 //!
-//! Each uses only those below it in this table (`http` → `errors`, `resolve`,
+//! Each uses only those below it in this table (`http` → `errors`, `resolve`, `trace`,
 //! `transport`, `tls`; `transport` → `tls`; `errors`, `transport`, `tls` → `trace`),
 //! so there are no import circles.
 
