@@ -228,7 +228,8 @@ pub(crate) fn from_unreadable_body(
     }
 }
 
-/// The kind of Cashfree's error object arriving under a 2xx (C_API.md, Revision 2).
+/// The kind of Cashfree's error object arriving under a 2xx (README.md, section: Errors,
+/// retries and "never create twice").
 fn kind_for_2xx_error(d: &ApiDetails) -> ErrorKind {
     let text = |s: &Option<String>| s.as_deref().unwrap_or("").to_ascii_lowercase();
     let (code, message, ty) = (text(&d.code), text(&d.message), text(&d.ty));

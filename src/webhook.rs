@@ -1,6 +1,6 @@
 //! Verifying and parsing RPD webhook deliveries.
 //!
-//! Two signature schemes exist (see `API.md`):
+//! Two signature schemes exist (Cashfree's webhook documentation; README.md, "Webhooks"):
 //!
 //! - **Header scheme** (what Cashfree's current webhooks send, and what we recommend):
 //!   `x-webhook-signature` = base64(HMAC-SHA256(key = client secret,

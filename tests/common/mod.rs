@@ -65,7 +65,7 @@ pub fn fresh_id(tag: &str) -> String {
     )
 }
 
-/// A documented sample body (copied from ../shared/samples into tests/data/samples).
+/// A documented sample body from tests/data/samples (its README.md says which is which).
 pub fn sample(name: &str) -> String {
     let path = format!("{}/tests/data/samples/{name}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))

@@ -1,6 +1,7 @@
 //! Field fidelity: the library speaks Cashfree as documented and never mistakes an
-//! answer (C_API.md, Revision 2). Each rule is checked through the Rust API and the
-//! C ABI, against the emulator or a scripted server on loopback.
+//! answer (README.md, section: Errors, retries and "never create twice"). Each rule is
+//! checked through the Rust API and the C ABI, against the emulator or a scripted
+//! server on loopback.
 
 use crate::common;
 
