@@ -21,6 +21,13 @@ pub const CFRPD_JOURNAL_SENDING: cfrpd_journal_state = 1;
 /// Cashfree's answer recorded: the same links and QR can be shown again.
 pub const CFRPD_JOURNAL_CREATED: cfrpd_journal_state = 2;
 
+/// The journal format version this library writes. A journal starts with 8 magic bytes
+/// and this version; a file of version 1 (written by releases before format 2) is
+/// converted when opened, and any other file is refused untouched with
+/// `CFRPD_ERR_JOURNAL` (no lock or temporary file is created beside it).
+pub const CFRPD_JOURNAL_FORMAT_VERSION: u32 = 2;
+const _: () = assert!(CFRPD_JOURNAL_FORMAT_VERSION == crate::journal::JOURNAL_FORMAT_VERSION);
+
 /// An open entry of the create journal. Strings and `request` belong to the list.
 #[repr(C)]
 pub struct cfrpd_journal_entry {
