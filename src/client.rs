@@ -16,7 +16,7 @@ use crate::decode::{decode_created_detailed, decode_status_detailed};
 use crate::diagnostics::{LogLevel, Logger};
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::{BodyProblem, Failure, Http, RawResponse};
-use crate::journal::{Begin, Journal, JournalEntry, Log as JournalLog, JournalState};
+use crate::journal::{Begin, Journal, JournalEntry, JournalState, Log as JournalLog};
 use crate::model::{CreatedRequest, Identity, Status};
 use crate::ratelimit::{RateLimit, RateLimitTracker};
 use crate::redact::Redactor;

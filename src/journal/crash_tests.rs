@@ -364,9 +364,16 @@ fn check(
             return Err(format!("{}: present before its create", e.verification_id));
         }
         if e.state == JournalState::Created {
-            let raw = &e.request.as_ref().expect("CREATED has its request").raw_json;
+            let raw = &e
+                .request
+                .as_ref()
+                .expect("CREATED has its request")
+                .raw_json;
             if p.answer.as_ref() != Some(raw) {
-                return Err(format!("{}: the recorded answer changed", e.verification_id));
+                return Err(format!(
+                    "{}: the recorded answer changed",
+                    e.verification_id
+                ));
             }
         }
     }
@@ -441,7 +448,10 @@ fn every_state_a_power_cut_can_leave_reopens_with_what_was_promised() {
                         })
                     })
                     .collect();
-                handles.into_iter().flat_map(|h| h.join().unwrap()).collect()
+                handles
+                    .into_iter()
+                    .flat_map(|h| h.join().unwrap())
+                    .collect()
             });
             failures.extend(errors);
             if failures.len() > 20 {
@@ -457,7 +467,12 @@ fn every_state_a_power_cut_can_leave_reopens_with_what_was_promised() {
         took.as_secs_f64(),
         failures.len()
     ));
-    assert!(failures.is_empty(), "{} states failed, first: {:#?}", failures.len(), &failures[..failures.len().min(5)]);
+    assert!(
+        failures.is_empty(),
+        "{} states failed, first: {:#?}",
+        failures.len(),
+        &failures[..failures.len().min(5)]
+    );
     assert!(seen.len() >= 10_000, "only {} distinct states", seen.len());
     assert!(took.as_secs() < 60, "took {took:?}");
 }
@@ -485,7 +500,9 @@ fn every_operation_failing_in_turn_poisons_or_fails_one_call_as_the_rules_say() 
             }
         }
     }
-    say(&format!("fault injection: {runs} runs, each with one operation failing"));
+    say(&format!(
+        "fault injection: {runs} runs, each with one operation failing"
+    ));
 }
 
 fn libc_eio() -> i32 {
@@ -509,7 +526,11 @@ fn fault_rules(d: &Driver, at: usize, op: &str) -> Result<(), String> {
     let sync_of_journal = (op.starts_with("sync ") && on_journal) || op.starts_with("sync_dir");
     if in_open {
         // A client that could not open: the next open (a new client) re-reads the file.
-        if !o.ok && later.first().is_some_and(|n| matches!(n.step, Step::Create(..))) {
+        if !o.ok
+            && later
+                .first()
+                .is_some_and(|n| matches!(n.step, Step::Create(..)))
+        {
             // No journal: the create had nothing to record into and sent nothing.
             if later[0].sent {
                 return Err("a create was sent with no journal".into());
@@ -521,7 +542,10 @@ fn fault_rules(d: &Driver, at: usize, op: &str) -> Result<(), String> {
         }
         for n in later {
             if n.sent {
-                return Err(format!("{:?} was sent after the journal was poisoned", n.step));
+                return Err(format!(
+                    "{:?} was sent after the journal was poisoned",
+                    n.step
+                ));
             }
             if matches!(n.step, Step::Create(..)) {
                 let msg = n.error.as_deref().unwrap_or("");
@@ -543,7 +567,10 @@ fn fault_rules(d: &Driver, at: usize, op: &str) -> Result<(), String> {
         // The next create works.
         if let Some(n) = later.iter().find(|n| matches!(n.step, Step::Create(..))) {
             if !n.ok {
-                return Err(format!("{:?} after a one-call failure: {:?}", n.step, n.error));
+                return Err(format!(
+                    "{:?} after a one-call failure: {:?}",
+                    n.step, n.error
+                ));
             }
         }
     }

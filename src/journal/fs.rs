@@ -198,8 +198,7 @@ impl Fs for RealFs {
             use windows_sys::Win32::Storage::FileSystem::{
                 MoveFileExW, MOVEFILE_REPLACE_EXISTING, MOVEFILE_WRITE_THROUGH,
             };
-            let wide =
-                |p: &Path| -> Vec<u16> { p.as_os_str().encode_wide().chain([0]).collect() };
+            let wide = |p: &Path| -> Vec<u16> { p.as_os_str().encode_wide().chain([0]).collect() };
             let (f, t) = (wide(from), wide(to));
             // SAFETY: MoveFileExW reads two NUL-terminated UTF-16 strings; `f` and `t`
             // are such strings (`chain([0])`) and outlive the call.
@@ -259,9 +258,8 @@ impl FsFile for RealFile {
             use std::os::unix::io::AsRawFd;
             // SAFETY: the descriptor is open for the duration of the call; the advice
             // only drops clean cached pages and reports errors by its return value.
-            let _ = unsafe {
-                libc::posix_fadvise(self.0.as_raw_fd(), 0, 0, libc::POSIX_FADV_DONTNEED)
-            };
+            let _ =
+                unsafe { libc::posix_fadvise(self.0.as_raw_fd(), 0, 0, libc::POSIX_FADV_DONTNEED) };
         }
         let mut data = Vec::new();
         self.0.seek(SeekFrom::Start(0))?;
@@ -316,9 +314,7 @@ impl FsFile for RealFile {
             let mut info: BY_HANDLE_FILE_INFORMATION = unsafe { std::mem::zeroed() };
             // SAFETY: the handle is open for the duration of the call and `info` is a
             // valid, writable struct of the type the function fills.
-            if unsafe { GetFileInformationByHandle(self.0.as_raw_handle() as _, &mut info) }
-                == 0
-            {
+            if unsafe { GetFileInformationByHandle(self.0.as_raw_handle() as _, &mut info) } == 0 {
                 return Err(io::Error::last_os_error());
             }
             Ok(Meta {
@@ -380,8 +376,8 @@ fn try_lock(file: &File) -> Result<(), LockError> {
     fl.l_whence = libc::SEEK_SET as _;
     fl.l_start = 0;
     fl.l_len = 0; // the whole file, however long
-    // SAFETY: `fd` is open for the duration of the call and `fl` is a valid flock that
-    // F_SETLK only reads.
+                  // SAFETY: `fd` is open for the duration of the call and `fl` is a valid flock that
+                  // F_SETLK only reads.
     if unsafe { libc::fcntl(fd, libc::F_SETLK, &fl) } == 0 {
         return Ok(());
     }

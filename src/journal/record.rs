@@ -41,10 +41,23 @@ pub(crate) fn prefix() -> [u8; PREFIX_LEN] {
 /// One decoded record.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Record {
-    Header { base_url: String, client_id: String },
-    Intent { id: String, name: String, at_ms: i64 },
-    Created { id: String, raw_json: String },
-    Closed { id: String, why: String },
+    Header {
+        base_url: String,
+        client_id: String,
+    },
+    Intent {
+        id: String,
+        name: String,
+        at_ms: i64,
+    },
+    Created {
+        id: String,
+        raw_json: String,
+    },
+    Closed {
+        id: String,
+        why: String,
+    },
 }
 
 /// A record larger than [`MAX_PAYLOAD`]: not written (the reader would refuse it).
@@ -360,11 +373,19 @@ mod tests {
     fn the_file_kinds_are_told_apart() {
         let full = journal(&all());
         for n in 0..PREFIX_LEN {
-            assert_eq!(classify(&full[..n]), Ok(Layout::Unborn), "prefix of {n} bytes");
+            assert_eq!(
+                classify(&full[..n]),
+                Ok(Layout::Unborn),
+                "prefix of {n} bytes"
+            );
         }
         let header_end = PREFIX_LEN + all()[0].encode().unwrap().len();
         for n in PREFIX_LEN..header_end {
-            assert_eq!(classify(&full[..n]), Ok(Layout::Unborn), "torn header at {n}");
+            assert_eq!(
+                classify(&full[..n]),
+                Ok(Layout::Unborn),
+                "torn header at {n}"
+            );
         }
         assert_eq!(classify(&full[..header_end]), Ok(Layout::Current));
         assert_eq!(classify(&[0u8; 300]), Ok(Layout::Unborn));

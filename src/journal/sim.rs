@@ -153,7 +153,11 @@ impl SimFs {
     pub(crate) fn new(world: World, record: bool, fault: Option<Fault>) -> SimFs {
         // A device number per instance: the in-process lock registry is shared by all.
         static NEXT_DEV: AtomicU64 = AtomicU64::new(1 << 40);
-        let snapshots = if record { vec![world.clone()] } else { Vec::new() };
+        let snapshots = if record {
+            vec![world.clone()]
+        } else {
+            Vec::new()
+        };
         SimFs {
             dev: NEXT_DEV.fetch_add(1, Ordering::Relaxed),
             st: Arc::new(Mutex::new(SimState {
@@ -322,22 +326,28 @@ struct SimFile {
 impl FsFile for SimFile {
     fn read_all(&mut self) -> io::Result<Vec<u8>> {
         let ino = self.ino;
-        self.fs
-            .op(format!("read \u{1}{}", self.ino), false, |w| {
-                Ok(w.inodes[&ino].current())
-            })
+        self.fs.op(format!("read \u{1}{}", self.ino), false, |w| {
+            Ok(w.inodes[&ino].current())
+        })
     }
 
     fn write_at(&mut self, offset: u64, data: &[u8]) -> io::Result<()> {
         let ino = self.ino;
-        self.fs
-            .op(format!("write \u{1}{} @{offset}+{}", self.ino, data.len()), true, |w| {
-                w.inodes.get_mut(&ino).expect("open inode").pending.push(Pending::Write {
-                    at: offset,
-                    data: data.to_vec(),
-                });
+        self.fs.op(
+            format!("write \u{1}{} @{offset}+{}", self.ino, data.len()),
+            true,
+            |w| {
+                w.inodes
+                    .get_mut(&ino)
+                    .expect("open inode")
+                    .pending
+                    .push(Pending::Write {
+                        at: offset,
+                        data: data.to_vec(),
+                    });
                 Ok(())
-            })
+            },
+        )
     }
 
     fn set_len(&mut self, len: u64) -> io::Result<()> {
@@ -365,8 +375,9 @@ impl FsFile for SimFile {
 
     fn meta(&self) -> io::Result<Meta> {
         let (ino, fs) = (self.ino, self.fs.clone());
-        self.fs
-            .op(format!("meta \u{1}{}", self.ino), false, |w| Ok(fs.meta_of(w, ino)))
+        self.fs.op(format!("meta \u{1}{}", self.ino), false, |w| {
+            Ok(fs.meta_of(w, ino))
+        })
     }
 
     fn set_perm(&mut self, mode: u32, owner: Option<(u32, u32)>) -> io::Result<()> {

@@ -424,13 +424,15 @@ impl Journal {
             name: name.to_owned(),
             at_ms: now_ms(),
         };
-        let bytes = st.append(&intent, &self.log, &self.shown).map_err(|e| match e {
-            Failed::Poisoned(why) => self.poisoned_error(&why),
-            e => journal_error(format!(
-                "cannot record the create of {id} in the journal {}: {e}; nothing was sent",
-                self.shown
-            )),
-        })?;
+        let bytes = st
+            .append(&intent, &self.log, &self.shown)
+            .map_err(|e| match e {
+                Failed::Poisoned(why) => self.poisoned_error(&why),
+                e => journal_error(format!(
+                    "cannot record the create of {id} in the journal {}: {e}; nothing was sent",
+                    self.shown
+                )),
+            })?;
         st.apply(intent, bytes, &self.log.0, &self.shown);
         st.in_flight.insert(id.to_owned());
         Ok(Begin::Send(InFlight {
@@ -760,9 +762,7 @@ impl State {
             Ok(file) => self.install(file, fs, path, log, shown),
             Err(e) => (log.0)(
                 LogLevel::Error,
-                &format!(
-                    "the create journal {shown} was not compacted ({e}); it stays as it was"
-                ),
+                &format!("the create journal {shown} was not compacted ({e}); it stays as it was"),
             ),
         }
     }
