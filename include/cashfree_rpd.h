@@ -39,6 +39,14 @@
 
 
 /**
+ * The journal format version this library writes. A journal starts with 8 magic bytes
+ * and this version; a file of version 1 (written by releases before format 2) is
+ * converted when opened, and any other file is refused untouched with
+ * `CFRPD_ERR_JOURNAL` (no lock or temporary file is created beside it).
+ */
+#define CFRPD_JOURNAL_FORMAT_VERSION 2
+
+/**
  * Smallest `cfrpd_qr.size` (version 1).
  */
 #define CFRPD_QR_MIN_SIZE 21

@@ -27,11 +27,7 @@ const TMP: &str = "/sim/j.tmp";
 
 /// The format-1 journal written by the previous release (tests/data/journal-rev3.bin).
 fn rev3() -> Vec<u8> {
-    std::fs::read(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/journal-rev3.bin"
-    ))
-    .expect("the Revision-3 fixture")
+    include_bytes!("../../tests/data/journal-rev3.bin").to_vec()
 }
 
 /// The environment every workload's journal belongs to (the fixture's).
@@ -558,14 +554,18 @@ fn fault_rules(d: &Driver, at: usize, op: &str) -> Result<(), String> {
             }
         }
     } else {
-        if o.poisoned_after {
+        // Windows closes the journal to rename over it and opens it again by name: if
+        // that open fails, the client has no journal file and is poisoned too.
+        let reopen = cfg!(windows) && op.starts_with("open ") && on_journal;
+        if o.poisoned_after && !reopen {
             return Err("poisoned by a failure that is not a sync".into());
         }
         if on_temp && !o.ok && !matches!(o.step, Step::Close(_)) {
             return Err("a failed compaction failed its call".into());
         }
         // The next create works.
-        if let Some(n) = later.iter().find(|n| matches!(n.step, Step::Create(..))) {
+        let next_create = later.iter().find(|n| matches!(n.step, Step::Create(..)));
+        if let Some(n) = next_create.filter(|_| !reopen) {
             if !n.ok {
                 return Err(format!(
                     "{:?} after a one-call failure: {:?}",

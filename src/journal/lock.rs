@@ -17,8 +17,11 @@ use std::sync::{Mutex, MutexGuard, OnceLock};
 
 use super::fs::{Create, Fs, FsFile, Kind, LockError};
 
-fn registry() -> MutexGuard<'static, HashSet<(u64, u64)>> {
-    static OPEN: OnceLock<Mutex<HashSet<(u64, u64)>>> = OnceLock::new();
+/// A file's identity: device and inode (volume serial and file index on Windows).
+type FileId = (u64, u64);
+
+fn registry() -> MutexGuard<'static, HashSet<FileId>> {
+    static OPEN: OnceLock<Mutex<HashSet<FileId>>> = OnceLock::new();
     OPEN.get_or_init(Default::default)
         .lock()
         .unwrap_or_else(|p| p.into_inner())
@@ -38,7 +41,7 @@ pub(crate) enum NotLocked {
 #[derive(Debug)]
 pub(crate) struct HeldLock {
     file: Option<Box<dyn FsFile>>,
-    id: (u64, u64),
+    id: FileId,
 }
 
 impl HeldLock {
@@ -81,8 +84,8 @@ impl HeldLock {
 fn open_unheld(
     fs: &dyn Fs,
     path: &Path,
-    open: &HashSet<(u64, u64)>,
-) -> Result<(Box<dyn FsFile>, (u64, u64)), NotLocked> {
+    open: &HashSet<FileId>,
+) -> Result<(Box<dyn FsFile>, FileId), NotLocked> {
     let not_a_file = |what: &str| {
         NotLocked::Io(io::Error::other(format!(
             "the lock file {} is {what}",

@@ -409,13 +409,9 @@ mod tests {
 
     #[test]
     fn a_format_1_file_is_recognised_and_read() {
-        let v1 = std::fs::read(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/data/journal-rev3.bin"
-        ))
-        .unwrap();
-        assert_eq!(classify(&v1), Ok(Layout::Format1));
-        let p = parse(&v1, 0, 1).unwrap();
+        let v1 = include_bytes!("../../tests/data/journal-rev3.bin");
+        assert_eq!(classify(v1), Ok(Layout::Format1));
+        let p = parse(v1, 0, 1).unwrap();
         assert_eq!(p.valid_len, v1.len());
         let created: Vec<&str> = p
             .records

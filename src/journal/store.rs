@@ -577,12 +577,6 @@ impl Journal {
     pub(crate) fn poisoned(&self) -> Option<String> {
         self.state().poisoned.clone()
     }
-
-    /// The current size of the file in bytes.
-    #[cfg(test)]
-    pub(crate) fn len(&self) -> u64 {
-        self.state().len
-    }
 }
 
 /// Checks the file at `path` before anything is written: what it is, that it may be
@@ -825,17 +819,37 @@ impl State {
         if let Err(e) = fs.rename(&tmp, path) {
             let _ = fs.remove(&tmp);
             #[cfg(windows)]
-            {
-                self.file = fs.open(path, Create::No).ok();
-            }
+            self.reopen(fs, path);
             return Err(e);
         }
         #[cfg(windows)]
-        let f = fs.open(path, Create::No)?;
+        let f = match fs.open(path, Create::No) {
+            Ok(f) => f,
+            Err(e) => {
+                self.poisoned = Some(format!(
+                    "the journal could not be opened again after it was rewritten ({e})"
+                ));
+                return Err(e);
+            }
+        };
         Ok(Rewritten {
             file: f,
             len: data.len() as u64,
         })
+    }
+
+    /// Windows: opens the journal again by name after a rename that failed (its handle
+    /// was closed for the rename); a failure poisons (there is no file to write to).
+    #[cfg(windows)]
+    fn reopen(&mut self, fs: &dyn Fs, path: &Path) {
+        match fs.open(path, Create::No) {
+            Ok(f) => self.file = Some(f),
+            Err(e) => {
+                self.poisoned = Some(format!(
+                    "the journal could not be opened again after a failed rename ({e})"
+                ))
+            }
+        }
     }
 
     /// After a rewrite's rename: the new file is the journal; its directory is synced
