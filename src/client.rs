@@ -15,7 +15,7 @@ use crate::config::Config;
 use crate::decode::{decode_created_detailed, decode_status_detailed};
 use crate::diagnostics::{LogLevel, Logger};
 use crate::error::{Error, ErrorKind, Result};
-use crate::journal::{Begin, Journal, JournalEntry};
+use crate::journal::{Begin, Journal, JournalEntry, JournalState, Log as JournalLog};
 use crate::model::{CreatedRequest, Identity, Status};
 use crate::net::{
     attempt_trace, begin_attempt, current_pid, end_attempt, AttemptTrace, BodyProblem, Failure,
@@ -97,7 +97,13 @@ impl Client {
         let http = Http::new(config, &user_agent)?;
         let base = config.effective_base_url();
         let journal = match &config.journal_path {
-            Some(path) => Some(Journal::open(path, base, &config.client_id)?),
+            Some(path) => {
+                let (logger, redactor) = (config.logger.clone(), config.redactor());
+                let log: JournalLog = Arc::new(move |level, text: &str| {
+                    logger.emit(level, &redactor, || text.to_owned())
+                });
+                Some(Journal::open(path, base, &config.client_id, log)?)
+            }
             None => None,
         };
         Ok(Client {
@@ -172,14 +178,17 @@ impl Client {
 
     /// Settles a journal entry: one status lookup (usual retry rules). A final status
     /// closes the entry; a non-final one leaves it open in its state. When Cashfree does
-    /// not know the id (404, or 400 "Please enter a valid verification_id"), the create
-    /// never happened: the entry is closed and that error returned — creating again with
-    /// the same id is then the safe next step. For an id not in the journal it is a
-    /// plain status lookup. [`ErrorKind::Journal`] without a journal.
+    /// not know the id (404, or 400 "Please enter a valid verification_id") and the entry
+    /// is SENDING, the create never happened: the entry is closed and that error returned
+    /// — creating again with the same id is then the safe next step. A CREATED entry stays
+    /// open whatever the answer (its recorded answer proves Cashfree has it). Only the
+    /// entry seen before the lookup is settled. For an id not in the journal it is a
+    /// plain status lookup. [`ErrorKind::Journal`] without a journal, after a failed
+    /// journal sync, or (retryable) while a create of the id is in flight on this client.
     pub fn journal_resolve(&self, verification_id: &str) -> Result<Status> {
         validate_verification_id(verification_id)?;
         let journal = self.journal()?;
-        journal.check_owner()?;
+        let seen = journal.before_resolve(verification_id)?;
         match self.lookup(Identity::VerificationId(verification_id), None) {
             Ok(status) => Ok(status),
             Err(e) => {
@@ -188,8 +197,8 @@ impl Client {
                         && e.message()
                             .to_ascii_lowercase()
                             .contains("enter a valid verification_id"));
-                if unknown {
-                    journal.close(verification_id, "unknown at Cashfree")?;
+                if let Some((seq, JournalState::Sending)) = seen.filter(|_| unknown) {
+                    journal.close_seen(verification_id, seq, "unknown at Cashfree")?;
                 }
                 Err(e)
             }
@@ -264,6 +273,11 @@ impl Client {
                 self.status_url_with("?ref_id=", &r.to_string())
             }
         };
+        // The entry a final answer settles: the one open before the request.
+        let seen = match (identity, &self.inner.journal) {
+            (Identity::VerificationId(id), Some(j)) => j.open_entry(id).map(|(seq, _)| seq),
+            _ => None,
+        };
         let done = self.execute(CallKind::Get, &url, None, deadline)?;
         let status = decode_status_detailed(&done.body)
             .and_then(|d| d.status.check_identity(identity).map(|()| d))
@@ -276,8 +290,13 @@ impl Client {
                 Identity::VerificationId(id) => Some(id),
                 Identity::RefId(_) => status.verification_id.as_deref(),
             };
-            if let Some(id) = id.filter(|id| status.is_final() && journal.is_open(id)) {
-                if let Err(e) = journal.close(id, status.status.as_str()) {
+            // By ref_id the id is known only now (an entry in flight is never closed).
+            let seen = match identity {
+                Identity::VerificationId(_) => seen,
+                Identity::RefId(_) => id.and_then(|id| journal.open_entry(id)).map(|e| e.0),
+            };
+            if let (Some(id), Some(seq), true) = (id, seen, status.is_final()) {
+                if let Err(e) = journal.close_seen(id, seq, status.status.as_str()) {
                     self.logged(e);
                 }
             }

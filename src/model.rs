@@ -51,33 +51,6 @@ impl CreatedRequest {
         }
     }
 
-    /// A request as a create journal recorded it (the PNG is decoded from `qr_code`).
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn from_journal(
-        verification_id: String,
-        ref_id: i64,
-        valid_upto: Option<String>,
-        upi_link: String,
-        [gpay, bhim, paytm, phonepe]: [Option<String>; 4],
-        qr_code: Option<String>,
-        raw_json: String,
-    ) -> CreatedRequest {
-        CreatedRequest {
-            verification_id,
-            ref_id,
-            valid_upto,
-            upi_link,
-            gpay,
-            bhim,
-            paytm,
-            phonepe,
-            qr_code,
-            raw_json,
-            replayed: false,
-            qr_png_as_received: None,
-        }
-    }
-
     /// The same request with the secrets scrubbed out of every string.
     pub(crate) fn scrubbed(mut self, r: &Redactor) -> CreatedRequest {
         r.scrub_in_place(&mut self.verification_id);

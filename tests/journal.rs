@@ -475,3 +475,464 @@ fn ten_thousand_creates_and_settles_keep_the_file_under_its_bound() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+// ---------------------------------------------------------------------------------------
+// C_API Revision 4: only journals are written, private files, one writer per file, races.
+
+fn logged_client(
+    base: &str,
+    journal: &Path,
+) -> (
+    cashfree_rpd::Result<Client>,
+    std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+) {
+    let logs = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = logs.clone();
+    let mut cfg = cashfree_rpd::Config::new(TEST_CLIENT_ID, TEST_CLIENT_SECRET).unwrap();
+    cfg.set_base_url(base).unwrap();
+    cfg.set_journal_path(journal);
+    cfg.set_log_callback(cashfree_rpd::LogLevel::Info, move |level, text| {
+        sink.lock().unwrap().push(format!("{level}: {text}"))
+    });
+    (Client::new(&cfg), logs)
+}
+
+fn mode(p: &Path) -> u32 {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::symlink_metadata(p).unwrap().mode() & 0o7777
+}
+
+fn ino(p: &Path) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(p).unwrap().ino()
+}
+
+/// Names in `dir`, sorted.
+fn names(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn a_file_that_is_not_a_journal_is_refused_untouched() {
+    let emu = Emulator::start(Options::default()).unwrap();
+    let dir = temp_dir("foreign");
+    let notes = dir.join("notes.txt");
+    let mut newer = b"\x89CFRPDJ\n".to_vec();
+    newer.extend_from_slice(&3u32.to_le_bytes());
+    newer.extend_from_slice(b"\x10\x00\x00\x00....{\"t\":\"h\"}");
+    for (content, says) in [
+        (
+            &b"buy milk, call Ravi 9x"[..],
+            "is not a cashfree-rpd journal",
+        ),
+        (&newer[..], "format version 3"),
+    ] {
+        std::fs::write(&notes, content).unwrap();
+        let e = client(&emu.base_url(), &notes).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Journal, "{e}");
+        assert!(e.message().contains(says), "{e}");
+        assert!(e.message().contains("notes.txt"), "{e}");
+        assert_eq!(
+            std::fs::read(&notes).unwrap(),
+            content,
+            "byte for byte unchanged"
+        );
+        assert_eq!(
+            names(&dir),
+            ["notes.txt"],
+            "no lock or temporary file beside it"
+        );
+    }
+    assert_eq!(emu.stats().requests_total, 0);
+}
+
+#[test]
+fn a_revision_3_journal_is_converted_with_its_open_entries_and_made_private() {
+    // tests/data/journal-rev3.bin was written by the previous release against an
+    // emulator on port 47213: rev3-created (answer recorded), rev3-sending (no answer),
+    // rev3-final (closed: its name and links must not survive the conversion).
+    let fixture = std::fs::read("tests/data/journal-rev3.bin").unwrap();
+    let emu = Emulator::start(Options {
+        port: 47_213,
+        ..Options::default()
+    })
+    .expect("port 47213 (the fixture's base URL) is free");
+    let dir = temp_dir("rev3");
+    let journal = dir.join("creates.journal");
+    std::fs::write(&journal, &fixture).unwrap();
+    std::fs::set_permissions(
+        &journal,
+        std::os::unix::fs::PermissionsExt::from_mode(0o644),
+    )
+    .unwrap();
+    let (c, logs) = logged_client(&emu.base_url(), &journal);
+    let c = c.unwrap();
+    let p = c.journal_pending().unwrap();
+    let got: Vec<(&str, JournalState)> = p
+        .iter()
+        .map(|e| (e.verification_id.as_str(), e.state))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("rev3-created", JournalState::Created),
+            ("rev3-sending", JournalState::Sending)
+        ]
+    );
+    assert_eq!(p[0].name, "Asha Rao");
+    let req = p[0].request.as_ref().unwrap();
+    assert_eq!(req.ref_id, 1000);
+    assert!(req.qr_png().is_some(), "the QR survives the conversion");
+    let now = std::fs::read(&journal).unwrap();
+    assert!(now.starts_with(b"\x89CFRPDJ\n\x02\x00\x00\x00"), "format 2");
+    assert!(
+        !String::from_utf8_lossy(&now).contains("Ravi Kumar"),
+        "closed entry gone"
+    );
+    assert_eq!(mode(&journal), 0o600);
+    assert!(
+        logs.lock().unwrap().iter().any(|l| l.contains("converted")),
+        "{logs:?}"
+    );
+    // The replay is the recorded answer.
+    let r = c.create("rev3-created", "Asha Rao").unwrap();
+    assert!(r.replayed);
+    assert_eq!(emu.stats().creates_received, 0);
+}
+
+#[test]
+fn journal_lock_and_compaction_files_are_private_whatever_the_umask() {
+    let emu = Emulator::start(Options::default()).unwrap();
+    let dir = temp_dir("private");
+    let journal = dir.join("j");
+    // SAFETY: umask only changes this process's file-creation mask (restored below).
+    let old = unsafe { libc::umask(0) };
+    let c = client(&emu.base_url(), &journal);
+    // SAFETY: as above.
+    unsafe { libc::umask(old) };
+    let c = c.unwrap();
+    assert_eq!(mode(&journal), 0o600);
+    assert_eq!(mode(&dir.join("j.lock")), 0o600);
+    let id = fresh_id("p");
+    c.create(&id, "Jane Doe").unwrap();
+    emu.pay(&id, PayOutcome::default()).unwrap();
+    assert!(c.status(&id).unwrap().is_final());
+    drop(c);
+    let before = std::fs::read(&journal).unwrap();
+    assert!(String::from_utf8_lossy(&before).contains("Jane Doe"));
+    // An operator's 0640 survives the compaction that opening with a closed entry runs,
+    // and that compaction takes the closed entry's personal data out of the file.
+    std::fs::set_permissions(
+        &journal,
+        std::os::unix::fs::PermissionsExt::from_mode(0o640),
+    )
+    .unwrap();
+    let old_ino = ino(&journal);
+    let (c, logs) = logged_client(&emu.base_url(), &journal);
+    let c = c.unwrap();
+    assert_ne!(ino(&journal), old_ino, "compacted at open");
+    assert_eq!(mode(&journal), 0o640);
+    let after = std::fs::read(&journal).unwrap();
+    assert!(
+        !String::from_utf8_lossy(&after).contains("Jane Doe"),
+        "personal data erased"
+    );
+    assert!(!String::from_utf8_lossy(&after).contains(&id));
+    let logs = logs.lock().unwrap();
+    assert!(
+        logs.iter()
+            .any(|l| l.starts_with("WARN") && l.contains("readable by other users")),
+        "{logs:?}"
+    );
+    drop(c);
+    assert_eq!(names(&dir), ["j", "j.lock"], "no temporary file left");
+}
+
+#[test]
+fn symbolic_links_at_the_lock_or_temporary_name_are_never_followed() {
+    let emu = Emulator::start(Options::default()).unwrap();
+    let dir = temp_dir("symlinks");
+    let journal = dir.join("j");
+    let victim = dir.join("victim");
+    std::os::unix::fs::symlink(&victim, dir.join("j.lock")).unwrap();
+    let e = client(&emu.base_url(), &journal).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Journal, "{e}");
+    assert!(e.message().contains("symbolic link"), "{e}");
+    assert!(!victim.exists(), "nothing created through the link");
+    std::fs::remove_file(dir.join("j.lock")).unwrap();
+    // A link at the temporary name is removed (not followed) and the file made anew.
+    std::fs::write(&victim, b"precious").unwrap();
+    std::os::unix::fs::symlink(&victim, dir.join("j.tmp")).unwrap();
+    let c = client(&emu.base_url(), &journal).unwrap();
+    let id = fresh_id("s");
+    c.create(&id, "Jane Doe").unwrap();
+    drop(c);
+    assert_eq!(std::fs::read(&victim).unwrap(), b"precious");
+    assert!(!dir.join("j.tmp").exists());
+}
+
+#[test]
+fn one_writer_per_file_whatever_name_reaches_it() {
+    let emu = Emulator::start(Options::default()).unwrap();
+    let dir = temp_dir("names");
+    let journal = dir.join("j");
+    let held = client(&emu.base_url(), &journal).unwrap();
+    std::os::unix::fs::symlink(&journal, dir.join("alias")).unwrap();
+    std::fs::create_dir(dir.join("sub")).unwrap();
+    for other in [
+        dir.join("alias"),
+        dir.join("sub").join("..").join("j"),
+        dir.join(".").join("j"),
+    ] {
+        let e = client(&emu.base_url(), &other).unwrap_err();
+        assert!(e.message().contains("this process"), "{other:?}: {e}");
+    }
+    // A relative path, from another process whose working directory is `dir`.
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "child_process_entry",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(CHILD, "hold")
+        .env("CFRPD_JT_BASE", emu.base_url())
+        .env("CFRPD_JT_JOURNAL", "j")
+        .current_dir(&dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let status = child.wait().unwrap();
+    let mut err = String::new();
+    std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut err).unwrap();
+    assert!(!status.success(), "the relative name opened a held journal");
+    assert!(
+        err.contains(&format!("process {}", std::process::id())),
+        "names this process: {err}"
+    );
+    drop(held);
+    // Several hard links: refused (compaction would leave the other names stale).
+    std::fs::hard_link(&journal, dir.join("second-name")).unwrap();
+    let e = client(&emu.base_url(), &journal).unwrap_err();
+    assert!(e.message().contains("has 2 names"), "{e}");
+    std::fs::remove_file(dir.join("second-name")).unwrap();
+    client(&emu.base_url(), &journal).unwrap();
+}
+
+#[test]
+fn a_bind_mount_leads_to_the_same_lock() {
+    if !is_root() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "bind mounts need root, and CI=true"
+        );
+        eprintln!("NOTICE: not root: skipping the bind-mount journal test");
+        return;
+    }
+    let emu = Emulator::start(Options::default()).unwrap();
+    let (a, b) = (temp_dir("bind-a"), temp_dir("bind-b"));
+    let ok = Command::new("mount")
+        .arg("--bind")
+        .arg(&a)
+        .arg(&b)
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "mount --bind failed");
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let _held = client(&emu.base_url(), &a.join("j")).unwrap();
+        let e = client(&emu.base_url(), &b.join("j")).unwrap_err();
+        assert!(e.message().contains("this process"), "{e}");
+    }));
+    let _ = Command::new("umount").arg(&b).status();
+    if let Err(p) = result {
+        std::panic::resume_unwind(p);
+    }
+}
+
+#[test]
+fn another_users_journal_is_refused() {
+    if !is_root() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "running as another user needs root, and CI=true"
+        );
+        eprintln!("NOTICE: not root: skipping the other-user journal test");
+        return;
+    }
+    let emu = Emulator::start(Options::default()).unwrap();
+    let dir = temp_dir("owner");
+    let journal = dir.join("j");
+    drop(client(&emu.base_url(), &journal).unwrap()); // root's journal
+    std::fs::set_permissions(&dir, std::os::unix::fs::PermissionsExt::from_mode(0o777)).unwrap();
+    // SAFETY: the child only drops its privileges, opens a client and _exits.
+    let pid = unsafe { libc::fork() };
+    assert!(pid >= 0);
+    if pid == 0 {
+        // SAFETY: plain system calls in the child; 65534 is "nobody".
+        let dropped = unsafe { libc::setgid(65534) == 0 && libc::setuid(65534) == 0 };
+        let refused = match client(&emu.base_url(), &journal) {
+            Err(e) => e.kind() == ErrorKind::Journal && e.message().contains("belongs to user 0"),
+            Ok(_) => false,
+        };
+        // SAFETY: ends the child without running the parent's destructors.
+        unsafe { libc::_exit(if dropped && refused { 0 } else { 1 }) };
+    }
+    let mut status = 0;
+    // SAFETY: waits for the child made above.
+    assert_eq!(unsafe { libc::waitpid(pid, &mut status, 0) }, pid);
+    assert!(
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "child {status}"
+    );
+    // Root may open anyone's.
+    client(&emu.base_url(), &journal).unwrap();
+}
+
+/// A relay to an upstream that can be changed (each new connection goes to the
+/// current one).
+fn switchable_relay(upstream: std::sync::Arc<std::sync::Mutex<SocketAddr>>) -> String {
+    use std::net::{TcpListener, TcpStream};
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(conn) = conn else { return };
+            let to = *upstream.lock().unwrap();
+            std::thread::spawn(move || {
+                let Ok(up) = TcpStream::connect(to) else {
+                    return;
+                };
+                let (mut a, mut b) = (conn.try_clone().unwrap(), up.try_clone().unwrap());
+                std::thread::spawn(move || {
+                    let _ = std::io::copy(&mut a, &mut b);
+                    let _ = b.shutdown(std::net::Shutdown::Write);
+                });
+                let (mut c, mut d) = (up, conn);
+                let _ = std::io::copy(&mut c, &mut d);
+                let _ = d.shutdown(std::net::Shutdown::Write);
+            });
+        }
+    });
+    format!("http://127.0.0.1:{port}/verification")
+}
+
+fn addr(emu: &Emulator) -> SocketAddr {
+    emu.base_url()["http://".len()..]
+        .split('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+#[test]
+fn resolve_never_closes_a_created_entry_and_refuses_while_its_create_is_in_flight() {
+    // A CREATED entry whose id Cashfree (here: another emulator) does not know: the
+    // recorded answer proves it exists, so the entry stays open.
+    let (first, other) = (
+        Emulator::start(Options::default()).unwrap(),
+        Emulator::start(Options::default()).unwrap(),
+    );
+    let to = std::sync::Arc::new(std::sync::Mutex::new(addr(&first)));
+    let base = switchable_relay(to.clone());
+    let journal = temp_dir("resolve").join("j");
+    let id = fresh_id("cr");
+    let c = client(&base, &journal).unwrap();
+    c.create(&id, "Jane Doe").unwrap();
+    drop(c);
+    *to.lock().unwrap() = addr(&other);
+    let c = client(&base, &journal).unwrap();
+    let e = c.journal_resolve(&id).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::NotFound, "{e}");
+    let p = c.journal_pending().unwrap();
+    assert_eq!((p.len(), p[0].state), (1, JournalState::Created), "{p:?}");
+    drop(c);
+
+    // A create held on the wire: resolve sends nothing and leaves it alone (retryable).
+    let emu = Emulator::start(Options::default()).unwrap();
+    let (base, reached) = gate(addr(&emu), Point::BeforeSend);
+    let journal = temp_dir("inflight").join("j");
+    let mut cfg = cashfree_rpd::Config::new(TEST_CLIENT_ID, TEST_CLIENT_SECRET).unwrap();
+    cfg.set_base_url(&base).unwrap();
+    cfg.set_timeouts(Duration::from_secs(5), Duration::from_secs(3));
+    cfg.set_max_retries(0).unwrap();
+    cfg.set_journal_path(&journal);
+    let c = std::sync::Arc::new(Client::new(&cfg).unwrap());
+    let id = fresh_id("fl");
+    let creating = {
+        let (c, id) = (c.clone(), id.clone());
+        std::thread::spawn(move || c.create(&id, "Jane Doe"))
+    };
+    reached.recv_timeout(Duration::from_secs(30)).unwrap();
+    let e = c.journal_resolve(&id).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Journal, "{e}");
+    assert!(e.is_retryable(), "{e:?}");
+    assert!(e.message().contains("in flight"), "{e}");
+    assert_eq!(emu.stats().requests_total, 0, "resolve sent nothing");
+    let lost = creating.join().unwrap().unwrap_err();
+    assert!(lost.is_ambiguous(), "{lost}");
+    assert_eq!(c.journal_pending().unwrap()[0].state, JournalState::Sending);
+    // Now resolve may settle it: the request never arrived, the SENDING entry closes.
+    let e = c.journal_resolve(&id).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::NotFound, "{e}");
+    assert!(c.journal_pending().unwrap().is_empty());
+}
+
+#[test]
+fn creates_of_one_id_from_eight_threads_send_one_post() {
+    let emu = Emulator::start(Options::default()).unwrap();
+    let journal = temp_dir("threads").join("j");
+    let c = std::sync::Arc::new(client(&emu.base_url(), &journal).unwrap());
+    let id = fresh_id("t8");
+    let go = std::sync::Arc::new(std::sync::Barrier::new(8));
+    let results: Vec<_> = (0..8)
+        .map(|_| {
+            let (c, id, go) = (c.clone(), id.clone(), go.clone());
+            std::thread::spawn(move || {
+                go.wait();
+                c.create(&id, "Jane Doe")
+            })
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .map(|t| t.join().unwrap().unwrap())
+        .collect();
+    assert_eq!(creates_of(&emu, &id), 1, "one POST");
+    assert_eq!(results.iter().filter(|r| !r.replayed).count(), 1);
+    assert!(results.iter().all(|r| r.ref_id == results[0].ref_id));
+    // A first create that certainly made no request (422, no balance): a waiter
+    // creates afresh instead of failing on its entry.
+    let poor = Emulator::start(Options {
+        balance: Some(0),
+        ..Options::default()
+    })
+    .unwrap();
+    let c = std::sync::Arc::new(client(&poor.base_url(), &temp_dir("poor").join("j")).unwrap());
+    let id = fresh_id("t2");
+    let both: Vec<_> = (0..2)
+        .map(|_| {
+            let (c, id) = (c.clone(), id.clone());
+            std::thread::spawn(move || c.create(&id, "Jane Doe"))
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .map(|t| t.join().unwrap().unwrap_err())
+        .collect();
+    for e in &both {
+        assert_ne!(e.kind(), ErrorKind::DuplicateId, "{e}");
+        assert!(!e.is_ambiguous(), "{e}");
+    }
+    assert_eq!(
+        creates_of(&poor, &id),
+        2,
+        "each one its own, one after the other"
+    );
+    assert!(c.journal_pending().unwrap().is_empty());
+}

@@ -1090,3 +1090,40 @@ fn journal_list_shows_what_a_killed_create_left_and_resolve_settles_it() {
     assert!(r.stdout.contains("no open entries"), "{r:#?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_journal_path_naming_an_ordinary_file_is_refused_and_the_file_kept() {
+    let s = Setup::new();
+    let dir = std::env::temp_dir().join(format!("cfrpd-cli-notes-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let notes = dir.join("notes.txt");
+    std::fs::write(&notes, b"call Ravi at 5, 23 byte").unwrap();
+    let env = [
+        ("CASHFREE_BASE_URL", s.url.as_str()),
+        ("CASHFREE_CLIENT_ID", TEST_CLIENT_ID),
+        ("CASHFREE_CLIENT_SECRET", TEST_CLIENT_SECRET),
+    ];
+    let notes_arg = notes.to_str().unwrap();
+    let r = cfrpd(
+        &[
+            "--journal",
+            notes_arg,
+            "create",
+            "--id",
+            "jt-1",
+            "--name",
+            "Jay",
+        ],
+        &env,
+    );
+    assert_ne!(r.code, 0, "{r:#?}");
+    assert!(r.stderr.contains("is not a cashfree-rpd journal"), "{r:#?}");
+    assert_eq!(std::fs::read(&notes).unwrap(), b"call Ravi at 5, 23 byte");
+    let names: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, ["notes.txt"], "no lock or temporary file beside it");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -37,7 +37,8 @@ use crate::WaitOptions;
 ///   non-2xx (`http_status` and Cashfree's `api_code` are in the error).
 /// - CFRPD_ERR_UNEXPECTED_RESPONSE: a 2xx that cannot be decoded.
 /// - CFRPD_ERR_JOURNAL: with a journal, the intent could not be recorded (nothing was
-///   sent), or the journal is not usable in this process (a forked child).
+///   sent), a flush of the journal failed earlier (nothing sent; make a new client), or
+///   the journal is not usable in this process (a forked child).
 ///
 /// With a journal (`cfrpd_config_set_journal_path`): the intent is on stable storage
 /// before anything is sent (else CFRPD_ERR_JOURNAL, nothing sent), the answer is
@@ -45,7 +46,9 @@ use crate::WaitOptions;
 /// failure logged at ERROR). A create of an id with an open entry sends nothing: an
 /// entry whose answer is recorded under the same name gives a copy of that request
 /// with `replayed = true`; another name, or an entry still SENDING, gives
-/// CFRPD_ERR_DUPLICATE_ID (settle it with `cfrpd_journal_resolve`).
+/// CFRPD_ERR_DUPLICATE_ID (settle it with `cfrpd_journal_resolve`). Creates of one id
+/// from several threads of a client send at most one request: the others wait for it,
+/// then follow these rules (or create afresh if the first certainly sent nothing).
 ///
 /// Example:
 /// ```c

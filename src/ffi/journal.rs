@@ -21,6 +21,13 @@ pub const CFRPD_JOURNAL_SENDING: cfrpd_journal_state = 1;
 /// Cashfree's answer recorded: the same links and QR can be shown again.
 pub const CFRPD_JOURNAL_CREATED: cfrpd_journal_state = 2;
 
+/// The journal format version this library writes. A journal starts with 8 magic bytes
+/// and this version; a file of version 1 (written by releases before format 2) is
+/// converted when opened, and any other file is refused untouched with
+/// `CFRPD_ERR_JOURNAL` (no lock or temporary file is created beside it).
+pub const CFRPD_JOURNAL_FORMAT_VERSION: u32 = 2;
+const _: () = assert!(CFRPD_JOURNAL_FORMAT_VERSION == crate::journal::JOURNAL_FORMAT_VERSION);
+
 /// An open entry of the create journal. Strings and `request` belong to the list.
 #[repr(C)]
 pub struct cfrpd_journal_entry {
@@ -79,11 +86,29 @@ fn entry_out(e: &JournalEntry) -> cfrpd_journal_entry {
 /// request instead of paying for a new one. NULL or "" means no journal (the default).
 ///
 /// The file is opened, checked and locked by `cfrpd_client_new`, which fails with
-/// CFRPD_ERR_JOURNAL when it cannot be created or read, is damaged before its tail
-/// (the message names the file and byte offset), belongs to another base URL or client
-/// id, or is held by another client (in this process or another; the message names
-/// the holder's pid where the OS can tell). Its directory must exist, on a file system
-/// with atomic rename (not FAT). A lock file `path`.lock is kept next to it.
+/// CFRPD_ERR_JOURNAL when it cannot be created or read; is not a journal (a file that
+/// does not start with the journal's magic bytes is never written: it is refused
+/// byte-for-byte unchanged, and no lock or temporary file is made beside it); has a
+/// format version other than CFRPD_JOURNAL_FORMAT_VERSION (version 1 files are
+/// converted); is damaged before its tail (the message names the file and byte offset);
+/// belongs to another base URL or client id; has more than one name (hard links); is
+/// owned by another user (unless the process runs as root); or is held by another client
+/// (in this process or another, through whatever name: symbolic links are resolved
+/// first; the message names the holder's pid where the OS can tell). Its directory must
+/// exist, on a file system with atomic rename (not FAT).
+///
+/// Files: the journal, `path`.lock (the lock, next to the resolved journal) and
+/// `path`.tmp (compaction) are created with mode 0600 whatever the umask, the lock and
+/// temporary files never through a symbolic link; compaction keeps the journal's mode
+/// and owner; a group- or world-readable journal is logged at WARN. On Windows they
+/// inherit the directory's ACL. A settled entry's name and links leave the file at the
+/// next compaction, which also runs when a client opens a journal holding settled
+/// entries.
+///
+/// A failed flush (fsync) of the journal or its directory is never retried: the client's
+/// journal is then unusable ("journal write failed earlier"): every later `cfrpd_create`
+/// and `cfrpd_journal_resolve` fails with CFRPD_ERR_JOURNAL and sends nothing (status
+/// calls and waits still work); make a new client, which reads the file again.
 ///
 /// With a journal, `cfrpd_create` records the intent on stable storage before sending
 /// (else CFRPD_ERR_JOURNAL and nothing is sent) and the answer after; a create of an id
@@ -187,11 +212,16 @@ pub unsafe extern "C" fn cfrpd_journal_list_free(list: *mut cfrpd_journal_list) 
 /// `cfrpd_status_free`): a final status (SUCCESS, FAILURE, EXPIRED) closes the entry; a
 /// non-final one leaves it open in its state (a SENDING entry stays SENDING: its links
 /// were never received). When Cashfree does not know the id (CFRPD_ERR_NOT_FOUND, or
-/// CFRPD_ERR_BAD_REQUEST "Please enter a valid verification_id") the create never
-/// happened: the entry is closed and that error returned; creating again with the same
-/// id is then the safe next step. For an id not in the journal it is a plain status
-/// lookup. Errors: as `cfrpd_get_status`, plus CFRPD_ERR_JOURNAL when the client has no
-/// journal, is used in a forked child, or the journal cannot be written.
+/// CFRPD_ERR_BAD_REQUEST "Please enter a valid verification_id") and the entry is
+/// SENDING, the create never happened: the entry is closed and that error returned;
+/// creating again with the same id is then the safe next step. A CREATED entry is never
+/// closed by that answer (its recorded answer proves Cashfree has it): the error is
+/// returned and the entry stays. Only the entry seen before the lookup is settled. For an
+/// id not in the journal it is a plain status lookup. Errors: as `cfrpd_get_status`, plus
+/// CFRPD_ERR_JOURNAL when the client has no journal, is used in a forked child, the
+/// journal cannot be written or failed a flush earlier, or — with `retryable` true and
+/// nothing sent — while a `cfrpd_create` of the same id is in flight on this client
+/// (its own answer settles it).
 ///
 /// # Safety
 /// `client` is NULL or live; `verification_id` is NULL or NUL-terminated; `out`/`err`

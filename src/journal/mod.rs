@@ -8,17 +8,24 @@
 //! answer never arrived ([`Client::journal_resolve`]). A create of an id with an open
 //! entry sends nothing. See the README, "Surviving a crash".
 //!
-//! Layout: `record` (format and checksum), `file` (flushing, atomic rename, the OS
-//! lock), `store` (entries, appends, compaction, one client per journal).
+//! Layout: `record` (the format: magic, version, checksummed records), `fs` (the one
+//! interface to the file system: the real one here, a crash simulator in `sim` for
+//! tests), `lock` (one writer per file: the OS lock and the in-process registry),
+//! `store` (entries, appends, compaction, failures).
 //!
 //! [`Client::journal_pending`]: crate::Client::journal_pending
 //! [`Client::journal_resolve`]: crate::Client::journal_resolve
 
-mod file;
+#[cfg(test)]
+mod crash_tests;
+mod fs;
+mod lock;
 mod record;
+#[cfg(test)]
+mod sim;
 mod store;
 
-pub(crate) use store::{Begin, Journal};
+pub(crate) use store::{Begin, Journal, Log};
 
 use crate::model::CreatedRequest;
 
@@ -28,6 +35,10 @@ use crate::model::CreatedRequest;
 /// takes ~3–6 KiB (mostly its QR PNG), a SENDING one ~100 bytes.
 pub const JOURNAL_COMPACT_AT: u64 = 256 * 1024;
 pub(crate) const COMPACT_AT: u64 = JOURNAL_COMPACT_AT;
+
+/// The journal format version this library writes. Files of version 1 (C_API
+/// Revision 3) are converted when opened; any other version is refused untouched.
+pub const JOURNAL_FORMAT_VERSION: u32 = record::FORMAT_VERSION;
 
 /// Where a journaled create stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

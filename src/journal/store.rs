@@ -1,24 +1,34 @@
-//! The open journal: its entries in memory, appends, compaction, the one-client rule.
+//! The open journal: its entries in memory, appends, compaction, failures.
+//!
+//! Every sync and why (C_API Revision 4):
+//! - an intent is written and synced before its create is sent (the promise);
+//! - an answer, a close: written and synced before the call returns, so a restart never
+//!   shows a settled entry as open, nor a received answer as missing;
+//! - the header (a new or re-initialised file): the file, then its directory, so the
+//!   file's name survives a power cut;
+//! - compaction and conversion: the temporary file before the rename (else the rename
+//!   could publish unwritten data), the directory after it (else the old file returns).
+//!
+//! A failed sync is never retried and never trusted (after a failed `fsync` Linux may
+//! drop the dirty pages and report success next time): the journal is *poisoned*, and
+//! every later create and resolve of the client fails with nothing sent. A failed write or
+//! truncate fails only its call: the bytes that may have landed are cut at the next write.
 
 use std::collections::{HashMap, HashSet};
-use std::fs::{File, OpenOptions};
-use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard, OnceLock};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
-use super::file::{self, Lock, LockError};
-use super::record::{self, Record};
+use super::fs::{beside, Create, Fs, FsFile, Kind, Meta};
+use super::lock::{HeldLock, NotLocked};
+use super::record::{self, Layout, Record, Refused, FORMAT_VERSION, PREFIX_LEN};
 use super::{JournalEntry, JournalState, COMPACT_AT};
+use crate::diagnostics::LogLevel;
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::CreatedRequest;
 
-/// Journals open in this process (absolute paths): one client per journal.
-fn registry() -> MutexGuard<'static, HashSet<PathBuf>> {
-    static OPEN: OnceLock<Mutex<HashSet<PathBuf>>> = OnceLock::new();
-    OPEN.get_or_init(Default::default)
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-}
+/// Where the journal's log lines go (the client's logger, scrubbed).
+pub(crate) type Log = Arc<dyn Fn(LogLevel, &str) + Send + Sync>;
 
 fn journal_error(message: String) -> Error {
     Error::new(ErrorKind::Journal, message)
@@ -31,13 +41,17 @@ struct Entry {
     at_ms: i64,
     seq: u64,
     request: Option<CreatedRequest>,
+    /// The answer as recorded (what compaction writes again).
+    raw: Option<String>,
     /// Bytes its records take (what compaction keeps).
     bytes: u64,
 }
 
 #[derive(Debug)]
 struct State {
-    file: File,
+    /// The journal; `None` only after a failed compaction on Windows could not open the
+    /// journal again (the client is then poisoned).
+    file: Option<Box<dyn FsFile>>,
     /// Bytes of whole records: the next record goes here.
     len: u64,
     /// False when the file may hold more than `len` bytes (a torn tail, a failed
@@ -48,19 +62,36 @@ struct State {
     entries: HashMap<String, Entry>,
     next_seq: u64,
     in_flight: HashSet<String>,
-    /// True when a failed compaction on Windows could not open the journal again
-    /// (`file` is then not the journal): every later write fails, so nothing is sent.
-    file_lost: bool,
+    /// Set by a failed sync: why, for every later error.
+    poisoned: Option<String>,
+    compact_at: u64,
 }
 
 /// A journal held by one client.
 #[derive(Debug)]
 pub(crate) struct Journal {
+    /// The resolved path.
     path: PathBuf,
-    key: PathBuf,
+    /// The path as the caller spelled it (messages).
+    shown: String,
     owner_pid: u32,
+    fs: Arc<dyn Fs>,
+    log: LogFn,
     state: Mutex<State>,
-    _lock: Lock,
+    /// Signalled when a create stops being in flight.
+    settled: Condvar,
+    // Declared last: dropped after the journal's file, and itself releases the OS lock
+    // before leaving the registry.
+    _lock: HeldLock,
+}
+
+/// [`Log`] with a Debug impl.
+struct LogFn(Log);
+
+impl std::fmt::Debug for LogFn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Log")
+    }
 }
 
 /// What a create does after [`Journal::begin`].
@@ -71,7 +102,7 @@ pub(crate) enum Begin<'a> {
     Send(InFlight<'a>),
 }
 
-/// A create in flight on this client (hidden from `pending`).
+/// A create in flight on this client (hidden from `pending`, not touched by resolve).
 pub(crate) struct InFlight<'a> {
     journal: &'a Journal,
     id: String,
@@ -80,6 +111,28 @@ pub(crate) struct InFlight<'a> {
 impl Drop for InFlight<'_> {
     fn drop(&mut self) {
         self.journal.state().in_flight.remove(&self.id);
+        self.journal.settled.notify_all();
+    }
+}
+
+/// Why an append did not happen.
+enum Failed {
+    Io(io::Error),
+    Poisoned(String),
+    TooLarge(usize),
+}
+
+impl std::fmt::Display for Failed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failed::Io(e) => write!(f, "{e}"),
+            Failed::Poisoned(why) => write!(f, "journal write failed earlier: {why}"),
+            Failed::TooLarge(n) => write!(
+                f,
+                "the record would take {n} bytes, more than the journal's limit of {}",
+                record::MAX_PAYLOAD
+            ),
+        }
     }
 }
 
@@ -89,70 +142,79 @@ fn now_ms() -> i64 {
         .map_or(0, |d| d.as_millis() as i64)
 }
 
-/// The journal's absolute path (its directory must exist), with symbolic links
-/// resolved: two spellings of one file are one journal (one registry key, one lock).
-fn absolute(path: &Path) -> io::Result<PathBuf> {
-    if let Ok(real) = path.canonicalize() {
-        if real.is_file() {
-            return Ok(real);
+/// The journal's real path (its directory must exist), symbolic links resolved: every
+/// spelling of one file leads to one lock file.
+pub(crate) fn resolve_path(path: &Path) -> io::Result<PathBuf> {
+    match std::fs::symlink_metadata(path) {
+        Ok(_) => path.canonicalize().map_err(|e| {
+            io::Error::new(
+                e.kind(),
+                format!("cannot resolve it (a symbolic link to nothing?): {e}"),
+            )
+        }),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            let name = path.file_name().ok_or_else(|| {
+                io::Error::new(io::ErrorKind::InvalidInput, "the path names no file")
+            })?;
+            let dir = match path.parent() {
+                Some(d) if !d.as_os_str().is_empty() => d,
+                _ => Path::new("."),
+            };
+            let dir = dir.canonicalize()?;
+            if !dir.is_dir() {
+                return Err(io::Error::new(
+                    io::ErrorKind::NotADirectory,
+                    format!("{} is not a directory", dir.display()),
+                ));
+            }
+            Ok(dir.join(name))
         }
+        Err(e) => Err(e),
     }
-    let name = path
-        .file_name()
-        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "the path names no file"))?;
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let dir = dir.canonicalize()?;
-    if !dir.is_dir() {
-        return Err(io::Error::new(
-            io::ErrorKind::NotADirectory,
-            format!("{} is not a directory", dir.display()),
-        ));
-    }
-    Ok(dir.join(name))
+}
+
+/// What the journal's open found in the file.
+struct Found {
+    meta: Option<Meta>,
+    layout: Layout,
+    data: Vec<u8>,
 }
 
 impl Journal {
     /// Opens (or creates) the journal at `path` for this base URL and client id.
-    pub(crate) fn open(path: &Path, base_url: &str, client_id: &str) -> Result<Journal> {
+    pub(crate) fn open(path: &Path, base_url: &str, client_id: &str, log: Log) -> Result<Journal> {
         let shown = path.display().to_string();
-        let key = absolute(path)
+        let real = resolve_path(path)
             .map_err(|e| journal_error(format!("cannot open the create journal {shown}: {e}")))?;
-        if !registry().insert(key.clone()) {
-            return Err(journal_error(format!(
-                "the create journal {shown} is already used by another client in this process \
-                 (pid {}): one client per journal",
-                std::process::id()
-            )));
-        }
-        let opened = Self::open_registered(&key, &shown, base_url, client_id);
-        if opened.is_err() {
-            registry().remove(&key);
-        }
-        let (state, lock) = opened?;
-        Ok(Journal {
-            path: key.clone(),
-            key,
-            owner_pid: std::process::id(),
-            state: Mutex::new(state),
-            _lock: lock,
-        })
+        let fs: Arc<dyn Fs> = Arc::new(super::fs::RealFs);
+        Self::open_with(fs, &real, shown, base_url, client_id, log, COMPACT_AT)
     }
 
-    fn open_registered(
+    /// Opens the journal at the resolved `path` through `fs`.
+    pub(crate) fn open_with(
+        fs: Arc<dyn Fs>,
         path: &Path,
-        shown: &str,
+        shown: String,
         base_url: &str,
         client_id: &str,
-    ) -> Result<(State, Lock)> {
-        let io_err = |what: &str, e: io::Error| {
+        log: Log,
+        compact_at: u64,
+    ) -> Result<Journal> {
+        let io_err = |what: &str, e: &dyn std::fmt::Display| {
             journal_error(format!("cannot {what} the create journal {shown}: {e}"))
         };
-        let lock = match Lock::acquire(&file::lock_path(path)) {
+        // Judge the file before anything is created or removed beside it.
+        examine(&*fs, path, &shown)?;
+        let lock = match HeldLock::acquire(&*fs, &beside(path, ".lock")) {
             Ok(l) => l,
-            Err(LockError::Held(pid)) => {
+            Err(NotLocked::ThisProcess) => {
+                return Err(journal_error(format!(
+                    "the create journal {shown} is already used by another client in this process \
+                     (pid {}): one client per journal",
+                    std::process::id()
+                )))
+            }
+            Err(NotLocked::OtherProcess(pid)) => {
                 return Err(journal_error(format!(
                     "the create journal {shown} is in use by another client ({}): one client per \
                      journal",
@@ -162,77 +224,137 @@ impl Journal {
                     }
                 )))
             }
-            Err(LockError::Io(e)) => return Err(io_err("lock", e)),
+            Err(NotLocked::Io(e)) => return Err(io_err("lock", &e)),
         };
         // A compaction cut short leaves its temporary file; the journal itself is whole.
-        let _ = std::fs::remove_file(file::temp_path(path));
-        let existed = path.exists();
-        let mut f = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(path)
-            .map_err(|e| io_err("open", e))?;
-        let mut data = Vec::new();
-        f.read_to_end(&mut data).map_err(|e| io_err("read", e))?;
-        let parsed = record::parse(&data).map_err(|d| {
-            journal_error(format!(
-                "the create journal {shown} is damaged at byte offset {} (of {}): refusing to \
-                 open it, since a lost record could hide a create in flight. Keep the file for \
-                 inspection, resolve its ids by hand, then move it away",
-                d.offset,
-                data.len()
-            ))
-        })?;
+        remove_if_there(&*fs, &beside(path, ".tmp")).map_err(|e| io_err("clean up after", &e))?;
+        // Under the lock, the file as it is now (another process may have been first).
+        let found = examine(&*fs, path, &shown)?;
         let header = Record::Header {
             base_url: base_url.to_owned(),
             client_id: client_id.to_owned(),
         };
+        let header_bytes = header
+            .encode()
+            .map_err(|e| io_err("write", &Failed::TooLarge(e.0)))?;
         let mut state = State {
-            file: f,
-            len: parsed.valid_len as u64,
-            clean_end: parsed.valid_len == data.len(),
-            header_bytes: header.encode().len() as u64,
+            file: None,
+            len: 0,
+            clean_end: false,
+            header_bytes: header_bytes.len() as u64,
             header: header.clone(),
             entries: HashMap::new(),
             next_seq: 0,
             in_flight: HashSet::new(),
-            file_lost: false,
+            poisoned: None,
+            compact_at,
         };
-        let mut records = parsed.records.into_iter();
-        match records.next() {
-            None => {
-                // New (or only a torn header): start it.
-                state.len = 0;
-                state.clean_end = false;
-                state.append(&header).map_err(|e| io_err("write", e))?;
-                if !existed {
-                    file::sync_dir(path).map_err(|e| io_err("flush the directory of", e))?;
+        let journal_version = match found.layout {
+            Layout::Unborn => None,
+            Layout::Format1 => Some(1),
+            Layout::Current => Some(FORMAT_VERSION),
+        };
+        let mut closed_any = false;
+        if let Some(version) = journal_version {
+            let start = if version == 1 { 0 } else { PREFIX_LEN };
+            let parsed = record::parse(&found.data, start, version).map_err(|d| {
+                journal_error(format!(
+                    "the create journal {shown} is damaged at byte offset {} (of {}): refusing to \
+                     open it, since a lost record could hide a create in flight. Keep the file \
+                     for inspection, resolve its ids by hand, then move it away",
+                    d.offset,
+                    found.data.len()
+                ))
+            })?;
+            let mut records = parsed.records.into_iter();
+            match records.next() {
+                Some(found) if found == header => {}
+                Some(Record::Header {
+                    base_url: b,
+                    client_id: c,
+                }) => {
+                    return Err(journal_error(format!(
+                        "the create journal {shown} belongs to client id {c} at {b}, not to client \
+                         id {client_id} at {base_url}: use one journal per environment and client id"
+                    )))
+                }
+                _ => {
+                    return Err(journal_error(format!(
+                        "the create journal {shown} is damaged at byte offset {start}: no header \
+                         record"
+                    )))
                 }
             }
-            Some(found) if found == header => {}
-            Some(Record::Header {
-                base_url: b,
-                client_id: c,
-            }) => {
-                return Err(journal_error(format!(
-                    "the create journal {shown} belongs to client id {c} at {b}, not to client id \
-                     {client_id} at {base_url}: use one journal per environment and client id"
-                )))
+            for r in records {
+                closed_any |= matches!(r, Record::Closed { .. });
+                let bytes = r.encode().map_or(0, |b| b.len() as u64);
+                state.apply(r, bytes, &log, &shown);
             }
-            Some(_) => {
-                return Err(journal_error(format!(
-                    "the create journal {shown} is damaged at byte offset 0: no header record"
-                )))
+            state.len = parsed.valid_len as u64;
+            state.clean_end = parsed.valid_len == found.data.len();
+        }
+        let log_fn = LogFn(log);
+        match found.layout {
+            Layout::Unborn => {
+                // New, or created when the power went: written aside and renamed into
+                // place like a compaction, so a power cut leaves either no journal (or the
+                // old unborn file) or a whole one, never a torn header; private (0600).
+                let file = state
+                    .rewrite(&*fs, path, Some(0o600))
+                    .map_err(|e| io_err("create", &e))?;
+                state.install(file, &*fs, path, &log_fn, &shown);
+                if let Some(why) = &state.poisoned {
+                    return Err(io_err("create", why));
+                }
+            }
+            Layout::Format1 => {
+                // Rewritten in format 2 the compaction way (private: 0600). Until the
+                // rename the old file is the journal; after it, the new one.
+                let file = state
+                    .rewrite(&*fs, path, Some(0o600))
+                    .map_err(|e| io_err("convert (format 1 to 2)", &e))?;
+                state.install(file, &*fs, path, &log_fn, &shown);
+                if let Some(why) = &state.poisoned {
+                    return Err(io_err("convert (format 1 to 2)", why));
+                }
+                (log_fn.0)(
+                    LogLevel::Info,
+                    &format!("the create journal {shown} was converted to format {FORMAT_VERSION}"),
+                );
+            }
+            Layout::Current => {
+                state.file = Some(fs.open(path, Create::No).map_err(|e| io_err("open", &e))?);
+                // Closed entries' personal data leaves the file now.
+                if closed_any {
+                    state.compact(&*fs, path, &log_fn, &shown);
+                    if let Some(why) = &state.poisoned {
+                        return Err(io_err("compact", why));
+                    }
+                }
             }
         }
-        for r in records {
-            let bytes = r.encode().len() as u64;
-            state.apply(r, bytes);
+        if let Some(m) = found.meta {
+            if m.mode & 0o044 != 0 {
+                (log_fn.0)(
+                    LogLevel::Warn,
+                    &format!(
+                        "the create journal {shown} is readable by other users (mode {:04o}): it \
+                         holds customers' names and payment links; chmod 600 it",
+                        m.mode
+                    ),
+                );
+            }
         }
-        state.maybe_compact(path);
-        Ok((state, lock))
+        Ok(Journal {
+            path: path.to_path_buf(),
+            shown,
+            owner_pid: std::process::id(),
+            fs,
+            log: log_fn,
+            state: Mutex::new(state),
+            settled: Condvar::new(),
+            _lock: lock,
+        })
     }
 
     fn state(&self) -> MutexGuard<'_, State> {
@@ -245,19 +367,32 @@ impl Journal {
             return Err(journal_error(format!(
                 "the create journal {} belongs to process {}, not to this forked child: create \
                  a new client in the child (with its own journal) instead",
-                self.path.display(),
-                self.owner_pid
+                self.shown, self.owner_pid
             )));
         }
         Ok(())
     }
 
-    /// Before a create: replay, refuse, or record the intent (flushed) and go ahead.
+    fn poisoned_error(&self, why: &str) -> Error {
+        journal_error(format!(
+            "the create journal {}: journal write failed earlier: {why}; nothing was sent. \
+             Recreate the client (it re-reads the file)",
+            self.shown
+        ))
+    }
+
+    /// Before a create: replay, refuse, or record the intent (flushed) and go ahead. A
+    /// create of the same id in flight on this client is waited for first.
     pub(crate) fn begin(&self, id: &str, name: &str) -> Result<Begin<'_>> {
         self.check_owner()?;
         let mut st = self.state();
+        while st.in_flight.contains(id) && st.poisoned.is_none() {
+            st = self.settled.wait(st).unwrap_or_else(|p| p.into_inner());
+        }
+        if let Some(why) = &st.poisoned {
+            return Err(self.poisoned_error(why));
+        }
         if let Some(e) = st.entries.get(id) {
-            let in_flight = st.in_flight.contains(id);
             return match (&e.request, e.name == name) {
                 (Some(req), true) => {
                     let mut copy = Box::new(req.clone());
@@ -270,23 +405,16 @@ impl Journal {
                         "verification_id {id} was already created for the name {:?} (recorded in \
                          the create journal {}); nothing was sent. cfrpd_journal_resolve / \
                          Client::journal_resolve settles it once it is final",
-                        e.name,
-                        self.path.display()
+                        e.name, self.shown
                     ),
                 )),
                 (None, _) => Err(Error::new(
                     ErrorKind::DuplicateId,
                     format!(
-                        "a create of verification_id {id} (name {:?}) {} with no answer recorded in \
-                         the create journal {}: it may exist at Cashfree; nothing was sent. \
-                         cfrpd_journal_resolve / Client::journal_resolve settles it",
-                        e.name,
-                        if in_flight {
-                            "is in flight"
-                        } else {
-                            "was sent"
-                        },
-                        self.path.display()
+                        "a create of verification_id {id} (name {:?}) was sent with no answer \
+                         recorded in the create journal {}: it may exist at Cashfree; nothing was \
+                         sent. cfrpd_journal_resolve / Client::journal_resolve settles it",
+                        e.name, self.shown
                     ),
                 )),
             };
@@ -296,13 +424,16 @@ impl Journal {
             name: name.to_owned(),
             at_ms: now_ms(),
         };
-        let bytes = st.append(&intent).map_err(|e| {
-            journal_error(format!(
-                "cannot record the create of {id} in the journal {}: {e}; nothing was sent",
-                self.path.display()
-            ))
-        })?;
-        st.apply(intent, bytes);
+        let bytes = st
+            .append(&intent, &self.log, &self.shown)
+            .map_err(|e| match e {
+                Failed::Poisoned(why) => self.poisoned_error(&why),
+                e => journal_error(format!(
+                    "cannot record the create of {id} in the journal {}: {e}; nothing was sent",
+                    self.shown
+                )),
+            })?;
+        st.apply(intent, bytes, &self.log.0, &self.shown);
         st.in_flight.insert(id.to_owned());
         Ok(Begin::Send(InFlight {
             journal: self,
@@ -314,46 +445,102 @@ impl Journal {
     pub(crate) fn created(&self, req: &CreatedRequest) -> Result<()> {
         self.check_owner()?;
         let mut st = self.state();
+        let id = &req.verification_id;
+        if !st.entries.contains_key(id) {
+            return Ok(()); // settled meanwhile: nothing to add
+        }
         let r = Record::Created {
-            id: req.verification_id.clone(),
-            request: Box::new(req.clone()),
+            id: id.clone(),
+            raw_json: req.raw_json.clone(),
         };
-        let bytes = st.append(&r).map_err(|e| {
+        let bytes = st.append(&r, &self.log, &self.shown).map_err(|e| {
             journal_error(format!(
-                "cannot record the answer for {} in the journal {}: {e}; the entry stays SENDING",
-                req.verification_id,
-                self.path.display()
+                "cannot record the answer for {id} in the journal {}: {e}; the entry stays SENDING",
+                self.shown
             ))
         })?;
-        st.apply(r, bytes);
+        if let Some(e) = st.entries.get_mut(id) {
+            e.request = Some(req.clone());
+            e.raw = Some(req.raw_json.clone());
+            e.bytes += bytes;
+        }
         Ok(())
     }
 
-    /// Closes the id's entry when one is open; `Ok(true)` when it did.
+    /// The sequence number of the id's open entry, when it has one that is not in flight
+    /// (no I/O); `None` in a forked child.
+    pub(crate) fn open_entry(&self, id: &str) -> Option<(u64, JournalState)> {
+        if std::process::id() != self.owner_pid {
+            return None;
+        }
+        let st = self.state();
+        if st.in_flight.contains(id) {
+            return None;
+        }
+        st.entries.get(id).map(|e| {
+            let state = if e.request.is_some() {
+                JournalState::Created
+            } else {
+                JournalState::Sending
+            };
+            (e.seq, state)
+        })
+    }
+
+    /// Closes the id's entry if it is still the one numbered `seq` and not in flight;
+    /// `Ok(true)` when it did.
+    pub(crate) fn close_seen(&self, id: &str, seq: u64, why: &str) -> Result<bool> {
+        self.check_owner()?;
+        let mut st = self.state();
+        if st.in_flight.contains(id) || st.entries.get(id).map(|e| e.seq) != Some(seq) {
+            return Ok(false);
+        }
+        self.close_locked(&mut st, id, why)
+    }
+
+    /// Closes the id's entry (a create of it that certainly made no request).
     pub(crate) fn close(&self, id: &str, why: &str) -> Result<bool> {
         self.check_owner()?;
         let mut st = self.state();
         if !st.entries.contains_key(id) {
             return Ok(false);
         }
+        self.close_locked(&mut st, id, why)
+    }
+
+    fn close_locked(&self, st: &mut State, id: &str, why: &str) -> Result<bool> {
         let r = Record::Closed {
             id: id.to_owned(),
             why: why.to_owned(),
         };
-        let bytes = st.append(&r).map_err(|e| {
+        let bytes = st.append(&r, &self.log, &self.shown).map_err(|e| {
             journal_error(format!(
                 "cannot close {id} in the create journal {}: {e}",
-                self.path.display()
+                self.shown
             ))
         })?;
-        st.apply(r, bytes);
-        st.maybe_compact(&self.path);
+        st.apply(r, bytes, &self.log.0, &self.shown);
+        st.maybe_compact(&*self.fs, &self.path, &self.log, &self.shown);
         Ok(true)
     }
 
-    /// Whether the id has an open entry (no I/O); false in a forked child.
-    pub(crate) fn is_open(&self, id: &str) -> bool {
-        std::process::id() == self.owner_pid && self.state().entries.contains_key(id)
+    /// Before a resolve: refuses while a create of `id` is in flight here (retryable)
+    /// or after a failed sync; the entry as seen now.
+    pub(crate) fn before_resolve(&self, id: &str) -> Result<Option<(u64, JournalState)>> {
+        self.check_owner()?;
+        let st = self.state();
+        if let Some(why) = &st.poisoned {
+            return Err(self.poisoned_error(why));
+        }
+        if st.in_flight.contains(id) {
+            return Err(journal_error(format!(
+                "a create of {id} is in flight on this client: its own answer settles it; nothing \
+                 was sent (try again once it returns)"
+            ))
+            .with_flags(true, false));
+        }
+        drop(st);
+        Ok(self.open_entry(id))
     }
 
     /// Open entries, oldest first, except creates in flight on this client.
@@ -385,50 +572,112 @@ impl Journal {
             .collect())
     }
 
-    /// The current size of the file in bytes (for tests and docs).
+    /// Why journaled calls fail, once a sync failed.
     #[cfg(test)]
-    fn len(&self) -> u64 {
-        self.state().len
+    pub(crate) fn poisoned(&self) -> Option<String> {
+        self.state().poisoned.clone()
     }
 }
 
-impl Drop for Journal {
-    fn drop(&mut self) {
-        if std::process::id() == self.owner_pid {
-            registry().remove(&self.key);
+/// Checks the file at `path` before anything is written: what it is, that it may be
+/// opened by this process; refuses (untouched) anything that is not a journal.
+fn examine(fs: &dyn Fs, path: &Path, shown: &str) -> Result<Found> {
+    let refuse = |why: String| journal_error(format!("the create journal {shown} {why}"));
+    let meta = fs
+        .stat(path)
+        .map_err(|e| refuse(format!("cannot be examined: {e}")))?;
+    let Some(m) = meta else {
+        return Ok(Found {
+            meta: None,
+            layout: Layout::Unborn,
+            data: Vec::new(),
+        });
+    };
+    if m.kind != Kind::File {
+        return Err(refuse("is not a regular file".to_owned()));
+    }
+    if m.nlink > 1 {
+        return Err(refuse(format!(
+            "has {} names (hard links): compaction would leave the others stale; keep one",
+            m.nlink
+        )));
+    }
+    if let (Some((uid, _)), Some(euid)) = (m.owner, fs.euid()) {
+        if uid != euid && euid != 0 {
+            return Err(refuse(format!(
+                "belongs to user {uid}, not to this process's user {euid}: refusing another \
+                 user's journal"
+            )));
         }
+    }
+    let data = fs
+        .open(path, Create::No)
+        .and_then(|mut f| f.read_all())
+        .map_err(|e| refuse(format!("cannot be read: {e}")))?;
+    let layout = record::classify(&data).map_err(|r| match r {
+        Refused::Foreign => refuse(
+            "is not a cashfree-rpd journal (it does not start with a journal's first bytes): \
+             refusing to touch it; name a new file or an existing journal"
+                .to_owned(),
+        ),
+        Refused::Version(v) => refuse(format!(
+            "has journal format version {v}; this library reads version {FORMAT_VERSION} (and \
+             converts version 1): use the library that wrote it"
+        )),
+        Refused::Damage(at) => refuse(format!(
+            "is damaged at byte offset {at} (of {}): its header record fails its checksum",
+            data.len()
+        )),
+    })?;
+    Ok(Found {
+        meta: Some(m),
+        layout,
+        data,
+    })
+}
+
+fn remove_if_there(fs: &dyn Fs, path: &Path) -> io::Result<()> {
+    match fs.remove(path) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
     }
 }
 
 impl State {
     /// Appends one record and flushes it; returns its size.
-    fn append(&mut self, r: &Record) -> io::Result<u64> {
-        if self.file_lost {
-            return Err(io::Error::other(
-                "the journal could not be opened again after a failed compaction",
-            ));
+    fn append(&mut self, r: &Record, log: &LogFn, shown: &str) -> std::result::Result<u64, Failed> {
+        if let Some(why) = &self.poisoned {
+            return Err(Failed::Poisoned(why.clone()));
         }
-        let bytes = r.encode();
+        let bytes = r.encode().map_err(|e| Failed::TooLarge(e.0))?;
+        let Some(file) = self.file.as_mut() else {
+            return Err(Failed::Poisoned("the journal has no open file".to_owned()));
+        };
         if !self.clean_end {
-            self.file.set_len(self.len)?;
+            file.set_len(self.len).map_err(Failed::Io)?;
             self.clean_end = true;
         }
-        let written = self
-            .file
-            .seek(SeekFrom::Start(self.len))
-            .and_then(|_| self.file.write_all(&bytes))
-            .and_then(|()| self.file.sync_data());
-        if let Err(e) = written {
+        if let Err(e) = file.write_at(self.len, &bytes) {
             // Part of it may be there: cut it at the next write.
             self.clean_end = false;
-            return Err(e);
+            return Err(Failed::Io(e));
+        }
+        if let Err(e) = file.sync() {
+            self.clean_end = false;
+            let why = format!("flushing the journal failed ({e})");
+            (log.0)(
+                LogLevel::Error,
+                &format!("the create journal {shown}: {why}; it is not trusted any more"),
+            );
+            self.poisoned = Some(why.clone());
+            return Err(Failed::Poisoned(why));
         }
         self.len += bytes.len() as u64;
         Ok(bytes.len() as u64)
     }
 
     /// Applies a record (read back or just written) to the entries.
-    fn apply(&mut self, r: Record, bytes: u64) {
+    fn apply(&mut self, r: Record, bytes: u64, log: &Log, shown: &str) {
         match r {
             Record::Header { .. } => {}
             Record::Intent { id, name, at_ms } => {
@@ -441,13 +690,31 @@ impl State {
                         at_ms,
                         seq,
                         request: None,
+                        raw: None,
                         bytes,
                     },
                 );
             }
-            Record::Created { id, request } => {
+            Record::Created { id, raw_json } => {
                 if let Some(e) = self.entries.get_mut(&id) {
-                    e.request = Some(*request);
+                    match crate::decode::decode_created_detailed(raw_json.as_bytes(), &id) {
+                        Ok(d) => {
+                            let mut req = d.created;
+                            req.raw_json = raw_json.clone();
+                            e.request = Some(req);
+                        }
+                        // Cannot happen with the decoder that accepted it; if a later
+                        // version is stricter, the entry is SENDING: resolve settles it.
+                        Err(err) => log(
+                            LogLevel::Warn,
+                            &format!(
+                                "the create journal {shown}: the recorded answer for {id} cannot \
+                                 be read back ({}); the entry is SENDING",
+                                err.message()
+                            ),
+                        ),
+                    }
+                    e.raw = Some(raw_json);
                     e.bytes += bytes;
                 }
             }
@@ -461,218 +728,180 @@ impl State {
         self.header_bytes + self.entries.values().map(|e| e.bytes).sum::<u64>()
     }
 
-    /// Rewrites the file with only the open entries when it has grown past
-    /// [`COMPACT_AT`] and more than half of it is closed entries. A failure leaves the
-    /// old file (still whole) in place.
-    fn maybe_compact(&mut self, path: &Path) {
-        if self.len <= COMPACT_AT || self.len <= 2 * self.live_bytes() {
-            return;
+    /// Compacts when the file has grown past `compact_at` and more than half of it is
+    /// closed entries.
+    fn maybe_compact(&mut self, fs: &dyn Fs, path: &Path, log: &LogFn, shown: &str) {
+        if self.poisoned.is_none() && self.len > self.compact_at && self.len > 2 * self.live_bytes()
+        {
+            self.compact(fs, path, log, shown);
         }
-        let _ = self.compact(path);
     }
 
-    fn compact(&mut self, path: &Path) -> io::Result<()> {
+    /// The file with only the open entries: written aside, synced, renamed over the
+    /// journal, directory synced. Completes, or leaves the old file in use (logged).
+    fn compact(&mut self, fs: &dyn Fs, path: &Path, log: &LogFn, shown: &str) {
+        let mode = self.file.as_ref().map(|f| f.meta());
+        let keep = match mode {
+            Some(Ok(m)) => (m.mode, m.owner),
+            Some(Err(e)) => {
+                (log.0)(
+                    LogLevel::Error,
+                    &format!("the create journal {shown} was not compacted: {e}"),
+                );
+                return;
+            }
+            None => return,
+        };
+        match self.rewrite_keeping(fs, path, keep) {
+            Ok(file) => self.install(file, fs, path, log, shown),
+            Err(e) => (log.0)(
+                LogLevel::Error,
+                &format!("the create journal {shown} was not compacted ({e}); it stays as it was"),
+            ),
+        }
+    }
+
+    /// [`rewrite_keeping`](Self::rewrite_keeping) with `mode` and this process's owner.
+    fn rewrite(&mut self, fs: &dyn Fs, path: &Path, mode: Option<u32>) -> io::Result<Rewritten> {
+        self.rewrite_keeping(fs, path, (mode.unwrap_or(0o600), None))
+    }
+
+    /// Writes the open entries to `PATH.tmp` (mode and owner as given), syncs it and
+    /// renames it over `path`. On failure the temporary file is removed and the old
+    /// journal stays in use.
+    fn rewrite_keeping(
+        &mut self,
+        fs: &dyn Fs,
+        path: &Path,
+        (mode, owner): (u32, Option<(u32, u32)>),
+    ) -> io::Result<Rewritten> {
         let mut open: Vec<(&String, &Entry)> = self.entries.iter().collect();
         open.sort_by_key(|(_, e)| e.seq);
-        let mut data = self.header.encode();
+        let mut data = record::prefix().to_vec();
+        let too_large = |e: record::TooLarge| io::Error::other(Failed::TooLarge(e.0).to_string());
+        data.extend(self.header.encode().map_err(too_large)?);
         for (id, e) in open {
-            data.extend(
-                Record::Intent {
+            let intent = Record::Intent {
+                id: id.clone(),
+                name: e.name.clone(),
+                at_ms: e.at_ms,
+            };
+            data.extend(intent.encode().map_err(too_large)?);
+            if let Some(raw) = &e.raw {
+                let answer = Record::Created {
+                    id: id.clone(),
+                    raw_json: raw.clone(),
+                };
+                data.extend(answer.encode().map_err(too_large)?);
+            }
+        }
+        let tmp = beside(path, ".tmp");
+        remove_if_there(fs, &tmp)?;
+        let mut f = fs.open(&tmp, Create::New)?;
+        let written = (|| {
+            let mine = f.meta()?.owner;
+            f.set_perm(mode, owner.filter(|o| Some(*o) != mine))?;
+            f.write_at(0, &data)?;
+            f.sync()
+        })();
+        if let Err(e) = written {
+            drop(f);
+            let _ = fs.remove(&tmp);
+            return Err(e);
+        }
+        // Windows refuses to rename over an open file: both handles are closed first,
+        // and the journal opened again by name afterwards.
+        #[cfg(windows)]
+        {
+            drop(f);
+            self.file = None;
+        }
+        if let Err(e) = fs.rename(&tmp, path) {
+            let _ = fs.remove(&tmp);
+            #[cfg(windows)]
+            self.reopen(fs, path);
+            return Err(e);
+        }
+        #[cfg(windows)]
+        let f = match fs.open(path, Create::No) {
+            Ok(f) => f,
+            Err(e) => {
+                self.poisoned = Some(format!(
+                    "the journal could not be opened again after it was rewritten ({e})"
+                ));
+                return Err(e);
+            }
+        };
+        Ok(Rewritten {
+            file: f,
+            len: data.len() as u64,
+        })
+    }
+
+    /// Windows: opens the journal again by name after a rename that failed (its handle
+    /// was closed for the rename); a failure poisons (there is no file to write to).
+    #[cfg(windows)]
+    fn reopen(&mut self, fs: &dyn Fs, path: &Path) {
+        match fs.open(path, Create::No) {
+            Ok(f) => self.file = Some(f),
+            Err(e) => {
+                self.poisoned = Some(format!(
+                    "the journal could not be opened again after a failed rename ({e})"
+                ))
+            }
+        }
+    }
+
+    /// After a rewrite's rename: the new file is the journal; its directory is synced
+    /// (a failure poisons: the rename may be undone by a power cut).
+    fn install(&mut self, new: Rewritten, fs: &dyn Fs, path: &Path, log: &LogFn, shown: &str) {
+        self.file = Some(new.file);
+        self.len = new.len;
+        self.clean_end = true;
+        self.entries.values_mut().for_each(|e| {
+            e.bytes = 0;
+        });
+        // Bytes per entry again (what the next compaction decision needs).
+        let sizes: Vec<(String, u64)> = self
+            .entries
+            .iter()
+            .map(|(id, e)| {
+                let i = Record::Intent {
                     id: id.clone(),
                     name: e.name.clone(),
                     at_ms: e.at_ms,
                 }
-                .encode(),
-            );
-            if let Some(req) = &e.request {
-                data.extend(
+                .encode()
+                .map_or(0, |b| b.len() as u64);
+                let c = e.raw.as_ref().map_or(0, |raw| {
                     Record::Created {
                         id: id.clone(),
-                        request: Box::new(req.clone()),
+                        raw_json: raw.clone(),
                     }
-                    .encode(),
-                );
+                    .encode()
+                    .map_or(0, |b| b.len() as u64)
+                });
+                (id.clone(), i + c)
+            })
+            .collect();
+        for (id, n) in sizes {
+            if let Some(e) = self.entries.get_mut(&id) {
+                e.bytes = n;
             }
         }
-        let tmp = file::temp_path(path);
-        let f = file::write_new(&tmp, &data)?;
-        // Windows refuses to rename over a file that is open: the old journal's handle is
-        // closed first (the new file's handle follows it through the rename), and opened
-        // again if the rename fails.
-        #[cfg(windows)]
-        {
-            self.file = f.try_clone()?;
+        if let Err(e) = fs.sync_dir(path) {
+            let why = format!("flushing the journal's directory after a rewrite failed ({e})");
+            (log.0)(
+                LogLevel::Error,
+                &format!("the create journal {shown}: {why}; it is not trusted any more"),
+            );
+            self.poisoned = Some(why);
         }
-        if let Err(e) = file::replace(&tmp, path) {
-            let _ = std::fs::remove_file(&tmp);
-            #[cfg(windows)]
-            match OpenOptions::new().read(true).write(true).open(path) {
-                Ok(old) => self.file = old,
-                Err(_) => self.file_lost = true,
-            }
-            return Err(e);
-        }
-        self.file = f;
-        self.len = data.len() as u64;
-        self.clean_end = true;
-        Ok(())
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn dir(tag: &str) -> PathBuf {
-        let d = std::env::temp_dir().join(format!("cfrpd-journal-{tag}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&d);
-        std::fs::create_dir_all(&d).unwrap();
-        d
-    }
-
-    fn request(id: &str) -> CreatedRequest {
-        CreatedRequest::from_journal(
-            id.into(),
-            7,
-            None,
-            "upi://pay".into(),
-            [None, None, None, None],
-            Some("x".repeat(3000)),
-            "{}".into(),
-        )
-    }
-
-    const URL: &str = "http://127.0.0.1:1/verification";
-
-    #[test]
-    fn entries_survive_reopening_and_close() {
-        let d = dir("reopen");
-        let p = d.join("j");
-        {
-            let j = Journal::open(&p, URL, "cid").unwrap();
-            let Begin::Send(g) = j.begin("a", "Ann").unwrap() else {
-                panic!()
-            };
-            assert!(j.pending().unwrap().is_empty(), "in flight is hidden");
-            drop(g);
-            let Begin::Send(_g) = j.begin("b", "Bob").unwrap() else {
-                panic!()
-            };
-            j.created(&request("b")).unwrap();
-            // Same process, same path: refused.
-            let e = Journal::open(&p, URL, "cid").unwrap_err();
-            assert_eq!(e.kind(), ErrorKind::Journal);
-            assert!(e.message().contains("this process"), "{}", e.message());
-        }
-        let j = Journal::open(&p, URL, "cid").unwrap();
-        let list = j.pending().unwrap();
-        assert_eq!(list.len(), 2);
-        assert_eq!(
-            (list[0].verification_id.as_str(), list[0].state),
-            ("a", JournalState::Sending)
-        );
-        assert_eq!(list[1].state, JournalState::Created);
-        assert_eq!(
-            list[1].request.as_ref().unwrap().qr_code,
-            request("b").qr_code
-        );
-        match j.begin("b", "Bob").unwrap() {
-            Begin::Replay(r) => assert!(r.replayed && r.ref_id == 7),
-            Begin::Send(_) => panic!("a recorded create is replayed"),
-        }
-        for (id, name) in [("b", "Other"), ("a", "Ann")] {
-            let e = j.begin(id, name).err().unwrap();
-            assert_eq!(e.kind(), ErrorKind::DuplicateId, "{}", e.message());
-            assert!(e.message().contains("resolve"), "{}", e.message());
-        }
-        assert!(j.close("a", "test").unwrap());
-        assert!(!j.close("zzz", "test").unwrap());
-        drop(j);
-        let j = Journal::open(&p, URL, "cid").unwrap();
-        assert_eq!(j.pending().unwrap().len(), 1);
-        drop(j);
-        let e = Journal::open(&p, URL, "other").unwrap_err();
-        assert_eq!(e.kind(), ErrorKind::Journal);
-        assert!(
-            e.message().contains("belongs to client id cid"),
-            "{}",
-            e.message()
-        );
-    }
-
-    #[test]
-    fn compaction_keeps_the_file_small_and_the_open_entries() {
-        let d = dir("compact");
-        let p = d.join("j");
-        let j = Journal::open(&p, URL, "cid").unwrap();
-        let Begin::Send(g) = j.begin("keep", "K").unwrap() else {
-            panic!()
-        };
-        drop(g);
-        let mut largest = 0;
-        for i in 0..400 {
-            let id = format!("id-{i}");
-            let Begin::Send(g) = j.begin(&id, "N").unwrap() else {
-                panic!()
-            };
-            j.created(&request(&id)).unwrap();
-            drop(g);
-            assert!(j.close(&id, "final").unwrap());
-            largest = largest.max(j.len());
-        }
-        assert!(largest <= COMPACT_AT + 8 * 1024, "{largest}");
-        assert_eq!(std::fs::metadata(&p).unwrap().len(), j.len());
-        drop(j);
-        let j = Journal::open(&p, URL, "cid").unwrap();
-        let list = j.pending().unwrap();
-        assert_eq!(list.len(), 1);
-        assert_eq!(list[0].verification_id, "keep");
-    }
-
-    #[test]
-    fn a_torn_tail_is_cut_at_the_next_write() {
-        let d = dir("torn");
-        let p = d.join("j");
-        let j = Journal::open(&p, URL, "cid").unwrap();
-        let Begin::Send(g) = j.begin("a", "A").unwrap() else {
-            panic!()
-        };
-        drop(g);
-        drop(j);
-        let good = std::fs::metadata(&p).unwrap().len();
-        let mut f = OpenOptions::new().append(true).open(&p).unwrap();
-        f.write_all(b"\x40\x00\x00\x00torn").unwrap();
-        drop(f);
-        let j = Journal::open(&p, URL, "cid").unwrap();
-        assert_eq!(j.pending().unwrap().len(), 1);
-        assert!(j.close("a", "x").unwrap());
-        drop(j);
-        let data = std::fs::read(&p).unwrap();
-        let parsed = record::parse(&data).unwrap();
-        assert_eq!(parsed.valid_len, data.len(), "the torn bytes were cut");
-        assert!(data.len() as u64 > good);
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn two_spellings_of_one_journal_are_one_journal() {
-        let d = dir("spell");
-        let p = d.join("j");
-        let j = Journal::open(&p, URL, "cid").unwrap();
-        std::os::unix::fs::symlink(&p, d.join("link")).unwrap();
-        for other in [d.join("link"), d.join(".").join("j")] {
-            let e = Journal::open(&other, URL, "cid").unwrap_err();
-            assert!(e.message().contains("this process"), "{}", e.message());
-        }
-        drop(j);
-    }
-
-    #[test]
-    fn a_parent_that_is_a_file_is_a_journal_error() {
-        let d = dir("parent");
-        std::fs::write(d.join("f"), b"x").unwrap();
-        let e = Journal::open(&d.join("f").join("j"), URL, "cid").unwrap_err();
-        assert_eq!(e.kind(), ErrorKind::Journal);
-        assert!(e.message().contains("cannot open"), "{}", e.message());
-    }
+/// A rewritten journal, renamed into place.
+struct Rewritten {
+    file: Box<dyn FsFile>,
+    len: u64,
 }

@@ -202,7 +202,7 @@ fn c_journal_misc_valgrind() {
 }
 
 /// Torn and garbage tails open with every earlier entry; damage before the tail is
-/// refused with the file and offset; a full disk fails the create and sends nothing.
+/// refused with the file and offset, a file that is not a journal untouched; a full disk fails the create and sends nothing.
 fn damage(variant: Variant, runner: Runner) {
     let emu = Emulator::start(Options::default()).unwrap();
     let exe = compile("tests/c/journal_test.c", variant);
@@ -249,6 +249,28 @@ fn damage(variant: Variant, runner: Runner) {
         r.stdout.contains(j),
         "the message names the file: {}",
         r.describe()
+    );
+    // A file that is not a journal: refused through the C ABI too, byte for byte
+    // unchanged, nothing created beside it.
+    let dir = temp_dir("foreign");
+    let notes = dir.join("notes.txt");
+    std::fs::write(&notes, b"a shopkeeper's notes").unwrap();
+    let r = run(
+        &exe,
+        runner,
+        &[
+            "refused",
+            notes.to_str().unwrap(),
+            "not a cashfree-rpd journal",
+        ],
+        &env,
+    );
+    passed(&r);
+    assert_eq!(std::fs::read(&notes).unwrap(), b"a shopkeeper's notes");
+    assert_eq!(
+        std::fs::read_dir(&dir).unwrap().count(),
+        1,
+        "no lock or temp file"
     );
     assert_eq!(emu.stats().creates_received, 2);
 }
