@@ -327,3 +327,29 @@ install-man:
 uninstall-man:
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man3/,$(notdir $(wildcard man/man3/*.3)))
 # --- end of manual pages
+
+# --- bindings: Python and .NET (issue 24; bindings/python/README.md, bindings/dotnet/README.md)
+# Both load the release shared library of this machine (not TARGET=): `make lib` first, then
+#   make python   $(TARGET_DIR)/release/bindings/python/: the package folder cashfree_rpd/
+#                 with libcashfree_rpd.so inside (works on PYTHONPATH); afterwards
+#                 `pip install ./bindings/python` builds a platform wheel from it
+#   make dotnet   $(TARGET_DIR)/release/bindings/dotnet/: CashfreeRpd.dll (mcs -sdk:4.6.1,
+#                 references mscorlib, System, System.Core only) with libcashfree_rpd.so beside it
+# (Several `bindings:` lines may each add prerequisites: a Java one can join them.)
+BINDINGS_OUT := $(TARGET_DIR)/release/bindings
+BINDINGS_LIB := $(TARGET_DIR)/release/c-dist/libcashfree_rpd.so
+MCS ?= mcs
+.PHONY: bindings bindings-lib python dotnet
+bindings: python dotnet
+
+bindings-lib:
+	@[ -z "$(TARGET)" ] || { echo "make: the Python/.NET bindings are built for this machine (no TARGET=)" >&2; exit 1; }
+	$(MAKE) --no-print-directory lib PROFILE=release TARGET=
+
+python: bindings-lib
+	rm -rf $(BINDINGS_OUT)/python.tmp && mkdir -p $(BINDINGS_OUT)/python.tmp/cashfree_rpd
+	cp bindings/python/cashfree_rpd/*.py bindings/python/cashfree_rpd/py.typed $(BINDINGS_OUT)/python.tmp/cashfree_rpd/
+	cp $(BINDINGS_LIB) $(BINDINGS_OUT)/python.tmp/cashfree_rpd/
+	rm -rf $(BINDINGS_OUT)/python && mv $(BINDINGS_OUT)/python.tmp $(BINDINGS_OUT)/python
+	@echo "ready: $(BINDINGS_OUT)/python (PYTHONPATH=$(BINDINGS_OUT)/python python3 -c 'import cashfree_rpd')"
+# --- end of bindings
