@@ -6,6 +6,7 @@ A binding describes what it declares as a *dump*, one item a line:
 
     fn <name> <callconv> <result> <arg> <arg> ...     a function it imports
     cb <typedef> <callconv> <result> <arg> ...        a callback type it passes to C
+    layout <target> <struct> <size> <field>:<offset> ...  a layout measured on this host
     struct <name> <field>:<atom> <field>:<atom> ...   a struct it reads or writes
     uses <name>                                       a header function it uses (imported)
     const <C macro name> <value>                      a constant or enum value it defines
@@ -176,7 +177,7 @@ def left_out(readme_path):
 
 
 def parse_dump(text):
-    fns, cbs, structs, consts, uses = {}, {}, {}, {}, set()
+    fns, cbs, structs, consts, uses, measured = {}, {}, {}, {}, set(), []
     for line in text.splitlines():
         parts = line.split()
         if not parts or parts[0].startswith("#"):
@@ -193,9 +194,12 @@ def parse_dump(text):
             consts[parts[1]] = int(parts[2])
         elif kind == "uses":
             uses.add(parts[1])
+        elif kind == "layout":
+            fields = [(n, int(o)) for n, o in (p.split(":", 1) for p in parts[4:])]
+            measured.append((parts[1], parts[2], int(parts[3]), fields))
         else:
             raise ValueError(f"dump: unknown line {line!r}")
-    return fns, cbs, structs, consts, uses
+    return fns, cbs, structs, consts, uses, measured
 
 
 def check(dump_text, readme_path, header_path=None, abi_dir=None):
@@ -203,7 +207,7 @@ def check(dump_text, readme_path, header_path=None, abi_dir=None):
     header_path = header_path or os.path.join(ROOT, "include", "cashfree_rpd.h")
     abi_dir = abi_dir or os.path.join(ROOT, "abi")
     hm = HeaderModel(header_path)
-    fns, cbs, structs, consts, uses = parse_dump(dump_text)
+    fns, cbs, structs, consts, uses, measured = parse_dump(dump_text)
     listed = left_out(readme_path)
     problems = []
     readme = os.path.relpath(readme_path, ROOT)
@@ -281,6 +285,15 @@ def check(dump_text, readme_path, header_path=None, abi_dir=None):
                     f"struct {name} on {target}: computed size {size} align {align} "
                     f"{offs}; abi/{target}.abi has size {bsize} align {balign} {boffs}"
                 )
+
+    for target, name, size, offs in measured:
+        base = baselines.get(target, {}).get(name)
+        if base is None:
+            problems.append(f"measured layout of {name} on {target}: no baseline")
+            continue
+        want = (base[0], [(n, o) for n, o, _ in base[2]])
+        if (size, offs) != want:
+            problems.append(f"struct {name} measured on this host: size {size} {offs}; abi/{target}.abi has {want}")
 
     # Constants and enum values.
     for name, value in consts.items():

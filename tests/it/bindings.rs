@@ -202,3 +202,69 @@ fn python_binding_builds_type_checks_and_passes_its_tests() {
     assert!(out.status.success(), "{text}");
     assert!(!text.contains("skipped"), "a Python test skipped:\n{text}");
 }
+
+#[test]
+fn dotnet_binding_builds_matches_the_header_and_passes_its_tests() {
+    const TEST: &str = "bindings::dotnet_binding_builds_matches_the_header_and_passes_its_tests";
+    if !skip::require_tool_with(TEST, "mcs", &["--version"], "mono-mcs")
+        || !skip::require_tool_with(TEST, "mono", &["--version"], "mono-runtime")
+        || !skip::require_tool(TEST, "python3", "python3")
+        || !skip::require_tool(TEST, "make", "make")
+    {
+        return;
+    }
+    println!("{}", ok(&mut make("dotnet")));
+    let folder = bindings_out("dotnet");
+    let dll = folder.join("CashfreeRpd.dll");
+    assert!(dll.is_file() && folder.join("libcashfree_rpd.so").is_file());
+
+    // The test program, outside the artefact folder (mono finds CashfreeRpd.dll through
+    // MONO_PATH, and libcashfree_rpd.so beside it).
+    let work = scratch("dotnet");
+    let exe = work.join("Tests.exe");
+    ok(Command::new("mcs")
+        .args([
+            "-sdk:4.6.1",
+            "-noconfig",
+            "-r:System.dll",
+            "-r:System.Core.dll",
+        ])
+        .arg(format!("-r:{}", dll.display()))
+        .arg(format!("-out:{}", exe.display()))
+        .arg(Path::new(MANIFEST_DIR).join("bindings/dotnet/tests/Tests.cs")));
+
+    // Declarations against the header and every abi/ baseline (32-bit ones included):
+    // Mono on x86-64 would not notice a wrong calling convention or bool size.
+    let dump = ok(Command::new("mono")
+        .env("MONO_PATH", &folder)
+        .arg(&exe)
+        .arg("--dump"));
+    let dump_file = work.join("declarations.txt");
+    std::fs::write(&dump_file, &dump).unwrap();
+    println!(
+        "{}",
+        ok(Command::new("python3")
+            .current_dir(MANIFEST_DIR)
+            .arg("scripts/bindings_abi.py")
+            .arg("check")
+            .arg(&dump_file)
+            .arg("bindings/dotnet/README.md"))
+    );
+
+    let emu = Emulator::start(Options::default()).expect("emulator starts");
+    let out = Command::new("mono")
+        .current_dir(&work)
+        .env("MONO_PATH", &folder)
+        .env("CFRPD_EMULATOR_URL", emu.base_url())
+        .env("CFRPD_SOURCE_DIR", MANIFEST_DIR)
+        .arg(&exe)
+        .output()
+        .unwrap();
+    let text = describe("mono Tests.exe (bindings/dotnet/tests)", &out);
+    println!("{text}");
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("tests passed") && !text.contains("FAIL "),
+        "{text}"
+    );
+}
