@@ -135,11 +135,14 @@ fn python_binding_builds_type_checks_and_passes_its_tests() {
         &["--version"],
         "mypy (PyPI, e.g. `python3 -m venv /tmp/cfrpd-mypy && /tmp/cfrpd-mypy/bin/pip install mypy==1.14.1`; CFRPD_MYPY=its path)",
     ) {
+        let cache = scratch("mypy-cache");
         println!(
             "{}",
             ok(Command::new(&mypy)
                 .current_dir(&src)
-                .args(["--python-version", "3.8", "--strict", "cashfree_rpd"]))
+                .args(["--python-version", "3.8", "--strict", "--cache-dir"])
+                .arg(&cache)
+                .arg("cashfree_rpd"))
         );
     }
 
