@@ -254,6 +254,32 @@ fn dotnet_binding_builds_matches_the_header_and_passes_its_tests() {
             .arg("bindings/dotnet/README.md"))
     );
 
+    // A library of another version beside the assembly is refused, naming the version found.
+    if skip::require_tool(TEST, "gcc", "gcc") {
+        let stub = scratch("dotnet-stub");
+        let mut c = String::from(
+            "unsigned cfrpd_version_number(void) { return 20304; }\n\
+             const char *cfrpd_version(void) { return \"2.3.4\"; }\n",
+        );
+        for line in dump.lines().filter(|l| l.starts_with("fn ")) {
+            let name = line.split_whitespace().nth(1).unwrap();
+            if !name.starts_with("cfrpd_version") {
+                c.push_str(&format!("void {name}(void) {{}}\n"));
+            }
+        }
+        std::fs::write(stub.join("stub.c"), c).unwrap();
+        ok(Command::new("gcc")
+            .args(["-shared", "-fPIC", "-o"])
+            .arg(stub.join("libcashfree_rpd.so"))
+            .arg(stub.join("stub.c")));
+        std::fs::copy(&dll, stub.join("CashfreeRpd.dll")).unwrap();
+        let refused = ok(Command::new("mono")
+            .env("MONO_PATH", &stub)
+            .arg(&exe)
+            .args(["--expect-version-refused", "2.3.4"]));
+        assert!(refused.contains("20304"), "{refused}");
+    }
+
     let emu = Emulator::start(Options::default()).expect("emulator starts");
     let out = Command::new("mono")
         .current_dir(&work)

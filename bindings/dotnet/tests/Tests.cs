@@ -2,6 +2,7 @@
 //   mono Tests.exe            runs every test (exit 1 when one fails)
 //   mono Tests.exe --dump     prints the declaration dump that scripts/bindings_abi.py checks
 //                             against include/cashfree_rpd.h and abi/*.abi
+//   mono Tests.exe --expect-version-refused VERSION   (beside a stand-in library of VERSION)
 // CFRPD_SOURCE_DIR: the repository (for the source checks); default: three levels up.
 using System;
 using System.Collections.Generic;
@@ -535,6 +536,18 @@ static class Tests
         {
             Dump(Console.Out);
             return 0;
+        }
+        if (args.Length > 1 && args[0] == "--expect-version-refused")
+        {
+            // Run beside a stand-in library of another version (tests/it/bindings.rs builds it).
+            try { new Config(ClientId, ClientSecret); }
+            catch (InvalidOperationException e)
+            {
+                Console.WriteLine(e.Message);
+                return e.Message.Contains(args[1]) ? 0 : 1;
+            }
+            Console.WriteLine("the library of another version was accepted");
+            return 1;
         }
         baseUrl = System.Environment.GetEnvironmentVariable("CFRPD_EMULATOR_URL");
         if (string.IsNullOrEmpty(baseUrl))

@@ -5,7 +5,10 @@ values and constants, and every header function used or listed in README.md."""
 import ctypes
 import os
 import re
+import shutil
+import subprocess
 import sys
+import tempfile
 import unittest
 
 from support import README, ROOT
@@ -115,8 +118,6 @@ class Declarations(unittest.TestCase):
 
     def test_a_new_header_function_fails_the_check(self) -> None:
         # The check reads the header at run time: a function added there shows up.
-        import tempfile
-
         with open(os.path.join(ROOT, "include", "cashfree_rpd.h"), encoding="utf-8") as f:
             h = f.read()
         h = h.replace(
@@ -132,6 +133,41 @@ class Declarations(unittest.TestCase):
             os.unlink(t.name)
         self.assertTrue(any("cfrpd_string_free" in p for p in problems), problems)
         self.assertTrue(any("CFRPD_JOURNAL_FORMAT_VERSION" in p for p in problems), problems)
+
+
+
+class Loading(unittest.TestCase):
+    """The library is found and its version checked at import."""
+
+    def _import(self, library: str) -> "subprocess.CompletedProcess[str]":
+        env = dict(os.environ, CFRPD_LIBRARY=library)
+        return subprocess.run(
+            [sys.executable, "-c", "import cashfree_rpd"], env=env, capture_output=True, text=True
+        )
+
+    def test_missing_library_names_make_python(self) -> None:
+        r = self._import("/nonexistent/libcashfree_rpd.so")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("make python", r.stderr)
+
+    def test_another_version_is_refused_naming_it(self) -> None:
+        cc = shutil.which("cc") or shutil.which("gcc")
+        if not cc:
+            self.skipTest("no C compiler to build a stand-in library")
+        with tempfile.TemporaryDirectory() as d:
+            src = os.path.join(d, "stub.c")
+            with open(src, "w") as f:
+                f.write('unsigned cfrpd_version_number(void) { return 20304; }\n')
+                f.write('const char *cfrpd_version(void) { return "2.3.4"; }\n')
+                for name in _native.FUNCTIONS:
+                    if name not in ("cfrpd_version_number", "cfrpd_version"):
+                        f.write(f"void {name}(void) {{}}\n")
+            lib = os.path.join(d, "libstub.so")
+            subprocess.check_call([cc, "-shared", "-fPIC", "-o", lib, src])
+            r = self._import(lib)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("2.3.4", r.stderr)
+        self.assertIn("20304", r.stderr)
 
 
 if __name__ == "__main__":
