@@ -133,7 +133,7 @@ fn python_binding_builds_type_checks_and_passes_its_tests() {
         TEST,
         &mypy,
         &["--version"],
-        "mypy (PyPI, e.g. `python3 -m venv /tmp/cfrpd-mypy && /tmp/cfrpd-mypy/bin/pip install mypy==1.14.1`; CFRPD_MYPY=its path)",
+        "python3-mypy, or mypy==1.14.1 from PyPI in a venv as .ci/run installs it; CFRPD_MYPY=its path",
     ) {
         let cache = scratch("mypy-cache");
         println!(
