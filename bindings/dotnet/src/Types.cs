@@ -62,6 +62,7 @@ namespace CashfreeRpd
         public const uint MAX_RETRIES_LIMIT = 10;
         public const uint DEFAULT_MAX_IDLE_CONNECTIONS = 4;
         public const uint MAX_IDLE_CONNECTIONS_LIMIT = 1024;
+        public const uint JOURNAL_FORMAT_VERSION = 2;
     }
 
     /// <summary>A created request (cfrpd_request). A C NULL is null, never "".</summary>
