@@ -338,3 +338,47 @@ install-man:
 uninstall-man:
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man3/,$(notdir $(wildcard man/man3/*.3)))
 # --- end of manual pages
+
+# --- bindings: Python and .NET (issue 24; bindings/python/README.md, bindings/dotnet/README.md)
+# Both load the release shared library of this machine (not TARGET=), which they build:
+#   make python   $(TARGET_DIR)/release/bindings/python/: the package folder cashfree_rpd/
+#                 with libcashfree_rpd.so inside (works on PYTHONPATH); afterwards
+#                 `pip install ./bindings/python` builds a platform wheel from it
+#   make dotnet   $(TARGET_DIR)/release/bindings/dotnet/: CashfreeRpd.dll (mcs -sdk:4.6.1,
+#                 references mscorlib, System, System.Core only) with libcashfree_rpd.so beside it
+# (Several `bindings:` lines may each add prerequisites: a Java one can join them.)
+BINDINGS_OUT := $(TARGET_DIR)/release/bindings
+# The shared library as cargo leaves it (the same cargo command as `make lib`, so neither
+# rebuilds after the other; cargo's own lock makes concurrent runs safe, which the c-dist
+# steps of `make lib` are not: the tests run `make lib` and `make python` in parallel).
+BINDINGS_LIB := $(TARGET_DIR)/release/libcashfree_rpd.so
+MCS ?= mcs
+.PHONY: bindings bindings-lib python dotnet
+bindings: python dotnet
+
+bindings-lib:
+	@[ -z "$(TARGET)" ] || { echo "make: the Python/.NET bindings are built for this machine (no TARGET=)" >&2; exit 1; }
+	$(CARGO_RUSTC) --profile release --lib -p cashfree-rpd $(if $(FEATURES),--features $(FEATURES)) \
+	  -- --print native-static-libs
+	@[ -f $(BINDINGS_LIB) ] || { echo "make: cargo left no $(BINDINGS_LIB)" >&2; exit 1; }
+
+python: bindings-lib
+	rm -rf $(BINDINGS_OUT)/python.tmp && mkdir -p $(BINDINGS_OUT)/python.tmp/cashfree_rpd
+	cp bindings/python/cashfree_rpd/*.py bindings/python/cashfree_rpd/py.typed $(BINDINGS_OUT)/python.tmp/cashfree_rpd/
+	cp $(BINDINGS_LIB) $(BINDINGS_OUT)/python.tmp/cashfree_rpd/
+	rm -rf $(BINDINGS_OUT)/python && mv $(BINDINGS_OUT)/python.tmp $(BINDINGS_OUT)/python
+	@echo "ready: $(BINDINGS_OUT)/python (PYTHONPATH=$(BINDINGS_OUT)/python python3 -c 'import cashfree_rpd')"
+
+# -sdk:4.6.1 asks for the 4.6.1 reference assemblies; Debian's Mono has none (warning CS8001)
+# and then compiles against its 4.5 profile: bindings/dotnet/README.md says what that means.
+# -noconfig: no default references beyond mscorlib; System and System.Core by name.
+DOTNET_SRC := $(wildcard bindings/dotnet/src/*.cs)
+dotnet: bindings-lib
+	@command -v $(MCS) >/dev/null 2>&1 || { echo "make: $(MCS) not found: install Mono's C# compiler (Debian: mono-mcs)" >&2; exit 1; }
+	mkdir -p $(BINDINGS_OUT)/dotnet
+	$(MCS) -sdk:4.6.1 -noconfig -target:library -optimize+ -debug- \
+		-r:System.dll -r:System.Core.dll -doc:$(BINDINGS_OUT)/dotnet/CashfreeRpd.xml -nowarn:1591 \
+		-out:$(BINDINGS_OUT)/dotnet/CashfreeRpd.dll $(DOTNET_SRC)
+	cp $(BINDINGS_LIB) $(BINDINGS_OUT)/dotnet/libcashfree_rpd.so.tmp && mv -f $(BINDINGS_OUT)/dotnet/libcashfree_rpd.so.tmp $(BINDINGS_OUT)/dotnet/libcashfree_rpd.so
+	@echo "ready: $(BINDINGS_OUT)/dotnet/CashfreeRpd.dll with libcashfree_rpd.so beside it"
+# --- end of bindings

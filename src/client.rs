@@ -142,7 +142,11 @@ impl Client {
     /// before anything is sent (else [`ErrorKind::Journal`] and nothing is sent), and
     /// the answer is recorded after. A create of an id with an open entry sends nothing:
     /// the recorded request (with [`replayed`](CreatedRequest::replayed) set) when its
-    /// answer is recorded under the same name, else [`ErrorKind::DuplicateId`].
+    /// answer is recorded under the same name, else [`ErrorKind::DuplicateId`]. Creates
+    /// of one id from several threads send one request: the others wait for it, then
+    /// follow the same rules (or create afresh if the first certainly sent nothing). After
+    /// a failed flush of the journal every create fails with [`ErrorKind::Journal`] and
+    /// sends nothing: make a new client.
     pub fn create(&self, verification_id: &str, name: &str) -> Result<CreatedRequest> {
         validate_verification_id(verification_id)?;
         validate_name(name)?;

@@ -24,6 +24,8 @@ mod record;
 #[cfg(test)]
 mod sim;
 mod store;
+#[cfg(test)]
+mod tests;
 
 pub(crate) use store::{Begin, Journal, Log};
 

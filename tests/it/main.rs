@@ -16,6 +16,7 @@ mod common;
 
 mod abi;
 mod bench_args;
+mod bindings;
 mod c_abi;
 mod c_journal;
 mod c_qr;

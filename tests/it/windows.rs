@@ -488,6 +488,14 @@ fn x64_rust_unit_tests_and_zeroize_under_wine() {
                 "{}",
                 r.describe()
             );
+            // The journal's crash and fault simulations, on the Windows build (its
+            // close-before-rename path).
+            for t in [
+                "journal::crash_tests::every_state_a_power_cut_can_leave_reopens_with_what_was_promised ... ok",
+                "journal::crash_tests::every_operation_failing_in_turn_poisons_or_fails_one_call_as_the_rules_say ... ok",
+            ] {
+                assert!(r.stdout.contains(t), "{t}\n{}", r.describe());
+            }
         }
     }
 }
