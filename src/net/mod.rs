@@ -17,7 +17,7 @@
 //! so there are no import circles.
 
 mod errors;
-mod http;
+pub(crate) mod http;
 mod resolve;
 mod tls;
 mod trace;
