@@ -71,10 +71,6 @@ mod error;
 pub mod journal;
 mod model;
 mod net;
-// The journal's unit tests name `crate::http::MAX_BODY` (the path before `net/`); an
-// alias until they say `crate::net::http::MAX_BODY`.
-#[cfg(test)]
-use net::http;
 mod png;
 pub mod qr;
 mod ratelimit;

@@ -108,8 +108,8 @@ fn the_largest_answer_accepted_is_recorded_and_read_back() {
     let d = dir("large");
     let p = d.join("j");
     // Close to the 1 MiB body limit, and every byte of it escaped in a JSON string.
-    let big = answer("big", (crate::http::MAX_BODY as usize - 200) / 6);
-    assert!(big.raw_json.len() as u64 <= crate::http::MAX_BODY);
+    let big = answer("big", (crate::net::http::MAX_BODY as usize - 200) / 6);
+    assert!(big.raw_json.len() as u64 <= crate::net::http::MAX_BODY);
     let j = open(&p).unwrap();
     let Begin::Send(g) = j.begin("big", "N").unwrap() else {
         panic!("a new id is sent")
