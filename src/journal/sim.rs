@@ -488,8 +488,12 @@ fn file_images(i: &Inode, seed: u64) -> Vec<Vec<u8>> {
     out
 }
 
-/// Every state (file name → content) a power cut could leave in `w`, with duplicates.
-pub(crate) fn crash_images(w: &World, mut each: impl FnMut(BTreeMap<String, Vec<u8>>)) {
+/// One crash state: (file name, content) pairs, sorted by name.
+pub(crate) type Image<'a> = [(&'a str, &'a [u8])];
+
+/// Every state a power cut could leave in `w`, with duplicates (borrowed: the caller
+/// copies the ones it keeps).
+pub(crate) fn crash_images(w: &World, mut each: impl FnMut(&Image<'_>)) {
     for k in 0..=w.dir_pending.len() {
         let mut names = w.disk_names.clone();
         for op in &w.dir_pending[..k] {
@@ -507,20 +511,23 @@ pub(crate) fn crash_images(w: &World, mut each: impl FnMut(BTreeMap<String, Vec<
                 }
             }
         }
-        let files: Vec<(&String, Vec<Vec<u8>>)> = names
+        let mut files: Vec<(&String, Vec<Vec<u8>>)> = names
             .iter()
             .map(|(n, ino)| (n, file_images(&w.inodes[ino], *ino * 7919 + k as u64)))
             .collect();
+        for (_, imgs) in &mut files {
+            imgs.sort_unstable();
+            imgs.dedup();
+        }
         // The cross product of the files' images.
         let mut idx = vec![0usize; files.len()];
         loop {
-            each(
-                files
-                    .iter()
-                    .zip(&idx)
-                    .map(|((n, imgs), &i)| ((*n).clone(), imgs[i].clone()))
-                    .collect(),
-            );
+            let image: Vec<(&str, &[u8])> = files
+                .iter()
+                .zip(&idx)
+                .map(|((n, imgs), &i)| (n.as_str(), imgs[i].as_slice()))
+                .collect();
+            each(&image);
             let mut d = 0;
             while d < idx.len() {
                 idx[d] += 1;
