@@ -327,3 +327,55 @@ install-man:
 uninstall-man:
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man3/,$(notdir $(wildcard man/man3/*.3)))
 # --- end of manual pages
+
+# --- Java binding (issue 23; bindings/java/README.md) -----------------------------------
+#   make java    cashfree-rpd.jar (javac --release 8) and libcashfree_rpd_jni.so (the JNI glue
+#                in C with the static library linked in, exporting only Java_*) in
+#                $(TARGET_DIR)/release/bindings/java/, with this machine's JDK (javac, jar).
+#   make java-test-classes   the binding's own tests (bindings/java/test), compiled against
+#                the jar into $(JAVA_OUT)/test-classes (run by tests/it/java.rs).
+# The JNI library is built for this machine only (x86-64 Linux); Android builds need the
+# NDK (bindings/java/README.md, "Android"). No SONAME version: a JVM or an APK loads
+# lib<name>.so by that name only.
+JAVAC      ?= javac
+JAR        ?= jar
+JAVA_HOME  ?= $(patsubst %/bin/javac,%,$(realpath $(shell command -v $(JAVAC) 2>/dev/null)))
+JAVA_OUT   := $(TARGET_DIR)/release/bindings/java
+JAVA_SRC   := $(wildcard bindings/java/src/cashfree/rpd/*.java)
+JAVA_TEST_SRC := $(wildcard bindings/java/test/cashfree/rpd/*.java)
+JNI_SRC    := $(wildcard bindings/java/jni/*.c)
+JNI_CFLAGS := -std=c11 -Wall -Wextra -Werror -O2 -fPIC -fvisibility=hidden
+JNI_LDFLAGS := -shared -Wl,--version-script=bindings/java/jni/exports.map -Wl,--gc-sections \
+	-Wl,-z,noexecstack -Wl,-z,relro -Wl,-z,now -Wl,--strip-all \
+	-Wl,-soname,libcashfree_rpd_jni.so
+JAVA_RELEASE_DIST := $(TARGET_DIR)/release/c-dist
+
+.PHONY: java java-test-classes
+java: $(JAVA_OUT)/cashfree-rpd.jar $(JAVA_OUT)/libcashfree_rpd_jni.so
+	@echo "ready: $(JAVA_OUT)/{cashfree-rpd.jar,libcashfree_rpd_jni.so}"
+
+$(JAVA_OUT)/cashfree-rpd.jar: $(JAVA_SRC)
+	@[ -n "$(JAVA_HOME)" ] || { echo "make: no javac (Debian: apt-get install openjdk-17-jdk-headless)" >&2; exit 1; }
+	rm -rf $(JAVA_OUT)/classes && mkdir -p $(JAVA_OUT)/classes
+	$(JAVAC) --release 8 -encoding UTF-8 -Xlint:all -Werror -d $(JAVA_OUT)/classes $(JAVA_SRC)
+	$(JAR) cf $@.tmp -C $(JAVA_OUT)/classes cashfree && mv -f $@.tmp $@
+
+# The static library is built by `make lib` (release) only when it is missing.
+$(JAVA_OUT)/libcashfree_rpd_jni.so: $(JNI_SRC) bindings/java/jni/exports.map include/cashfree_rpd.h \
+		$(JAVA_RELEASE_DIST)/$(STATIC_LIB) $(JAVA_RELEASE_DIST)/native-static-libs
+	@[ -n "$(JAVA_HOME)" ] || { echo "make: no JDK found (javac); set JAVA_HOME" >&2; exit 1; }
+	mkdir -p $(JAVA_OUT)
+	$(CC) $(JNI_CFLAGS) -I$(JAVA_HOME)/include -I$(JAVA_HOME)/include/linux -Iinclude \
+		$(JNI_SRC) $(JAVA_RELEASE_DIST)/$(STATIC_LIB) $$(cat $(JAVA_RELEASE_DIST)/native-static-libs) \
+		$(JNI_LDFLAGS) -o $@.tmp && mv -f $@.tmp $@
+
+ifneq ($(abspath $(JAVA_RELEASE_DIST)),$(abspath $(DIST_DIR)))
+$(JAVA_RELEASE_DIST)/$(STATIC_LIB) $(JAVA_RELEASE_DIST)/native-static-libs:
+	$(MAKE) lib PROFILE=release TARGET=
+endif
+
+java-test-classes: $(JAVA_OUT)/cashfree-rpd.jar
+	rm -rf $(JAVA_OUT)/test-classes && mkdir -p $(JAVA_OUT)/test-classes
+	$(JAVAC) --release 8 -encoding UTF-8 -Xlint:all,-processing -Werror -cp $(JAVA_OUT)/cashfree-rpd.jar \
+		-d $(JAVA_OUT)/test-classes $(JAVA_TEST_SRC)
+# --- end of Java binding
