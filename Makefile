@@ -329,13 +329,16 @@ uninstall-man:
 # --- end of manual pages
 
 # --- Java binding (issue 23; bindings/java/README.md) -----------------------------------
-#   make java    cashfree-rpd.jar (javac --release 8) and libcashfree_rpd_jni.so (the JNI glue
-#                in C with the static library linked in, exporting only Java_*) in
+#   make java    `make lib`, then cashfree-rpd.jar (javac --release 8) and
+#                libcashfree_rpd_jni.so (the JNI glue in C with the static library of
+#                $(DIST_DIR) linked in, exporting only Java_*) in
 #                $(TARGET_DIR)/release/bindings/java/, with this machine's JDK (javac, jar).
+#   make java-quickstart   `make java`, then bindings/java/examples/Quickstart.java against
+#                the emulator (bindings/java/quickstart.sh)
 #   make java-test-classes   the binding's own tests (bindings/java/test), compiled against
 #                the jar into $(JAVA_OUT)/test-classes (run by tests/it/java.rs).
-# The JNI library is built for this machine only (x86-64 Linux); Android builds need the
-# NDK (bindings/java/README.md, "Android"). No SONAME version: a JVM or an APK loads
+# This machine only (x86-64 Linux, release): Android builds need the NDK
+# (bindings/java/README.md, "Android"). No SONAME version: a JVM or an APK loads
 # lib<name>.so by that name only.
 JAVAC      ?= javac
 JAR        ?= jar
@@ -348,10 +351,12 @@ JNI_CFLAGS := -std=c11 -Wall -Wextra -Werror -O2 -fPIC -fvisibility=hidden
 JNI_LDFLAGS := -shared -Wl,--version-script=bindings/java/jni/exports.map -Wl,--gc-sections \
 	-Wl,-z,noexecstack -Wl,-z,relro -Wl,-z,now -Wl,--strip-all \
 	-Wl,-soname,libcashfree_rpd_jni.so
-JAVA_RELEASE_DIST := $(TARGET_DIR)/release/c-dist
 
-.PHONY: java java-test-classes
-java: $(JAVA_OUT)/cashfree-rpd.jar $(JAVA_OUT)/libcashfree_rpd_jni.so
+.PHONY: java java-files java-test-classes java-quickstart
+java: lib
+	@$(MAKE) --no-print-directory java-files
+
+java-files: $(JAVA_OUT)/cashfree-rpd.jar $(JAVA_OUT)/libcashfree_rpd_jni.so
 	@echo "ready: $(JAVA_OUT)/{cashfree-rpd.jar,libcashfree_rpd_jni.so}"
 
 $(JAVA_OUT)/cashfree-rpd.jar: $(JAVA_SRC)
@@ -360,19 +365,18 @@ $(JAVA_OUT)/cashfree-rpd.jar: $(JAVA_SRC)
 	$(JAVAC) --release 8 -encoding UTF-8 -Xlint:all -Werror -d $(JAVA_OUT)/classes $(JAVA_SRC)
 	$(JAR) cf $@.tmp -C $(JAVA_OUT)/classes cashfree && mv -f $@.tmp $@
 
-# The static library is built by `make lib` (release) only when it is missing.
 $(JAVA_OUT)/libcashfree_rpd_jni.so: $(JNI_SRC) bindings/java/jni/exports.map include/cashfree_rpd.h \
-		$(JAVA_RELEASE_DIST)/$(STATIC_LIB) $(JAVA_RELEASE_DIST)/native-static-libs
+		$(DIST_DIR)/$(STATIC_LIB) $(DIST_DIR)/native-static-libs
+	@[ -z "$(TARGET)" ] && [ "$(PROFILE)" = release ] || { echo "make: java is built for this machine, release (no TARGET=, PROFILE=)" >&2; exit 1; }
 	@[ -n "$(JAVA_HOME)" ] || { echo "make: no JDK found (javac); set JAVA_HOME" >&2; exit 1; }
 	mkdir -p $(JAVA_OUT)
 	$(CC) $(JNI_CFLAGS) -I$(JAVA_HOME)/include -I$(JAVA_HOME)/include/linux -Iinclude \
-		$(JNI_SRC) $(JAVA_RELEASE_DIST)/$(STATIC_LIB) $$(cat $(JAVA_RELEASE_DIST)/native-static-libs) \
+		$(JNI_SRC) $(DIST_DIR)/$(STATIC_LIB) $$(cat $(DIST_DIR)/native-static-libs) \
 		$(JNI_LDFLAGS) -o $@.tmp && mv -f $@.tmp $@
 
-ifneq ($(abspath $(JAVA_RELEASE_DIST)),$(abspath $(DIST_DIR)))
-$(JAVA_RELEASE_DIST)/$(STATIC_LIB) $(JAVA_RELEASE_DIST)/native-static-libs:
-	$(MAKE) lib PROFILE=release TARGET=
-endif
+# The README's two commands: a clean clone, then `make java-quickstart`.
+java-quickstart: java
+	bindings/java/quickstart.sh
 
 java-test-classes: $(JAVA_OUT)/cashfree-rpd.jar
 	rm -rf $(JAVA_OUT)/test-classes && mkdir -p $(JAVA_OUT)/test-classes

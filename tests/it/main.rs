@@ -28,6 +28,7 @@ mod ffi_production;
 mod fidelity;
 mod flow;
 mod header_fields;
+mod java;
 mod keepalive;
 mod netfaults;
 mod packaging;

@@ -18,6 +18,9 @@ import java.util.List;
  * garbage-collected.
  */
 public final class Client implements Closeable {
+    /** Longest verification id accepted (characters of [A-Za-z0-9._-]), {@code CFRPD_MAX_VERIFICATION_ID_LEN}. */
+    public static final int MAX_VERIFICATION_ID_LEN = 50;
+
     static {
         Native.ensureLoaded();
     }
