@@ -33,8 +33,11 @@ public final class MemoryTest {
     /**
      * Native memory stays flat over 10,000 calls. Measured as the C allocator's bytes in use
      * (glibc mallinfo2: uordblks + hblkhd, through Native.nNativeHeapBytes), which the Java
-     * heap does not touch; RSS is printed beside it, for information only (the Java heap and
-     * the JIT move it).
+     * heap does not touch but the JVM's own native allocations (JIT compiler arenas) do: after
+     * a warm-up of 10,000 calls, a round of 10,000 calls passes when the C heap moved by less
+     * than 256 KiB; up to three rounds, so that one round where the JIT grabbed or dropped an
+     * arena does not decide. A leak of one status per call would be about 10 MB per round,
+     * of 100 bytes per call 1 MB, in every round. RSS is printed beside it, for information.
      */
     public static void testNativeMemoryFlatOver10000Calls() throws Exception {
         final Client cl = T.client();
@@ -43,24 +46,30 @@ public final class MemoryTest {
             final long ref = cl.create(id, "John Doe").refId();
             final String missing = T.id("missing");
             // Warm-up: connection pool, HTTP buffers, JIT, lazy statics.
-            for (int i = 0; i < 1000; i++) {
-                calls(cl, id, ref, missing, i);
-            }
-            System.gc();
-            long heap0 = Native.nNativeHeapBytes();
-            long rss0 = rssKiB();
-            T.check(heap0 > 0, "mallinfo2 works here (glibc): " + heap0);
             for (int i = 0; i < 10000; i++) {
                 calls(cl, id, ref, missing, i);
             }
-            System.gc();
-            long heap1 = Native.nNativeHeapBytes();
-            long rss1 = rssKiB();
-            System.out.println("leak check: 10000 calls (status, status by ref id, NOT_FOUND errors, QR"
-                    + " encodes): C heap in use " + heap0 + " -> " + heap1 + " bytes ("
-                    + (heap1 - heap0) + "), VmRSS " + rss0 + " -> " + rss1 + " KiB");
-            // 10,000 leaked statuses would be megabytes; allow the allocator's own slack.
-            T.check(heap1 - heap0 < 256 * 1024, "native heap grew by " + (heap1 - heap0) + " bytes");
+            StringBuilder rounds = new StringBuilder();
+            boolean flat = false;
+            for (int round = 0; round < 3 && !flat; round++) {
+                System.gc();
+                long heap0 = Native.nNativeHeapBytes();
+                long rss0 = rssKiB();
+                T.check(heap0 > 0, "mallinfo2 works here (glibc): " + heap0);
+                for (int i = 0; i < 10000; i++) {
+                    calls(cl, id, ref, missing, i);
+                }
+                System.gc();
+                long heap1 = Native.nNativeHeapBytes();
+                long rss1 = rssKiB();
+                String line = "leak check: 10000 calls (status, status by ref id, NOT_FOUND errors, QR"
+                        + " codes and bitmaps): C heap in use " + heap0 + " -> " + heap1 + " bytes ("
+                        + (heap1 - heap0) + "), VmRSS " + rss0 + " -> " + rss1 + " KiB";
+                System.out.println(line);
+                rounds.append(line).append('\n');
+                flat = Math.abs(heap1 - heap0) < 256 * 1024;
+            }
+            T.check(flat, "the C heap moved by 256 KiB or more in every round:\n" + rounds);
         } finally {
             cl.close();
         }
