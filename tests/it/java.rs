@@ -115,14 +115,29 @@ fn scratch(tag: &str) -> PathBuf {
     dir
 }
 
-/// `java -Xcheck:jni` running `cashfree.rpd.TestMain` (all tests, or those whose name
-/// contains `filter`) with `env`.
-fn run_java_tests(b: &Built, env: &BTreeMap<String, String>, filter: &str) -> Output {
-    let cp = format!("{}:{}", b.jar().display(), b.out.join("test-classes").display());
+/// Tests that run in a JVM of their own (java_native_memory_stays_flat,
+/// java_cpu_per_status_call_against_c), skipped by the main run.
+const OWN_JVM: &str = "testNativeMemoryFlat,testCpuPerStatusCall";
+
+/// `java <jvm...>` running `cashfree.rpd.TestMain` (all tests but `skip`, or those whose
+/// name contains `filter`) with `env`.
+fn run_java_tests(
+    b: &Built,
+    env: &BTreeMap<String, String>,
+    filter: &str,
+    skip: &str,
+    jvm: &[&str],
+) -> Output {
+    let cp = format!(
+        "{}:{}",
+        b.jar().display(),
+        b.out.join("test-classes").display()
+    );
     Command::new("java")
-        .arg("-Xcheck:jni")
+        .args(jvm)
         .arg(format!("-Dcashfree.rpd.library={}", b.jni().display()))
         .arg(format!("-Dcfrpd.test.filter={filter}"))
+        .arg(format!("-Dcfrpd.test.skip={skip}"))
         .args(["-cp", &cp, "cashfree.rpd.TestMain"])
         .env_remove("CASHFREE_ENV")
         .env_remove("CASHFREE_PUBLIC_KEY")
@@ -178,7 +193,7 @@ fn java_binding_runs_on_the_jvm_against_the_emulator() {
     }
     let je = java_env("all");
     let started = Instant::now();
-    let out = run_java_tests(b, &je.env, "");
+    let out = run_java_tests(b, &je.env, "", OWN_JVM, &["-Xcheck:jni"]);
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     eprintln!(
@@ -191,7 +206,7 @@ fn java_binding_runs_on_the_jvm_against_the_emulator() {
         .strip_suffix(" passed, 0 failed")
         .and_then(|n| n.parse().ok())
         .unwrap_or_else(|| panic!("last line {last:?}\n{}", describe("java", &out)));
-    assert!(passed >= 30, "only {passed} Java tests ran");
+    assert!(passed >= 28, "only {passed} Java tests ran");
 
     // -Xcheck:jni: no warning (a JNI call with an exception pending, a local reference
     // pile, a wrong type) anywhere in the output.
@@ -227,11 +242,46 @@ fn java_binding_runs_on_the_jvm_against_the_emulator() {
         .arg(&pbm)
         .output()
         .expect("run zbarimg");
-    assert!(decoded.status.success(), "{}", describe("zbarimg", &decoded));
+    assert!(
+        decoded.status.success(),
+        "{}",
+        describe("zbarimg", &decoded)
+    );
     let text = String::from_utf8_lossy(&decoded.stdout);
     assert!(
         text.trim().starts_with("upi://pay?"),
         "the PBM decodes to {text:?}"
+    );
+    let _ = fs::remove_dir_all(&je.dir);
+}
+
+/// Native memory stays flat over 10,000 calls (MemoryTest.testNativeMemoryFlatOver10000Calls
+/// says how it is measured), in a JVM of its own with C1 only: C2's compiler arenas move the
+/// C heap by megabytes. The same jar and JNI library as the main run.
+#[test]
+fn java_native_memory_stays_flat() {
+    let test = "java::java_native_memory_stays_flat";
+    let Some(b) = built(test) else { return };
+    let je = java_env("leak");
+    let out = run_java_tests(
+        b,
+        &je.env,
+        "testNativeMemoryFlat",
+        "",
+        &["-XX:TieredStopAtLevel=1"],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    eprintln!("{stdout}");
+    assert!(
+        out.status.success(),
+        "{}",
+        describe("java leak check", &out)
+    );
+    assert!(
+        stdout.lines().any(|l| l.starts_with("leak check: "))
+            && stdout.contains("1 passed, 0 failed"),
+        "{}",
+        describe("java leak check", &out)
     );
     let _ = fs::remove_dir_all(&je.dir);
 }
@@ -246,7 +296,14 @@ fn java_cpu_per_status_call_against_c() {
     let je = java_env("bench");
     let exe = je.dir.join("status_bench");
     let cc = Command::new("gcc")
-        .args(["-std=c11", "-Wall", "-Wextra", "-Werror", "-O2", "-Iinclude"])
+        .args([
+            "-std=c11",
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            "-O2",
+            "-Iinclude",
+        ])
         .arg("bindings/java/test/status_bench.c")
         .arg(b.dist.join("libcashfree_rpd.a"))
         .args(read(&b.dist.join("native-static-libs")).split_whitespace())
@@ -255,7 +312,11 @@ fn java_cpu_per_status_call_against_c() {
         .current_dir(MANIFEST_DIR)
         .output()
         .expect("run gcc");
-    assert!(cc.status.success(), "{}", describe("gcc status_bench.c", &cc));
+    assert!(
+        cc.status.success(),
+        "{}",
+        describe("gcc status_bench.c", &cc)
+    );
     let per_call = |text: &str, who: &str| -> f64 {
         text.lines()
             .find(|l| l.starts_with(&format!("bench: {who} status")))
@@ -269,7 +330,10 @@ fn java_cpu_per_status_call_against_c() {
     let (mut c_best, mut j_best) = (f64::MAX, f64::MAX);
     for round in 0..2 {
         let mut env = je.env.clone();
-        env.insert("CFRPD_BENCH_ID".into(), format!("bench-c-{}", cenv::run_id()));
+        env.insert(
+            "CFRPD_BENCH_ID".into(),
+            format!("bench-c-{}", cenv::run_id()),
+        );
         let c = Command::new(&exe)
             .envs(&env)
             .stdin(Stdio::null())
@@ -277,7 +341,9 @@ fn java_cpu_per_status_call_against_c() {
             .expect("run status_bench");
         assert!(c.status.success(), "{}", describe("status_bench", &c));
         let c_text = String::from_utf8_lossy(&c.stdout).into_owned();
-        let j = run_java_tests(b, &je.env, "testCpuPerStatusCall");
+        let mut j_env = je.env.clone();
+        j_env.insert("CFRPD_TEST_RUN_ID".into(), cenv::run_id());
+        let j = run_java_tests(b, &j_env, "testCpuPerStatusCall", "", &[]);
         assert!(j.status.success(), "{}", describe("java bench", &j));
         let j_text = String::from_utf8_lossy(&j.stdout).into_owned();
         let (cu, ju) = (per_call(&c_text, "c"), per_call(&j_text, "java"));
@@ -329,7 +395,14 @@ fn java_jar_uses_nothing_above_android_api_21() {
         .map(|l| l.trim_end_matches(".class").replace('/', "."))
         .collect();
     assert!(classes.len() >= 15, "classes in the jar: {classes:?}");
-    for name in ["Client", "Config", "RpdException", "QrCode", "Bitmap", "Webhooks"] {
+    for name in [
+        "Client",
+        "Config",
+        "RpdException",
+        "QrCode",
+        "Bitmap",
+        "Webhooks",
+    ] {
         assert!(
             classes.contains(&format!("cashfree.rpd.{name}")),
             "cashfree.rpd.{name} in the jar"
@@ -379,7 +452,11 @@ fn java_jar_uses_nothing_above_android_api_21() {
         .arg(&src)
         .output()
         .expect("javac probe");
-    assert!(javac.status.success(), "{}", describe("javac probe", &javac));
+    assert!(
+        javac.status.success(),
+        "{}",
+        describe("javac probe", &javac)
+    );
     let probe = Command::new("javap")
         .args(["-v", "-p", "-c", "-cp"])
         .arg(&probe_dir)
@@ -387,7 +464,10 @@ fn java_jar_uses_nothing_above_android_api_21() {
         .output()
         .expect("javap probe");
     let probe_text = String::from_utf8_lossy(&probe.stdout);
-    let hits: Vec<&String> = deny.iter().filter(|d| probe_text.contains(d.as_str())).collect();
+    let hits: Vec<&String> = deny
+        .iter()
+        .filter(|d| probe_text.contains(d.as_str()))
+        .collect();
     assert!(
         hits.len() >= 2,
         "the denylist misses Optional and String.join in:\n{probe_text}"
@@ -423,14 +503,11 @@ fn java_jni_library_exports_only_java_symbols() {
         let class = path.file_stem().unwrap().to_string_lossy().into_owned();
         for line in read(&path).lines() {
             let line = line.trim();
-            if !line.contains(" native ") || line.starts_with('*') || line.starts_with("//") {
+            let head: Vec<&str> = line.split('(').next().unwrap().split_whitespace().collect();
+            if !head.contains(&"native") || line.starts_with('*') || line.starts_with('/') {
                 continue;
             }
-            let method = line
-                .split('(')
-                .next()
-                .and_then(|h| h.split_whitespace().last())
-                .unwrap();
+            let method = head.last().unwrap();
             let want = format!("Java_cashfree_rpd_{class}_{method}");
             assert!(names.contains(&want), "{want} is not exported");
         }
@@ -478,7 +555,9 @@ fn java_binding_uses_every_header_function_or_says_why() {
     for f in &functions {
         let used = glue.contains(&format!("{f}("));
         match (used, left_out.get(f.as_str())) {
-            (true, Some(_)) => missing.push(format!("{f}: used by the glue AND listed as left out")),
+            (true, Some(_)) => {
+                missing.push(format!("{f}: used by the glue AND listed as left out"))
+            }
             (false, None) => missing.push(format!("{f}: neither used nor listed")),
             (false, Some(reason)) if reason.len() < 15 => {
                 missing.push(format!("{f}: listed without a reason"))
@@ -657,10 +736,7 @@ fn left_out_table(readme: &str) -> BTreeMap<&str, &str> {
         }
         let cells: Vec<&str> = line.split('|').map(str::trim).collect();
         if cells.len() >= 4 {
-            if let Some(name) = cells[1]
-                .strip_prefix('`')
-                .and_then(|c| c.strip_suffix('`'))
-            {
+            if let Some(name) = cells[1].strip_prefix('`').and_then(|c| c.strip_suffix('`')) {
                 if name.starts_with("cfrpd_") {
                     out.insert(name, cells[2]);
                 }

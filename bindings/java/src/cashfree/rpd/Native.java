@@ -70,8 +70,9 @@ final class Native {
     static native byte[] nName(int kind, int value);
 
     /**
-     * Bytes the C allocator has handed out and not taken back (glibc {@code mallinfo2}:
-     * {@code uordblks + hblkhd}); -1 where the C library cannot tell. For leak tests.
+     * Bytes of small blocks the C allocator has handed out and not taken back (glibc
+     * {@code mallinfo2().uordblks}, all arenas, blocks from mmap not counted); -1 where the C
+     * library cannot tell. For leak tests.
      */
     static native long nNativeHeapBytes();
 

@@ -13,7 +13,8 @@ import java.util.List;
  * reachable): runs every public static no-argument {@code test*} method of the classes named
  * on the command line (all test classes by default), in name order, and prints one line per
  * test and "N passed, M failed" last. {@code -Dcfrpd.test.filter=substring} runs only the
- * tests whose "Class.method" contains it. Exit status 1 when any failed.
+ * tests whose "Class.method" contains it, {@code -Dcfrpd.test.skip=a,b} skips those that
+ * contain any of these. Exit status 1 when any failed.
  */
 public final class TestMain {
     static final String[] ALL = {
@@ -23,6 +24,7 @@ public final class TestMain {
 
     public static void main(String[] args) throws Exception {
         String filter = System.getProperty("cfrpd.test.filter", "");
+        String skip = System.getProperty("cfrpd.test.skip", "");
         int passed = 0;
         int failed = 0;
         for (String name : args.length > 0 ? args : ALL) {
@@ -43,7 +45,7 @@ public final class TestMain {
             });
             for (Method m : sorted) {
                 String id = cls.getSimpleName() + "." + m.getName();
-                if (!id.contains(filter)) {
+                if (!id.contains(filter) || (skip.length() > 0 && containsAny(id, skip.split(",")))) {
                     continue;
                 }
                 long t0 = System.nanoTime();
@@ -69,5 +71,14 @@ public final class TestMain {
         System.out.println(passed + " passed, " + failed + " failed");
         System.out.flush();
         System.exit(failed == 0 ? 0 : 1);
+    }
+
+    private static boolean containsAny(String id, String[] parts) {
+        for (String p : parts) {
+            if (p.length() > 0 && id.contains(p)) {
+                return true;
+            }
+        }
+        return false;
     }
 }
