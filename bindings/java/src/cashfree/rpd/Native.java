@@ -1,11 +1,6 @@
 package cashfree.rpd;
 
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
-import java.nio.charset.CharsetEncoder;
-import java.nio.charset.CodingErrorAction;
 
 /**
  * Loads the JNI library once and holds what the other classes share: the static native
@@ -85,22 +80,21 @@ final class Native {
         if (s == null) {
             return null;
         }
-        if (s.indexOf('\0') >= 0) {
-            throw new RpdException(ResultCode.INVALID_ARGUMENT, what + " contains a NUL character");
+        // String.getBytes replaces an unpaired surrogate with '?': refuse those first.
+        int n = s.length();
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c == '\0') {
+                throw new RpdException(ResultCode.INVALID_ARGUMENT, what + " contains a NUL character");
+            }
+            if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw new RpdException(ResultCode.INVALID_ARGUMENT,
+                        what + " is not valid Unicode (an unpaired surrogate at index " + i + ")");
+            }
         }
-        CharsetEncoder enc = UTF_8.newEncoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT);
-        ByteBuffer b;
-        try {
-            b = enc.encode(CharBuffer.wrap(s));
-        } catch (CharacterCodingException e) {
-            throw new RpdException(ResultCode.INVALID_ARGUMENT,
-                    what + " is not valid Unicode (an unpaired surrogate)");
-        }
-        byte[] out = new byte[b.remaining()];
-        b.get(out);
-        return out;
+        return s.getBytes(UTF_8);
     }
 
     /** A C string's bytes as a Java string; {@code null} stays {@code null}. */

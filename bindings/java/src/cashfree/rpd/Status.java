@@ -9,22 +9,9 @@ public final class Status {
     private final boolean isFinal;
     private final NameMatch nameMatch;
     private final Reversal reversal;
-    private final String status;
-    private final String verificationId;
-    private final String refId;
-    private final String bankAccount;
-    private final String ifsc;
-    private final String upi;
-    private final String nameAtBank;
-    private final String utr;
-    private final String nameMatchScore;
-    private final String nameMatchResult;
-    private final String addedOn;
-    private final String processedOn;
-    private final String pennyCollectedOn;
-    private final String reversalStatus;
-    private final String accountType;
-    private final String rawJson;
+    /** The 16 texts as the C library gave them (UTF-8), decoded when first asked for. */
+    private final byte[][] utf8;
+    private final String[] text = new String[16];
 
     /** Made by the JNI glue; {@code t} holds the 16 strings in the order of the fields above. */
     Status(int state, boolean isFinal, int nameMatch, int reversal, byte[][] t) {
@@ -32,22 +19,7 @@ public final class Status {
         this.isFinal = isFinal;
         this.nameMatch = NameMatch.of(nameMatch);
         this.reversal = Reversal.of(reversal);
-        this.status = Native.str(t[0]);
-        this.verificationId = Native.str(t[1]);
-        this.refId = Native.str(t[2]);
-        this.bankAccount = Native.str(t[3]);
-        this.ifsc = Native.str(t[4]);
-        this.upi = Native.str(t[5]);
-        this.nameAtBank = Native.str(t[6]);
-        this.utr = Native.str(t[7]);
-        this.nameMatchScore = Native.str(t[8]);
-        this.nameMatchResult = Native.str(t[9]);
-        this.addedOn = Native.str(t[10]);
-        this.processedOn = Native.str(t[11]);
-        this.pennyCollectedOn = Native.str(t[12]);
-        this.reversalStatus = Native.str(t[13]);
-        this.accountType = Native.str(t[14]);
-        this.rawJson = Native.str(t[15]);
+        this.utf8 = t;
     }
 
     /** Parsed {@code status} (case-insensitive). */
@@ -62,52 +34,52 @@ public final class Status {
 
     /** The raw status string. */
     public String status() {
-        return status;
+        return text(0);
     }
 
     /** The merchant's id. */
     public String verificationId() {
-        return verificationId;
+        return text(1);
     }
 
     /** Cashfree's id, as text whatever JSON type arrived. */
     public String refId() {
-        return refId;
+        return text(2);
     }
 
     /** Payer's account number. */
     public String bankAccount() {
-        return bankAccount;
+        return text(3);
     }
 
     /** Payer's bank branch code. */
     public String ifsc() {
-        return ifsc;
+        return text(4);
     }
 
     /** Payer's UPI id (VPA). */
     public String upi() {
-        return upi;
+        return text(5);
     }
 
     /** Account holder name as the bank has it. */
     public String nameAtBank() {
-        return nameAtBank;
+        return text(6);
     }
 
     /** Bank reference of the 1 rupee payment. */
     public String utr() {
-        return utr;
+        return text(7);
     }
 
     /** A number as text, e.g. "90.00"; may be "". */
     public String nameMatchScore() {
-        return nameMatchScore;
+        return text(8);
     }
 
     /** The raw name match string, e.g. "DIRECT_MATCH". */
     public String nameMatchResult() {
-        return nameMatchResult;
+        return text(9);
     }
 
     /** Parsed {@link #nameMatchResult()}. */
@@ -117,22 +89,22 @@ public final class Status {
 
     /** When the request was created (format varies). */
     public String addedOn() {
-        return addedOn;
+        return text(10);
     }
 
     /** When it was processed. */
     public String processedOn() {
-        return processedOn;
+        return text(11);
     }
 
     /** When the rupee arrived. */
     public String pennyCollectedOn() {
-        return pennyCollectedOn;
+        return text(12);
     }
 
     /** Refund of the rupee as sent ("PENDING", "TRANSFER_INITIATED", ...; "" before payment). */
     public String reversalStatus() {
-        return reversalStatus;
+        return text(13);
     }
 
     /** Parsed {@link #reversalStatus()}. */
@@ -142,17 +114,27 @@ public final class Status {
 
     /** e.g. "SAVINGS", "CURRENT". */
     public String accountType() {
-        return accountType;
+        return text(14);
     }
 
     /** The whole response body. */
     public String rawJson() {
-        return rawJson;
+        return text(15);
+    }
+
+    private String text(int i) {
+        String v = text[i];
+        if (v == null && utf8[i] != null) {
+            v = Native.str(utf8[i]);
+            text[i] = v; // a benign race: Strings are immutable
+        }
+        return v;
     }
 
     @Override
     public String toString() {
-        return "Status[" + verificationId + " " + state + (nameAtBank != null && nameAtBank.length() > 0
-                ? " " + nameAtBank + " " + nameMatchResult : "") + "]";
+        String name = nameAtBank();
+        return "Status[" + verificationId() + " " + state + (name != null && name.length() > 0
+                ? " " + name + " " + nameMatchResult() : "") + "]";
     }
 }
