@@ -88,7 +88,8 @@ SHARED_LIB := cashfree_rpd.dll
 IMPORT_LIB := libcashfree_rpd.dll.a
 DEF_FILE   := cashfree_rpd.def
 SHARED_FILES := $(SHARED_LIB) $(IMPORT_LIB) $(DEF_FILE)
-else ifeq ($(TARGET_LIBC),musl)
+else ifneq ($(filter musl bionic,$(TARGET_LIBC)),)
+# (bionic: Android without the NDK, static library only: targets.mk, "Android")
 SHARED_LIB :=
 SHARED_FILES :=
 else
@@ -149,7 +150,7 @@ lib: $(if $(filter zig,$(TOOLCHAIN)),zig-check)
 	echo "native-static-libs: $$libs"; \
 	$(if $(filter windows,$(TARGET_OS)),cp -f $(BUILD_DIR)/$(STATIC_LIB) $(DIST_DIR)/$(STATIC_LIB) || exit 1; \
 	  echo "note: the Windows archive is shipped as rustc wrote it (not cleaned: see the Makefile)";, \
-	LD=$(GNU_PREFIX)ld OBJCOPY=$(GNU_PREFIX)objcopy AR=$(GNU_PREFIX)ar \
+	$(or $(CLEAN_TOOLS),LD=$(GNU_PREFIX)ld OBJCOPY=$(GNU_PREFIX)objcopy AR=$(GNU_PREFIX)ar) \
 	  scripts/clean-staticlib.sh $(BUILD_DIR)/$(STATIC_LIB) $(DIST_DIR)/$(STATIC_LIB) || exit 1;) \
 	for f in $(filter-out $(DEF_FILE),$(SHARED_FILES)); do \
 	  cp -f $(BUILD_DIR)/$$f $(DIST_DIR)/$$f.tmp && mv -f $(DIST_DIR)/$$f.tmp $(DIST_DIR)/$$f || exit 1; \
@@ -352,7 +353,7 @@ JNI_LDFLAGS := -shared -Wl,--version-script=bindings/java/jni/exports.map -Wl,--
 	-Wl,-z,noexecstack -Wl,-z,relro -Wl,-z,now -Wl,--strip-all \
 	-Wl,-soname,libcashfree_rpd_jni.so
 
-.PHONY: java java-files java-test-classes java-quickstart
+.PHONY: java java-files java-test-classes java-quickstart java-android-check
 java: lib
 	@$(MAKE) --no-print-directory java-files
 
@@ -373,6 +374,18 @@ $(JAVA_OUT)/libcashfree_rpd_jni.so: $(JNI_SRC) bindings/java/jni/exports.map inc
 	$(CC) $(JNI_CFLAGS) -I$(JAVA_HOME)/include -I$(JAVA_HOME)/include/linux -Iinclude \
 		$(JNI_SRC) $(DIST_DIR)/$(STATIC_LIB) $$(cat $(DIST_DIR)/native-static-libs) \
 		$(JNI_LDFLAGS) -o $@.tmp && mv -f $@.tmp $@
+
+# Android without the NDK (targets.mk, "Android"): compiles (does not link: that needs
+# bionic) the JNI glue for TARGET=<android triple> with Debian's clang, the JDK's jni.h and
+# the stand-in headers, -Wall -Wextra -Werror, into $(DIST_DIR)/cashfree_rpd_jni.o.
+java-android-check:
+	@[ -n "$(filter $(TARGET),$(ANDROID_TARGETS))" ] || { echo "make: java-android-check needs TARGET= one of $(ANDROID_TARGETS)" >&2; exit 1; }
+	mkdir -p $(DIST_DIR)
+	$(ANDROID_CLANG) --target=$(clang.$(TARGET)) -ffreestanding -nostdinc \
+		-isystem $(ANDROID_CLANG_RESOURCE_DIR)/include -isystem bindings/java/android/no-ndk-include \
+		-I$(JAVA_HOME)/include -I$(JAVA_HOME)/include/linux -Iinclude $(JNI_CFLAGS) \
+		-c $(JNI_SRC) -o $(DIST_DIR)/cashfree_rpd_jni.o
+	@echo "compiled for $(TARGET): $(DIST_DIR)/cashfree_rpd_jni.o (not linked: no bionic here)"
 
 # The README's two commands: a clean clone, then `make java-quickstart`.
 java-quickstart: java
