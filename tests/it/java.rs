@@ -286,6 +286,78 @@ fn java_native_memory_stays_flat() {
     let _ = fs::remove_dir_all(&je.dir);
 }
 
+/// The quickstart of the README (`make java-quickstart` runs the same file) against an
+/// emulator that pays 2 s after the create; and the Java snippet of bindings/java/README.md
+/// compiles against the jar.
+#[test]
+fn java_quickstart_and_readme_snippet() {
+    let test = "java::java_quickstart_and_readme_snippet";
+    let Some(b) = built(test) else { return };
+    let emu = Emulator::start(Options {
+        auto_pay_after: Some(std::time::Duration::from_secs(2)),
+        ..Options::default()
+    })
+    .expect("emulator");
+    let dir = scratch("quickstart");
+    let out = Command::new("java")
+        .arg(format!("-Dcashfree.rpd.library={}", b.jni().display()))
+        .arg("-cp")
+        .arg(b.jar())
+        .arg(Path::new(MANIFEST_DIR).join("bindings/java/examples/Quickstart.java"))
+        .env_remove("CASHFREE_ENV")
+        .env_remove("CASHFREE_PUBLIC_KEY")
+        .envs(cenv::base_env(&emu.base_url()))
+        .current_dir(&dir)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run java Quickstart.java");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{}",
+        describe("Quickstart.java", &out)
+    );
+    assert!(
+        stdout.contains("result SUCCESS: JOHN DOE, name match DIRECT_MATCH"),
+        "{}",
+        describe("Quickstart.java", &out)
+    );
+    assert!(dir.join("upi.pbm").exists(), "the QR file");
+
+    let readme = read(&Path::new(MANIFEST_DIR).join("bindings/java/README.md"));
+    let blocks: Vec<&str> = readme
+        .split("```java\n")
+        .skip(1)
+        .map(|rest| rest.split("```").next().unwrap())
+        .collect();
+    assert!(
+        !blocks.is_empty(),
+        "a Java snippet in bindings/java/README.md"
+    );
+    let mut src = String::from("import cashfree.rpd.*;\nclass Snippets {\n");
+    for (i, block) in blocks.iter().enumerate() {
+        src.push_str(&format!(
+            "static void snippet{i}(java.io.OutputStream printer) throws Exception {{\n{block}}}\n"
+        ));
+    }
+    src.push_str("}\n");
+    fs::write(dir.join("Snippets.java"), &src).unwrap();
+    let javac = Command::new("javac")
+        .args(["--release", "8", "-Xlint:all", "-Werror", "-cp"])
+        .arg(b.jar())
+        .arg("-d")
+        .arg(&dir)
+        .arg(dir.join("Snippets.java"))
+        .output()
+        .expect("javac Snippets.java");
+    assert!(
+        javac.status.success(),
+        "{}\n{src}",
+        describe("javac README snippet", &javac)
+    );
+    let _ = fs::remove_dir_all(&dir);
+}
+
 /// Client CPU per status call through Java against the same call from C, same emulator,
 /// same run (BENCHMARKS.md, "Java binding"). Prints the figures; asserts only that the
 /// Java overhead stays within reason (the JNI copies are a few µs).
