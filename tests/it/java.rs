@@ -660,6 +660,7 @@ fn java_constants_match_the_header() {
     let matches = enum_of("NameMatch.java");
     let reversals = enum_of("Reversal.java");
     let envs = enum_of("Environment.java");
+    let levels = enum_of("LogLevel.java");
     let qr = consts_of("QrCode.java");
     let config = consts_of("Config.java");
     let client = consts_of("Client.java");
@@ -678,8 +679,7 @@ fn java_constants_match_the_header() {
     };
     // Not bound, each with the reason (bindings/java/README.md says the same).
     let not_bound = |name: &str| -> bool {
-        name.starts_with("LOG_") // the log callback is left out (README)
-            || name == "JOURNAL_FORMAT_VERSION" // a file format number, not a JournalState
+        name == "JOURNAL_FORMAT_VERSION" // a file format number, not a JournalState
     };
     let mut header_numbers = BTreeMap::new();
     let mut unmapped = Vec::new();
@@ -701,6 +701,8 @@ fn java_constants_match_the_header() {
             check("Reversal", &reversals, r, *value);
         } else if let Some(e) = n.strip_prefix("ENV_") {
             check("Environment", &envs, e, *value);
+        } else if let Some(l) = n.strip_prefix("LOG_") {
+            check("LogLevel", &levels, l, *value);
         } else if let Some(q) = n.strip_prefix("QR_") {
             check("QrCode", &qr, q, *value);
         } else if n == "MAX_RETRIES_LIMIT"
@@ -727,6 +729,7 @@ fn java_constants_match_the_header() {
         ("NameMatch", &matches, "MATCH_"),
         ("Reversal", &reversals, "REVERSAL_"),
         ("Environment", &envs, "ENV_"),
+        ("LogLevel", &levels, "LOG_"),
     ] {
         for name in java.keys() {
             let h = if kind == "ResultCode" && name == "OK" {

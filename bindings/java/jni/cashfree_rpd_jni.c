@@ -14,6 +14,7 @@
  *    when the function returns. A Java exception already pending (out of memory) wins.
  */
 #include <jni.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -30,8 +31,9 @@
 /* Classes and methods, resolved once by Native.nInit (from Native's static initializer). */
 static jclass c_byte_array, c_status, c_request, c_journal_entry, c_exception, c_qr,
     c_bitmap, c_webhook, c_oom;
+static jclass c_config;
 static jmethodID m_status, m_request, m_journal_entry, m_exception, m_qr, m_bitmap,
-    m_webhook, m_dispatch_poll;
+    m_webhook, m_dispatch_poll, m_dispatch_log;
 
 static void *ptr(jlong p) { return (void *)(intptr_t)p; }
 
@@ -56,7 +58,11 @@ EXPORT void JNICALL Java_cashfree_rpd_Native_nInit(JNIEnv *env, jclass cls)
         (c_qr = global_class(env, "cashfree/rpd/QrCode")) == NULL ||
         (c_bitmap = global_class(env, "cashfree/rpd/Bitmap")) == NULL ||
         (c_webhook = global_class(env, "cashfree/rpd/Webhook")) == NULL ||
-        (c_oom = global_class(env, "java/lang/OutOfMemoryError")) == NULL)
+        (c_oom = global_class(env, "java/lang/OutOfMemoryError")) == NULL ||
+        (c_config = global_class(env, "cashfree/rpd/Config")) == NULL)
+        return;
+    if ((m_dispatch_log = (*env)->GetStaticMethodID(env, c_config, "dispatchLog",
+                                                    "(Lcashfree/rpd/LogListener;I[B)V")) == NULL)
         return;
     jclass client = (*env)->FindClass(env, "cashfree/rpd/Client");
     if (client == NULL)
@@ -243,6 +249,7 @@ EXPORT jbyteArray JNICALL Java_cashfree_rpd_Native_nName(JNIEnv *env, jclass cls
     case 3: name = cfrpd_name_match_name(v); break;
     case 4: name = cfrpd_reversal_name(v); break;
     case 5: name = cfrpd_environment_name(v); break;
+    case 6: name = cfrpd_log_level_name(v); break;
     default: name = NULL; break;
     }
     return jbytes(env, name);
@@ -260,6 +267,73 @@ EXPORT jlong JNICALL Java_cashfree_rpd_Native_nNativeHeapBytes(JNIEnv *env, jcla
 #else
     return -1;
 #endif
+}
+
+/* ---- log listeners ------------------------------------------------------------------ */
+
+/* The user_data of a log callback: the Java listener, shared by the config that set it and
+ * every client made from the config meanwhile (each holds one reference: Config keeps its
+ * own in NativeRef.logContext, Client takes one in Config.newClient). A client may log up to
+ * and during cfrpd_client_free, so NativeRef releases its reference after the free. */
+struct log_ctx {
+    JavaVM *vm;
+    jobject listener; /* global reference */
+    atomic_long refs;
+};
+
+static atomic_long live_log_contexts;
+
+EXPORT jlong JNICALL Java_cashfree_rpd_Native_nLiveLogContexts(JNIEnv *env, jclass cls)
+{
+    (void)env;
+    (void)cls;
+    return (jlong)atomic_load(&live_log_contexts);
+}
+
+static void on_log(void *user_data, cfrpd_log_level level, const char *message)
+{
+    struct log_ctx *ctx = user_data;
+    JNIEnv *env = NULL;
+    /* Records come on the thread making the call, a Java thread; anything else is dropped,
+     * as is a record while a Java exception is pending (no JNI call is allowed then). */
+    if ((*ctx->vm)->GetEnv(ctx->vm, (void **)&env, JNI_VERSION_1_6) != JNI_OK || env == NULL ||
+        (*env)->ExceptionCheck(env))
+        return;
+    if ((*env)->PushLocalFrame(env, 4) == 0) {
+        jbyteArray m = jbytes(env, message);
+        if (m != NULL)
+            (*env)->CallStaticVoidMethod(env, c_config, m_dispatch_log, ctx->listener,
+                                         (jint)level, m);
+        (*env)->PopLocalFrame(env, NULL);
+    }
+    /* Config.dispatchLog drops what the listener throws; this drops anything else (an
+     * OutOfMemoryError making the byte[]). */
+    if ((*env)->ExceptionCheck(env))
+        (*env)->ExceptionClear(env);
+}
+
+static void log_release(JNIEnv *env, struct log_ctx *ctx)
+{
+    if (ctx == NULL || atomic_fetch_sub(&ctx->refs, 1) != 1)
+        return;
+    (*env)->DeleteGlobalRef(env, ctx->listener);
+    free(ctx);
+    atomic_fetch_sub(&live_log_contexts, 1);
+}
+
+EXPORT void JNICALL Java_cashfree_rpd_Config_nLogRetain(JNIEnv *env, jclass cls, jlong p)
+{
+    (void)env;
+    (void)cls;
+    struct log_ctx *ctx = ptr(p);
+    if (ctx != NULL)
+        atomic_fetch_add(&ctx->refs, 1);
+}
+
+EXPORT void JNICALL Java_cashfree_rpd_Config_nLogRelease(JNIEnv *env, jclass cls, jlong p)
+{
+    (void)cls;
+    log_release(env, ptr(p));
 }
 
 /* ---- config ------------------------------------------------------------------------- */
@@ -359,6 +433,41 @@ EXPORT void JNICALL Java_cashfree_rpd_Config_nSetInts(JNIEnv *env, jobject self,
     }
     if (rc != CFRPD_OK)
         throw_config(env, c, rc);
+}
+
+/* Sets (or, for a null listener, removes) the config's log callback. Returns the new
+ * context with one reference (the config's), or 0. */
+EXPORT jlong JNICALL Java_cashfree_rpd_Config_nSetLog(JNIEnv *env, jobject self, jlong p,
+                                                      jint max_level, jobject listener)
+{
+    (void)self;
+    cfrpd_config *c = ptr(p);
+    if (listener == NULL) {
+        cfrpd_result rc = cfrpd_config_set_log_callback(c, 0, NULL, NULL);
+        if (rc != CFRPD_OK)
+            throw_config(env, c, rc);
+        return 0;
+    }
+    struct log_ctx *ctx = malloc(sizeof *ctx);
+    if (ctx == NULL) {
+        throw_oom(env);
+        return 0;
+    }
+    if ((*env)->GetJavaVM(env, &ctx->vm) != 0 ||
+        (ctx->listener = (*env)->NewGlobalRef(env, listener)) == NULL) {
+        free(ctx);
+        throw_oom(env);
+        return 0;
+    }
+    atomic_init(&ctx->refs, 1);
+    atomic_fetch_add(&live_log_contexts, 1);
+    cfrpd_result rc = cfrpd_config_set_log_callback(c, (cfrpd_log_level)max_level, on_log, ctx);
+    if (rc != CFRPD_OK) {
+        log_release(env, ctx);
+        throw_config(env, c, rc);
+        return 0;
+    }
+    return (jlong)(intptr_t)ctx;
 }
 
 EXPORT jlong JNICALL Java_cashfree_rpd_Config_nNewClient(JNIEnv *env, jobject self, jlong p)

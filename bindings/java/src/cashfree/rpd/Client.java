@@ -41,7 +41,8 @@ public final class Client implements Closeable {
         if (config == null) {
             throw new RpdException(ResultCode.INVALID_ARGUMENT, "config is null");
         }
-        ref = new NativeRef(this, NativeRef.CLIENT, config.newClient());
+        long[] made = config.newClient();
+        ref = new NativeRef(this, NativeRef.CLIENT, made[0], made[1]);
     }
 
     /**

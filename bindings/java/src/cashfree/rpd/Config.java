@@ -48,7 +48,7 @@ public final class Config implements Closeable {
     }
 
     private Config(long pointer) {
-        ref = new NativeRef(this, NativeRef.CONFIG, pointer);
+        ref = new NativeRef(this, NativeRef.CONFIG, pointer, 0);
     }
 
     /**
@@ -129,15 +129,50 @@ public final class Config implements Closeable {
         return this;
     }
 
+    /**
+     * Sends the library's diagnostics records up to {@code maxLevel} to {@code listener}
+     * ({@code null}: none), for clients made from this config afterwards. The listener stays
+     * in use as long as any of those clients, whatever happens to this config.
+     */
+    public synchronized Config setLogListener(LogLevel maxLevel, LogListener listener) {
+        if (listener != null && maxLevel == null) {
+            throw new RpdException(ResultCode.INVALID_ARGUMENT, "log level is null");
+        }
+        long ctx = nSetLog(pointer(), listener == null ? 0 : maxLevel.value(), listener);
+        long old = ref.swapLogContext(ctx);
+        if (old != 0) {
+            nLogRelease(old);
+        }
+        return this;
+    }
+
     /** Frees the native config; closing twice is fine; using a closed config throws IllegalStateException. */
     @Override
     public synchronized void close() {
         ref.free();
     }
 
-    /** Makes the native client (called by {@link Client}, under this config's lock). */
-    synchronized long newClient() {
-        return nNewClient(pointer());
+    /**
+     * Makes the native client (called by {@link Client}, under this config's lock): its
+     * pointer, and a new reference to the log context it uses (0: none).
+     */
+    synchronized long[] newClient() {
+        long client = nNewClient(pointer());
+        long ctx = ref.logContext();
+        if (ctx != 0) {
+            nLogRetain(ctx);
+        }
+        return new long[] {client, ctx};
+    }
+
+    /** Called by the JNI glue for every record; whatever the listener throws is dropped. */
+    @SuppressWarnings("unused")
+    private static void dispatchLog(LogListener listener, int level, byte[] message) {
+        try {
+            listener.onLog(LogLevel.of(level), Native.str(message));
+        } catch (Throwable e) {
+            // Dropped on purpose (LogListener says why).
+        }
     }
 
     private long pointer() {
@@ -157,6 +192,12 @@ public final class Config implements Closeable {
     private native void nSetInts(long pointer, int which, int a, int b);
 
     private native long nNewClient(long pointer);
+
+    private native long nSetLog(long pointer, int maxLevel, LogListener listener);
+
+    static native void nLogRetain(long logContext);
+
+    static native void nLogRelease(long logContext);
 
     static native void nFree(long pointer);
 }

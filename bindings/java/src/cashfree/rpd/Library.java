@@ -41,6 +41,9 @@ public final class Library {
         for (Environment e : Environment.values()) {
             expect(bad, Native.NAME_ENVIRONMENT, e.value(), e.name());
         }
+        for (LogLevel l : LogLevel.values()) {
+            expect(bad, Native.NAME_LOG_LEVEL, l.value(), l.name());
+        }
         return bad.toString();
     }
 

@@ -54,6 +54,7 @@ final class Native {
     static final int NAME_MATCH = 3;
     static final int NAME_REVERSAL = 4;
     static final int NAME_ENVIRONMENT = 5;
+    static final int NAME_LOG_LEVEL = 6;
 
     private static native void nInit();
 
@@ -70,6 +71,9 @@ final class Native {
      * library cannot tell. For leak tests.
      */
     static native long nNativeHeapBytes();
+
+    /** Log listener contexts not yet freed (for tests). */
+    static native long nLiveLogContexts();
 
     /**
      * UTF-8 of {@code s} for a C string: {@code null} stays {@code null}; an unpaired

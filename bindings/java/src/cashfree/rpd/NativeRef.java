@@ -27,11 +27,14 @@ final class NativeRef extends PhantomReference<Object> {
 
     private final int kind;
     private long pointer;
+    /** A reference to a log listener's native context (0: none), released after the object. */
+    private long logContext;
 
-    NativeRef(Object owner, int kind, long pointer) {
+    NativeRef(Object owner, int kind, long pointer, long logContext) {
         super(owner, QUEUE);
         this.kind = kind;
         this.pointer = pointer;
+        this.logContext = logContext;
         LIVE.add(this);
         startCleaner();
     }
@@ -41,12 +44,30 @@ final class NativeRef extends PhantomReference<Object> {
         return pointer;
     }
 
-    /** Frees the native object once; later calls do nothing. */
+    /** The log context this object holds a reference to (0: none). */
+    synchronized long logContext() {
+        return logContext;
+    }
+
+    /** Holds {@code ctx} (a reference already taken) instead; returns the one held before. */
+    synchronized long swapLogContext(long ctx) {
+        long old = logContext;
+        logContext = ctx;
+        return old;
+    }
+
+    /**
+     * Frees the native object once, then drops its reference to a log context (a client may
+     * log while it is freed, so the context goes after it); later calls do nothing.
+     */
     void free() {
         long p;
+        long ctx;
         synchronized (this) {
             p = pointer;
+            ctx = logContext;
             pointer = 0;
+            logContext = 0;
         }
         LIVE.remove(this);
         clear();
@@ -56,6 +77,9 @@ final class NativeRef extends PhantomReference<Object> {
             } else {
                 Client.nFree(p);
             }
+        }
+        if (ctx != 0) {
+            Config.nLogRelease(ctx);
         }
     }
 

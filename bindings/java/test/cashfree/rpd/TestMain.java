@@ -19,7 +19,8 @@ import java.util.List;
 public final class TestMain {
     static final String[] ALL = {
         "cashfree.rpd.SurfaceTest", "cashfree.rpd.FlowTest", "cashfree.rpd.ErrorTest",
-        "cashfree.rpd.JournalTest", "cashfree.rpd.ConcurrencyTest", "cashfree.rpd.MemoryTest",
+        "cashfree.rpd.JournalTest", "cashfree.rpd.ConcurrencyTest", "cashfree.rpd.LogTest",
+        "cashfree.rpd.MemoryTest",
     };
 
     public static void main(String[] args) throws Exception {
