@@ -101,7 +101,8 @@ public final class Client implements Closeable {
      * @param listener called after every successful poll (may be {@code null}); see
      *     {@link PollListener}
      * @throws RpdException {@link ResultCode#DEADLINE} (time ran out) or
-     *     {@link ResultCode#CANCELLED} (the listener returned false, or the client was closed)
+     *     {@link ResultCode#CANCELLED} (the listener returned false, the client was closed, or
+     *     the waiting thread was interrupted: checked at each poll, the flag left set)
      *     with the last status seen in {@link RpdException#lastStatus()}; other codes as
      *     {@link #getStatus}
      */
@@ -220,8 +221,8 @@ public final class Client implements Closeable {
     /** Called by the JNI glue after every successful poll of a wait. */
     @SuppressWarnings("unused")
     private boolean dispatchPoll(PollListener listener, Status latest) {
-        if (closed) {
-            return false;
+        if (closed || Thread.currentThread().isInterrupted()) {
+            return false; // the interrupt flag stays set for the caller to see
         }
         return listener == null || listener.onPoll(latest);
     }

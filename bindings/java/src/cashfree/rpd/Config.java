@@ -1,6 +1,10 @@
 package cashfree.rpd;
 
 import java.io.Closeable;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.util.Enumeration;
 
 /**
  * Settings for a {@link Client} (a native {@code cfrpd_config}). Each setter returns
@@ -111,6 +115,77 @@ public final class Config implements Closeable {
     public synchronized Config addRootCaPem(String pem) {
         nSetString(pointer(), ADD_ROOT_CA_PEM, Native.utf8(pem, "root CA PEM"));
         return this;
+    }
+
+    /**
+     * Adds every certificate entry of {@code store} as a root, on top of the bundled Mozilla
+     * roots. On Android, the system and user CA store (where MDM software puts a managed
+     * terminal's corporate roots):
+     * <pre>
+     * KeyStore store = KeyStore.getInstance("AndroidCAStore");
+     * store.load(null);
+     * config.addRootCas(store);
+     * </pre>
+     *
+     * @throws RpdException {@link ResultCode#INVALID_ARGUMENT} when the store cannot be read
+     *     (not loaded) or holds no usable certificate
+     */
+    public synchronized Config addRootCas(KeyStore store) {
+        if (store == null) {
+            throw new RpdException(ResultCode.INVALID_ARGUMENT, "key store is null");
+        }
+        StringBuilder pem = new StringBuilder();
+        try {
+            Enumeration<String> aliases = store.aliases();
+            while (aliases.hasMoreElements()) {
+                String alias = aliases.nextElement();
+                if (!store.isCertificateEntry(alias)) {
+                    continue;
+                }
+                Certificate cert = store.getCertificate(alias);
+                if (cert != null) {
+                    pem.append("-----BEGIN CERTIFICATE-----\n")
+                            .append(base64Lines(cert.getEncoded()))
+                            .append("-----END CERTIFICATE-----\n");
+                }
+            }
+        } catch (GeneralSecurityException e) {
+            throw new RpdException(ResultCode.INVALID_ARGUMENT, "the key store cannot be read: " + e);
+        }
+        if (pem.length() == 0) {
+            throw new RpdException(ResultCode.INVALID_ARGUMENT, "the key store holds no certificate entry");
+        }
+        return addRootCaPem(pem.toString());
+    }
+
+    private static final char[] B64 =
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".toCharArray();
+
+    /** Standard base64 in lines of 64 characters (java.util.Base64 is Android API 26+). */
+    static String base64Lines(byte[] b) {
+        StringBuilder out = new StringBuilder(b.length * 4 / 3 + b.length / 48 + 8);
+        int col = 0;
+        for (int i = 0; i < b.length; i += 3) {
+            int n = (b[i] & 0xFF) << 16;
+            if (i + 1 < b.length) {
+                n |= (b[i + 1] & 0xFF) << 8;
+            }
+            if (i + 2 < b.length) {
+                n |= b[i + 2] & 0xFF;
+            }
+            out.append(B64[n >>> 18 & 63]).append(B64[n >>> 12 & 63]);
+            out.append(i + 1 < b.length ? B64[n >>> 6 & 63] : '=');
+            out.append(i + 2 < b.length ? B64[n & 63] : '=');
+            col += 4;
+            if (col == 64) {
+                out.append('\n');
+                col = 0;
+            }
+        }
+        if (col != 0) {
+            out.append('\n');
+        }
+        return out.toString();
     }
 
     /** An {@code http://} or {@code https://} proxy URL; {@code ""} clears it. */

@@ -117,6 +117,43 @@ public final class ConcurrencyTest {
         T.check(ms < 5000, "close() waited " + ms + " ms");
     }
 
+    public static void testInterruptCancelsAWaitAtItsNextPoll() throws Exception {
+        final Client cl = T.client();
+        try {
+            final String id = T.id("interrupt");
+            cl.create(id, "John Doe");
+            final CountDownLatch polled = new CountDownLatch(1);
+            final AtomicReference<Throwable> outcome = new AtomicReference<Throwable>();
+            final AtomicReference<Boolean> flag = new AtomicReference<Boolean>();
+            Thread waiter = new Thread(new Runnable() {
+                public void run() {
+                    try {
+                        cl.waitForResult(id, 30000, 500, new PollListener() {
+                            public boolean onPoll(Status latest) {
+                                polled.countDown();
+                                return true;
+                            }
+                        });
+                    } catch (Throwable e) {
+                        outcome.set(e);
+                    }
+                    flag.set(Thread.currentThread().isInterrupted());
+                }
+            });
+            waiter.start();
+            T.check(polled.await(10, TimeUnit.SECONDS), "the wait polled");
+            waiter.interrupt();
+            waiter.join(10000);
+            T.check(!waiter.isAlive(), "the wait ended");
+            T.check(outcome.get() instanceof RpdException
+                    && ((RpdException) outcome.get()).code() == ResultCode.CANCELLED,
+                    "CANCELLED: " + outcome.get());
+            T.eq(Boolean.TRUE, flag.get(), "the interrupt flag is left set");
+        } finally {
+            cl.close();
+        }
+    }
+
     public static void testListenerFalseCancelsWithTheLastStatus() throws Exception {
         final Client cl = T.client();
         try {

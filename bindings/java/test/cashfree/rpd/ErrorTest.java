@@ -188,7 +188,8 @@ public final class ErrorTest {
         } finally {
             untrusted.close();
         }
-        // With the emulator's CA added, the same server is trusted.
+        // With the emulator's CA added, the same server is trusted: as PEM, and from a
+        // KeyStore (what an Android app does with "AndroidCAStore").
         Client trusted = client(new Config(T.env("CASHFREE_CLIENT_ID"), T.env("CASHFREE_CLIENT_SECRET"))
                 .setBaseUrl(T.env("CFRPD_TEST_TLS_URL")).addRootCaPem(T.env("CFRPD_TEST_TLS_CA")));
         try {
@@ -197,6 +198,25 @@ public final class ErrorTest {
         } finally {
             trusted.close();
         }
+        java.security.KeyStore store = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+        store.load(null, null);
+        store.setCertificateEntry("emulator", java.security.cert.CertificateFactory.getInstance("X.509")
+                .generateCertificate(new java.io.ByteArrayInputStream(T.env("CFRPD_TEST_TLS_CA").getBytes("UTF-8"))));
+        Client fromStore = client(new Config(T.env("CASHFREE_CLIENT_ID"), T.env("CASHFREE_CLIENT_SECRET"))
+                .setBaseUrl(T.env("CFRPD_TEST_TLS_URL")).addRootCas(store));
+        try {
+            String id = T.id("tlsks");
+            T.eq(id, fromStore.create(id, "John Doe").verificationId(), "over HTTPS, roots from a KeyStore");
+        } finally {
+            fromStore.close();
+        }
+        final java.security.KeyStore empty = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+        empty.load(null, null);
+        T.rpd(ResultCode.INVALID_ARGUMENT, new T.Body() {
+            public void run() {
+                T.config().addRootCas(empty);
+            }
+        });
     }
 
     public static void testRateLimitWindow() throws Exception {

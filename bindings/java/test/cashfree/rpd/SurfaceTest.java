@@ -188,6 +188,23 @@ public final class SurfaceTest {
         });
     }
 
+    public static void testBase64OfTheKeyStoreHelper() {
+        String[][] vectors = {
+            {"", ""}, {"f", "Zg==\n"}, {"fo", "Zm8=\n"}, {"foo", "Zm9v\n"}, {"foob", "Zm9vYg==\n"},
+            {"fooba", "Zm9vYmE=\n"}, {"foobar", "Zm9vYmFy\n"},
+        };
+        for (String[] v : vectors) {
+            T.eq(v[1], Config.base64Lines(v[0].getBytes(Native.UTF_8)), "base64 of " + v[0]);
+        }
+        byte[] big = new byte[100];
+        for (int i = 0; i < big.length; i++) {
+            big[i] = (byte) (i * 37);
+        }
+        String lines = Config.base64Lines(big);
+        T.eq(64, lines.indexOf('\n'), "64 characters per line");
+        T.eq(136 + 3, lines.length(), "length with newlines");
+    }
+
     public static void testConfigFromEnvUsesTheEnvironment() throws Exception {
         // The harness sets CASHFREE_CLIENT_ID, _SECRET and _BASE_URL to the emulator's.
         Config c = Config.fromEnv();
