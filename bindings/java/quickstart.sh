@@ -18,6 +18,9 @@ done
 base=$(sed -n 's/.*base URL \([^ ]*\).*/\1/p' "$log" | head -n 1)
 [ -n "$base" ] || { echo "the emulator did not start:" >&2; cat "$log" >&2; exit 1; }
 echo "emulator: $base"
+root=$PWD
+cd "$out"   # upi.pbm is written here
 CASHFREE_CLIENT_ID=emulator-client-id CASHFREE_CLIENT_SECRET=emulator-client-secret \
 CASHFREE_BASE_URL=$base \
-  java -Djava.library.path="$out" -cp "$out/cashfree-rpd.jar" bindings/java/examples/Quickstart.java "$@"
+  java -Djava.library.path=. -cp cashfree-rpd.jar "$root/bindings/java/examples/Quickstart.java" "$@"
+echo "QR code written to $out/upi.pbm"
