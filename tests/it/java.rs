@@ -35,13 +35,14 @@ fn describe(what: &str, out: &Output) -> String {
     )
 }
 
-/// The cargo target dir of this test binary (`target/`).
+/// The cargo target dir of this build (`target/`): the parent of `CARGO_TARGET_TMPDIR`
+/// (`CACHEDIR.TAG` is not a sure sign: cargo writes it only into a target dir it created,
+/// and `make lib` may have created `target/` first).
 fn target_dir() -> PathBuf {
-    let exe = std::env::current_exe().expect("current_exe");
-    exe.ancestors()
-        .find(|d| d.join("CACHEDIR.TAG").exists())
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| Path::new(MANIFEST_DIR).join("target"))
+    Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .expect("CARGO_TARGET_TMPDIR has a parent")
+        .to_path_buf()
 }
 
 /// What `make java java-test-classes` left.
