@@ -353,7 +353,7 @@ JNI_LDFLAGS := -shared -Wl,--version-script=bindings/java/jni/exports.map -Wl,--
 	-Wl,-z,noexecstack -Wl,-z,relro -Wl,-z,now -Wl,--strip-all \
 	-Wl,-soname,libcashfree_rpd_jni.so
 
-.PHONY: java java-files java-test-classes java-quickstart java-android-check
+.PHONY: java java-files java-test-classes java-quickstart java-android-check clean-java
 java: lib
 	@$(MAKE) --no-print-directory java-files
 
@@ -390,6 +390,10 @@ java-android-check:
 # The README's two commands: a clean clone, then `make java-quickstart`.
 java-quickstart: java
 	bindings/java/quickstart.sh
+
+clean: clean-java
+clean-java:
+	rm -rf $(JAVA_OUT)
 
 java-test-classes: $(JAVA_OUT)/cashfree-rpd.jar
 	rm -rf $(JAVA_OUT)/test-classes && mkdir -p $(JAVA_OUT)/test-classes
