@@ -66,8 +66,9 @@ ZIGBUILD   ?= $(or $(shell command -v cargo-zigbuild 2>/dev/null),$(ZIG_VENV)/bi
 
 # --- Android (issue 23; README.md "Android"): the static library only, checked without the
 # NDK. TOOLCHAIN=android compiles ring's C with Debian's clang (`apt-get install clang lld`)
-# for API 21, against two stand-in headers instead of bionic's (bindings/java/android/
-# no-ndk-include: ring's C needs only assert.h and string.h), builds the staticlib crate
+# for API 21, against stand-in headers instead of bionic's (bindings/java/android/
+# no-ndk-include: ring's C needs only assert.h and string.h; `make java-android-check`
+# compiles the JNI glue with them too), builds the staticlib crate
 # type alone (the cdylib needs bionic's crt and libc.so to link) and cleans the archive
 # with LLVM's ld.lld / llvm-objcopy / llvm-ar. Nothing here links an Android program:
 # with the NDK, use its clang (cargo-ndk, or CC_<triple> and the linker: TOOLCHAIN=vendor).
