@@ -92,7 +92,8 @@ SHARED_LIB := cashfree_rpd.dll
 IMPORT_LIB := libcashfree_rpd.dll.a
 DEF_FILE   := cashfree_rpd.def
 SHARED_FILES := $(SHARED_LIB) $(IMPORT_LIB) $(DEF_FILE)
-else ifeq ($(TARGET_LIBC),musl)
+else ifneq ($(filter musl bionic,$(TARGET_LIBC)),)
+# (bionic: Android without the NDK, static library only: targets.mk, "Android")
 SHARED_LIB :=
 SHARED_FILES :=
 else
@@ -153,7 +154,7 @@ lib: $(if $(filter zig,$(TOOLCHAIN)),zig-check)
 	echo "native-static-libs: $$libs"; \
 	$(if $(filter windows,$(TARGET_OS)),cp -f $(BUILD_DIR)/$(STATIC_LIB) $(DIST_DIR)/$(STATIC_LIB) || exit 1; \
 	  echo "note: the Windows archive is shipped as rustc wrote it (not cleaned: see the Makefile)";, \
-	LD=$(GNU_PREFIX)ld OBJCOPY=$(GNU_PREFIX)objcopy AR=$(GNU_PREFIX)ar \
+	$(or $(CLEAN_TOOLS),LD=$(GNU_PREFIX)ld OBJCOPY=$(GNU_PREFIX)objcopy AR=$(GNU_PREFIX)ar) \
 	  scripts/clean-staticlib.sh $(BUILD_DIR)/$(STATIC_LIB) $(DIST_DIR)/$(STATIC_LIB) || exit 1;) \
 	for f in $(filter-out $(DEF_FILE),$(SHARED_FILES)); do \
 	  cp -f $(BUILD_DIR)/$$f $(DIST_DIR)/$$f.tmp && mv -f $(DIST_DIR)/$$f.tmp $(DIST_DIR)/$$f || exit 1; \
@@ -339,7 +340,7 @@ uninstall-man:
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man3/,$(notdir $(wildcard man/man3/*.3)))
 # --- end of manual pages
 
-# --- bindings: Python and .NET (issue 24; bindings/python/README.md, bindings/dotnet/README.md)
+# --- bindings: Python and .NET (bindings/python/README.md, bindings/dotnet/README.md)
 # Both load the release shared library of this machine (not TARGET=), which they build:
 #   make python   $(TARGET_DIR)/release/bindings/python/: the package folder cashfree_rpd/
 #                 with libcashfree_rpd.so inside (works on PYTHONPATH); afterwards
@@ -382,3 +383,74 @@ dotnet: bindings-lib
 	cp $(BINDINGS_LIB) $(BINDINGS_OUT)/dotnet/libcashfree_rpd.so.tmp && mv -f $(BINDINGS_OUT)/dotnet/libcashfree_rpd.so.tmp $(BINDINGS_OUT)/dotnet/libcashfree_rpd.so
 	@echo "ready: $(BINDINGS_OUT)/dotnet/CashfreeRpd.dll with libcashfree_rpd.so beside it"
 # --- end of bindings
+# --- Java binding (bindings/java/README.md) -----------------------------------
+#   make java    `make lib`, then cashfree-rpd.jar (javac --release 8) and
+#                libcashfree_rpd_jni.so (the JNI glue in C with the static library of
+#                $(DIST_DIR) linked in, exporting only Java_*) in
+#                $(TARGET_DIR)/release/bindings/java/, with this machine's JDK (javac, jar).
+#   make java-quickstart   `make java`, then bindings/java/examples/Quickstart.java against
+#                the emulator (bindings/java/quickstart.sh)
+#   make java-test-classes   the binding's own tests (bindings/java/test), compiled against
+#                the jar into $(JAVA_OUT)/test-classes (run by tests/it/java.rs).
+# This machine only (x86-64 Linux, release): Android builds need the NDK
+# (bindings/java/README.md, "Android"). No SONAME version: a JVM or an APK loads
+# lib<name>.so by that name only.
+JAVAC      ?= javac
+JAR        ?= jar
+JAVA_HOME  ?= $(patsubst %/bin/javac,%,$(realpath $(shell command -v $(JAVAC) 2>/dev/null)))
+JAVA_OUT   := $(TARGET_DIR)/release/bindings/java
+JAVA_SRC   := $(wildcard bindings/java/src/cashfree/rpd/*.java)
+JAVA_TEST_SRC := $(wildcard bindings/java/test/cashfree/rpd/*.java)
+JNI_SRC    := $(wildcard bindings/java/jni/*.c)
+JNI_CFLAGS := -std=c11 -Wall -Wextra -Werror -O2 -fPIC -fvisibility=hidden
+JNI_LDFLAGS := -shared -Wl,--version-script=bindings/java/jni/exports.map -Wl,--gc-sections \
+	-Wl,-z,noexecstack -Wl,-z,relro -Wl,-z,now -Wl,--strip-all \
+	-Wl,-soname,libcashfree_rpd_jni.so
+
+.PHONY: java java-files java-test-classes java-quickstart java-android-check clean-java
+java: lib
+	@$(MAKE) --no-print-directory java-files
+
+java-files: $(JAVA_OUT)/cashfree-rpd.jar $(JAVA_OUT)/libcashfree_rpd_jni.so
+	@echo "ready: $(JAVA_OUT)/{cashfree-rpd.jar,libcashfree_rpd_jni.so}"
+
+$(JAVA_OUT)/cashfree-rpd.jar: $(JAVA_SRC)
+	@[ -n "$(JAVA_HOME)" ] || { echo "make: no javac (Debian: apt-get install openjdk-17-jdk-headless)" >&2; exit 1; }
+	rm -rf $(JAVA_OUT)/classes && mkdir -p $(JAVA_OUT)/classes
+	$(JAVAC) --release 8 -encoding UTF-8 -Xlint:all -Werror -d $(JAVA_OUT)/classes $(JAVA_SRC)
+	$(JAR) cf $@.tmp -C $(JAVA_OUT)/classes cashfree && mv -f $@.tmp $@
+
+$(JAVA_OUT)/libcashfree_rpd_jni.so: $(JNI_SRC) bindings/java/jni/exports.map include/cashfree_rpd.h \
+		$(DIST_DIR)/$(STATIC_LIB) $(DIST_DIR)/native-static-libs
+	@[ -z "$(TARGET)" ] && [ "$(PROFILE)" = release ] || { echo "make: java is built for this machine, release (no TARGET=, PROFILE=)" >&2; exit 1; }
+	@[ -n "$(JAVA_HOME)" ] || { echo "make: no JDK found (javac); set JAVA_HOME" >&2; exit 1; }
+	mkdir -p $(JAVA_OUT)
+	$(CC) $(JNI_CFLAGS) -I$(JAVA_HOME)/include -I$(JAVA_HOME)/include/linux -Iinclude \
+		$(JNI_SRC) $(DIST_DIR)/$(STATIC_LIB) $$(cat $(DIST_DIR)/native-static-libs) \
+		$(JNI_LDFLAGS) -o $@.tmp && mv -f $@.tmp $@
+
+# Android without the NDK (targets.mk, "Android"): compiles (does not link: that needs
+# bionic) the JNI glue for TARGET=<android triple> with Debian's clang, the JDK's jni.h and
+# the stand-in headers, -Wall -Wextra -Werror, into $(DIST_DIR)/cashfree_rpd_jni.o.
+java-android-check:
+	@[ -n "$(filter $(TARGET),$(ANDROID_TARGETS))" ] || { echo "make: java-android-check needs TARGET= one of $(ANDROID_TARGETS)" >&2; exit 1; }
+	mkdir -p $(DIST_DIR)
+	$(ANDROID_CLANG) --target=$(clang.$(TARGET)) -ffreestanding -nostdinc \
+		-isystem $(ANDROID_CLANG_RESOURCE_DIR)/include -isystem bindings/java/android/no-ndk-include \
+		-I$(JAVA_HOME)/include -I$(JAVA_HOME)/include/linux -Iinclude $(JNI_CFLAGS) \
+		-c $(JNI_SRC) -o $(DIST_DIR)/cashfree_rpd_jni.o
+	@echo "compiled for $(TARGET): $(DIST_DIR)/cashfree_rpd_jni.o (not linked: no bionic here)"
+
+# The README's two commands: a clean clone, then `make java-quickstart`.
+java-quickstart: java
+	bindings/java/quickstart.sh
+
+clean: clean-java
+clean-java:
+	rm -rf $(JAVA_OUT)
+
+java-test-classes: $(JAVA_OUT)/cashfree-rpd.jar
+	rm -rf $(JAVA_OUT)/test-classes && mkdir -p $(JAVA_OUT)/test-classes
+	$(JAVAC) --release 8 -encoding UTF-8 -Xlint:all,-processing -Werror -cp $(JAVA_OUT)/cashfree-rpd.jar \
+		-d $(JAVA_OUT)/test-classes $(JAVA_TEST_SRC)
+# --- end of Java binding

@@ -64,6 +64,27 @@ ZIGBUILD_VERSION := 0.24.1
 ZIG        ?= $(or $(shell command -v zig 2>/dev/null),$(ZIG_VENV)/bin/python-zig)
 ZIGBUILD   ?= $(or $(shell command -v cargo-zigbuild 2>/dev/null),$(ZIG_VENV)/bin/cargo-zigbuild)
 
+# --- Android (README.md "Android"): the static library only, checked without the
+# NDK. TOOLCHAIN=android compiles ring's C with Debian's clang (`apt-get install clang lld`)
+# for API 21, against stand-in headers instead of bionic's (bindings/java/android/
+# no-ndk-include: ring's C needs only assert.h and string.h; `make java-android-check`
+# compiles the JNI glue with them too), builds the staticlib crate
+# type alone (the cdylib needs bionic's crt and libc.so to link) and cleans the archive
+# with LLVM's ld.lld / llvm-objcopy / llvm-ar. Nothing here links an Android program:
+# with the NDK, use its clang (cargo-ndk, or CC_<triple> and the linker: TOOLCHAIN=vendor).
+ANDROID_TARGETS := aarch64-linux-android armv7-linux-androideabi x86_64-linux-android
+SUPPORTED_TARGETS += $(ANDROID_TARGETS)
+toolchain.aarch64-linux-android   := android
+toolchain.armv7-linux-androideabi := android
+toolchain.x86_64-linux-android    := android
+# clang's --target (API level 21 at the end).
+clang.aarch64-linux-android   := aarch64-linux-android21
+clang.armv7-linux-androideabi := armv7a-linux-androideabi21
+clang.x86_64-linux-android    := x86_64-linux-android21
+ANDROID_CLANG ?= clang
+ANDROID_CLANG_RESOURCE_DIR ?= $(shell $(ANDROID_CLANG) -print-resource-dir 2>/dev/null)
+# --- end of Android
+
 ifneq ($(TARGET),)
 ifeq ($(filter $(TARGET),$(SUPPORTED_TARGETS)),)
 $(warning TARGET=$(TARGET) is not one of the tested targets ($(SUPPORTED_TARGETS)); set CC_<triple> and the linker yourself)
@@ -114,6 +135,20 @@ TARGET_ARG := --target $(TARGET)
 endif
 CARGO_RUSTC = $(CARGO_TOOL) rustc $(TARGET_ARG)
 CARGO_BUILD = $(CARGO_TOOL) $(CARGO_BUILD_SUB) $(TARGET_ARG)
+
+# --- Android (see the first Android block): bionic, no shared library, LLVM binutils.
+ifneq ($(filter $(TARGET),$(ANDROID_TARGETS)),)
+TARGET_LIBC := bionic
+ifeq ($(TOOLCHAIN),android)
+CARGO_TOOL := CC_$(TARGET_US)=$(ANDROID_CLANG) AR_$(TARGET_US)=llvm-ar \
+    CFLAGS_$(TARGET_US)="--target=$(clang.$(TARGET)) -ffreestanding -nostdinc \
+      -isystem $(ANDROID_CLANG_RESOURCE_DIR)/include -isystem $(CURDIR)/bindings/java/android/no-ndk-include" \
+    $(CARGO)
+CARGO_RUSTC = $(CARGO_TOOL) rustc $(TARGET_ARG) --crate-type staticlib
+CLEAN_TOOLS := LD=ld.lld OBJCOPY=llvm-objcopy AR=llvm-ar
+endif
+endif
+# --- end of Android
 
 # The C compiler for programs using the library (dynamic libc): what the README's link
 # commands use for this target.

@@ -1,4 +1,4 @@
-//! The Python and .NET bindings (bindings/python, bindings/dotnet; issue 24), run from the
+//! The Python and .NET bindings (bindings/python, bindings/dotnet), run from the
 //! README's test command: `make python` / `make dotnet`, then each binding's own test suite
 //! against an emulator started here (its URL in `CFRPD_EMULATOR_URL`). Python: mypy
 //! (`--python-version 3.8 --strict`, `CFRPD_MYPY` or `mypy` on PATH), the wheel that

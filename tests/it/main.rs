@@ -29,6 +29,7 @@ mod ffi_production;
 mod fidelity;
 mod flow;
 mod header_fields;
+mod java;
 mod keepalive;
 mod netfaults;
 mod packaging;
