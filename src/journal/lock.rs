@@ -46,7 +46,6 @@ pub(crate) struct HeldLock {
 
 impl HeldLock {
     /// Takes the lock on the lock file at `path` (created 0600 if missing), without waiting.
-    #[cold]
     pub(crate) fn acquire(fs: &dyn Fs, path: &Path) -> Result<HeldLock, NotLocked> {
         let (file, id) = {
             let mut open = registry();
@@ -82,7 +81,6 @@ impl HeldLock {
 }
 
 /// Opens the lock file when no client of this process holds it; its identity.
-#[cold]
 fn open_unheld(
     fs: &dyn Fs,
     path: &Path,

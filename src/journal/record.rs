@@ -219,7 +219,6 @@ pub(crate) enum Refused {
 }
 
 /// Classifies a file by its content (see [`Layout`]); reads at most the header record.
-#[cold]
 pub(crate) fn classify(data: &[u8]) -> Result<Layout, Refused> {
     let prefix = prefix();
     if data.len() < PREFIX_LEN && prefix.starts_with(data) {

@@ -191,7 +191,6 @@ impl Journal {
     }
 
     /// Opens the journal at the resolved `path` through `fs`.
-    #[cold]
     pub(crate) fn open_with(
         fs: Arc<dyn Fs>,
         path: &Path,
@@ -582,7 +581,6 @@ impl Journal {
 
 /// Checks the file at `path` before anything is written: what it is, that it may be
 /// opened by this process; refuses (untouched) anything that is not a journal.
-#[cold]
 fn examine(fs: &dyn Fs, path: &Path, shown: &str) -> Result<Found> {
     let refuse = |why: String| journal_error(format!("the create journal {shown} {why}"));
     let meta = fs
@@ -741,7 +739,6 @@ impl State {
 
     /// The file with only the open entries: written aside, synced, renamed over the
     /// journal, directory synced. Completes, or leaves the old file in use (logged).
-    #[cold]
     fn compact(&mut self, fs: &dyn Fs, path: &Path, log: &LogFn, shown: &str) {
         let mode = self.file.as_ref().map(|f| f.meta());
         let keep = match mode {
@@ -765,7 +762,6 @@ impl State {
     }
 
     /// [`rewrite_keeping`](Self::rewrite_keeping) with `mode` and this process's owner.
-    #[cold]
     fn rewrite(&mut self, fs: &dyn Fs, path: &Path, mode: Option<u32>) -> io::Result<Rewritten> {
         self.rewrite_keeping(fs, path, (mode.unwrap_or(0o600), None))
     }
@@ -773,7 +769,6 @@ impl State {
     /// Writes the open entries to `PATH.tmp` (mode and owner as given), syncs it and
     /// renames it over `path`. On failure the temporary file is removed and the old
     /// journal stays in use.
-    #[cold]
     fn rewrite_keeping(
         &mut self,
         fs: &dyn Fs,
@@ -859,7 +854,6 @@ impl State {
 
     /// After a rewrite's rename: the new file is the journal; its directory is synced
     /// (a failure poisons: the rename may be undone by a power cut).
-    #[cold]
     fn install(&mut self, new: Rewritten, fs: &dyn Fs, path: &Path, log: &LogFn, shown: &str) {
         self.file = Some(new.file);
         self.len = new.len;
