@@ -41,7 +41,9 @@ def esc(text):
     text = text.replace("\\", "\\e")
     text = text.replace("-", "\\-")
     text = re.sub(r"`([^`]+)`", lambda m: "\\fB" + m.group(1) + "\\fR", text)
-    return text
+    # Anything beyond ASCII (an em dash, a rupee sign) as a groff Unicode escape: the
+    # pages render the same in every locale, and `groff -ww` has nothing to warn about.
+    return "".join(c if ord(c) < 128 else "\\[u%04X]" % ord(c) for c in text)
 
 
 def line_safe(text):

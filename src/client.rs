@@ -320,7 +320,7 @@ impl Client {
     }
 
     /// A 2xx that could not be used: Cashfree's error object under 2xx when it is one
-    /// (C_API.md, Revision 2), else an unexpected response; with the body and request
+    /// (the older API reference documents such answers), else an unexpected response; with the body and request
     /// id, scrubbed.
     fn undecodable(&self, e: Error, done: &Done, call: CallKind) -> Error {
         let inner = &*self.inner;

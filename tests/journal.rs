@@ -477,7 +477,7 @@ fn ten_thousand_creates_and_settles_keep_the_file_under_its_bound() {
 }
 
 // ---------------------------------------------------------------------------------------
-// C_API Revision 4: only journals are written, private files, one writer per file, races.
+// Only journals are written, private files, one writer per file, races.
 
 fn logged_client(
     base: &str,

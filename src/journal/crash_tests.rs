@@ -1,7 +1,7 @@
 //! The journal under simulated power cuts and I/O errors (see `sim.rs`).
 //!
 //! Three scripted workloads — a fresh journal (creates with and without answers, closes,
-//! a compaction at open and one at the size threshold), a format-1 (Revision 3) journal
+//! a compaction at open and one at the size threshold), a format-1 journal (written by earlier releases)
 //! converted at open, and a file whose header was torn while it was created — run on
 //! [`SimFs`]. Crash test: every state a power cut could leave after every operation is
 //! reopened and checked against what the workload was promised. Fault test: each
@@ -531,7 +531,7 @@ fn libc_enospc() -> i32 {
     28
 }
 
-/// The rules of C_API Revision 4 for one failed operation.
+/// The journal's failure rules (README, "Surviving a crash") for one failed operation.
 fn fault_rules(d: &Driver, at: usize, op: &str) -> Result<(), String> {
     let Some(i) = d.outcomes.iter().position(|o| o.ops.contains(&at)) else {
         return Err("no step ran the failed operation".into());

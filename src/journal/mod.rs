@@ -38,8 +38,8 @@ use crate::model::CreatedRequest;
 pub const JOURNAL_COMPACT_AT: u64 = 256 * 1024;
 pub(crate) const COMPACT_AT: u64 = JOURNAL_COMPACT_AT;
 
-/// The journal format version this library writes. Files of version 1 (C_API
-/// Revision 3) are converted when opened; any other version is refused untouched.
+/// The journal format version this library writes. Files of version 1 (earlier
+/// releases) are converted when opened; any other version is refused untouched.
 pub const JOURNAL_FORMAT_VERSION: u32 = record::FORMAT_VERSION;
 
 /// Where a journaled create stands.

@@ -13,7 +13,7 @@
 //!   fact is stored once and the record of any accepted answer (at most 1 MiB) fits;
 //! - `{"t":"x","id":…,"why":…}` — the entry is closed.
 //!
-//! Format 1 (the files of C_API Revision 3) had no prefix, `"v":1` in its header and the
+//! Format 1 (the files of earlier releases) had no prefix, `"v":1` in its header and the
 //! answer as fields plus an escaped `raw_json` string; it is read only to be converted.
 
 use serde_json::{json, Map, Value};
@@ -201,7 +201,7 @@ pub(crate) enum Layout {
     /// version, magic + version and an incomplete header record, or only zero bytes (a
     /// file system that kept the new length but not the data). Initialised at open.
     Unborn,
-    /// Format 1 (C_API Revision 3): records from offset 0. Converted at open.
+    /// Format 1 (earlier releases): records from offset 0. Converted at open.
     Format1,
     /// Format 2: records from [`PREFIX_LEN`].
     Current,

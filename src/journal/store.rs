@@ -1,6 +1,6 @@
 //! The open journal: its entries in memory, appends, compaction, failures.
 //!
-//! Every sync and why (C_API Revision 4):
+//! Every sync and why:
 //! - an intent is written and synced before its create is sent (the promise);
 //! - an answer, a close: written and synced before the call returns, so a restart never
 //!   shows a settled entry as open, nor a received answer as missing;
