@@ -35,22 +35,10 @@
 #include <unistd.h>
 
 #include "cashfree_rpd.h"
+#include "check.h"
 
-static unsigned passed, failed;
-
-static void check(int ok, const char *what) {
-    if (ok) {
-        passed++;
-    } else {
-        failed++;
-        printf("FAIL: %s\n", what);
-    }
-}
-
-static int finish(void) {
-    printf("%u passed, %u failed\n", passed, failed);
-    return failed == 0 ? 0 : 1;
-}
+/* Every check here has a fixed text: the one helper's CHECK_DETAIL without a detail. */
+#define check(ok, what) ((void)CHECK_DETAIL((ok), (what), NULL))
 
 /* A client on JOURNAL (NULL: none), or NULL with *rc set. */
 static cfrpd_client *open_client(const char *journal, cfrpd_result *rc, char *message, size_t cap) {
@@ -98,7 +86,7 @@ static int mode_restart(const char *journal, const char *id, const char *state) 
     cfrpd_client *client = open_client(journal, &rc, NULL, 0);
     check(client != NULL, "the restarted client opens the journal");
     if (client == NULL) {
-        return finish();
+        return check_summary();
     }
     cfrpd_journal_list *list = NULL;
     rc = cfrpd_journal_pending(client, &list, NULL);
@@ -148,7 +136,7 @@ static int mode_restart(const char *journal, const char *id, const char *state) 
     }
     cfrpd_status_free(st);
     cfrpd_client_free(client);
-    return finish();
+    return check_summary();
 }
 
 static int mode_settle(const char *journal, const char *id) {
@@ -156,7 +144,7 @@ static int mode_settle(const char *journal, const char *id) {
     cfrpd_client *client = open_client(journal, &rc, NULL, 0);
     check(client != NULL, "the client opens the journal");
     if (client == NULL) {
-        return finish();
+        return check_summary();
     }
     cfrpd_status *st = NULL;
     rc = cfrpd_journal_resolve(client, id, &st, NULL);
@@ -167,7 +155,7 @@ static int mode_settle(const char *journal, const char *id) {
     check(rc == CFRPD_OK && list->count == 0, "settled: nothing open");
     cfrpd_journal_list_free(list);
     cfrpd_client_free(client);
-    return finish();
+    return check_summary();
 }
 
 static int mode_locked(const char *journal, const char *pid) {
@@ -179,7 +167,7 @@ static int mode_locked(const char *journal, const char *pid) {
     check(client == NULL && rc == CFRPD_ERR_JOURNAL, "a journal held by another process: CFRPD_ERR_JOURNAL");
     check(strstr(message, want) != NULL, "the message names the holder's pid");
     cfrpd_client_free(client);
-    return finish();
+    return check_summary();
 }
 
 static int mode_misc(const char *dir) {
@@ -260,7 +248,7 @@ static int mode_misc(const char *dir) {
     check(rc == CFRPD_OK && list->count == 1, "the parent still holds its entry");
     cfrpd_journal_list_free(list);
     cfrpd_client_free(first);
-    return finish();
+    return check_summary();
 }
 
 static int mode_count(const char *journal, const char *n) {
@@ -279,7 +267,7 @@ static int mode_count(const char *journal, const char *n) {
     }
     cfrpd_journal_list_free(list);
     cfrpd_client_free(client);
-    return finish();
+    return check_summary();
 }
 
 static int mode_refused(const char *journal, const char *text) {
@@ -290,7 +278,7 @@ static int mode_refused(const char *journal, const char *text) {
     check(strstr(message, text) != NULL, "the message says why");
     printf("MESSAGE %s\n", message);
     cfrpd_client_free(client);
-    return finish();
+    return check_summary();
 }
 
 static int mode_nospace(const char *journal, const char *id) {
@@ -304,7 +292,7 @@ static int mode_nospace(const char *journal, const char *id) {
           "a full disk: CFRPD_ERR_JOURNAL, nothing sent");
     cfrpd_error_free(err);
     cfrpd_client_free(client);
-    return finish();
+    return check_summary();
 }
 
 static int mode_bulk(const char *journal, const char *n_text, const char *bound_text) {
@@ -312,7 +300,7 @@ static int mode_bulk(const char *journal, const char *n_text, const char *bound_
     cfrpd_client *client = open_client(journal, &rc, NULL, 0);
     check(client != NULL, "the journal opens");
     if (client == NULL) {
-        return finish();
+        return check_summary();
     }
     unsigned long n = strtoul(n_text, NULL, 10);
     long long bound = strtoll(bound_text, NULL, 10), largest = 0;
@@ -340,7 +328,7 @@ static int mode_bulk(const char *journal, const char *n_text, const char *bound_
     check(cfrpd_journal_pending(client, &list, NULL) == CFRPD_OK && list->count == 0, "nothing left open");
     cfrpd_journal_list_free(list);
     cfrpd_client_free(client);
-    return finish();
+    return check_summary();
 }
 
 int main(int argc, char **argv) {
