@@ -651,6 +651,23 @@ fn journal_lock_and_compaction_files_are_private_whatever_the_umask() {
     );
     drop(c);
     assert_eq!(names(&dir), ["j", "j.lock"], "no temporary file left");
+    // Root keeps the owner too: a journal chowned to the POS app's user stays that
+    // user's after a compaction run by root.
+    if is_root() {
+        use std::os::unix::fs::MetadataExt;
+        std::os::unix::fs::chown(&journal, Some(65534), Some(65534)).unwrap();
+        let id = fresh_id("p");
+        let c = client(&emu.base_url(), &journal).unwrap();
+        c.create(&id, "Jane Doe").unwrap();
+        emu.pay(&id, PayOutcome::default()).unwrap();
+        assert!(c.status(&id).unwrap().is_final());
+        drop(c);
+        let old_ino = ino(&journal);
+        drop(client(&emu.base_url(), &journal).unwrap()); // compacts at open
+        assert_ne!(ino(&journal), old_ino, "compacted at open");
+        let m = std::fs::metadata(&journal).unwrap();
+        assert_eq!((m.uid(), m.gid(), mode(&journal)), (65534, 65534, 0o640));
+    }
 }
 
 #[test]
