@@ -47,6 +47,12 @@
 #define CFRPD_JOURNAL_FORMAT_VERSION 2
 
 /**
+ * Size in bytes past which a client compacts its journal file (rewrites it with only the
+ * open entries). Not settable.
+ */
+#define CFRPD_JOURNAL_COMPACT_AT 262144
+
+/**
  * Smallest `cfrpd_qr.size` (version 1).
  */
 #define CFRPD_QR_MIN_SIZE 21
@@ -72,6 +78,12 @@
 #define CFRPD_QR_STANDARD_QUIET_ZONE 4
 
 /**
+ * The `max_age_s` recommended for the header scheme, in seconds (the C++ wrapper's
+ * default when a timestamp is given). 0 means no age check.
+ */
+#define CFRPD_RECOMMENDED_WEBHOOK_MAX_AGE_S 300
+
+/**
  * Longest verification_id accepted (characters of [A-Za-z0-9._-]).
  */
 #define CFRPD_MAX_VERIFICATION_ID_LEN 50
@@ -80,6 +92,35 @@
  * Most re-tries `cfrpd_config_set_max_retries` accepts.
  */
 #define CFRPD_MAX_RETRIES_LIMIT 10
+
+/**
+ * Connect timeout of each attempt, in milliseconds, unless
+ * `cfrpd_config_set_timeouts_ms` says otherwise.
+ */
+#define CFRPD_DEFAULT_CONNECT_TIMEOUT_MS 10000
+
+/**
+ * Request timeout of each attempt (send and receive), in milliseconds, unless
+ * `cfrpd_config_set_timeouts_ms` says otherwise.
+ */
+#define CFRPD_DEFAULT_REQUEST_TIMEOUT_MS 30000
+
+/**
+ * Re-tries after the first attempt unless `cfrpd_config_set_max_retries` says otherwise.
+ */
+#define CFRPD_DEFAULT_MAX_RETRIES 2
+
+/**
+ * Bound of one whole call (every attempt, back-off and Retry-After wait), in
+ * milliseconds, unless `cfrpd_config_set_call_deadline_ms` says otherwise.
+ */
+#define CFRPD_DEFAULT_CALL_DEADLINE_MS 60000
+
+/**
+ * Pause between the polls of `cfrpd_wait_for_result`, in milliseconds, when its
+ * `poll_interval_ms` is 0.
+ */
+#define CFRPD_DEFAULT_POLL_INTERVAL_MS 3000
 
 /**
  * Idle connections a client keeps for reuse unless
@@ -801,7 +842,9 @@ void cfrpd_error_free(struct cfrpd_error *err);
 
 /**
  * A new configuration for the sandbox with these credentials and every default
- * (connect timeout 10 s, request timeout 30 s, 2 retries, no proxy, no signature).
+ * (CFRPD_DEFAULT_CONNECT_TIMEOUT_MS, CFRPD_DEFAULT_REQUEST_TIMEOUT_MS,
+ * CFRPD_DEFAULT_MAX_RETRIES, CFRPD_DEFAULT_CALL_DEADLINE_MS,
+ * CFRPD_DEFAULT_MAX_IDLE_CONNECTIONS, no proxy, no signature).
  * Both strings are copied. On failure `*out = NULL`. Release with `cfrpd_config_free`.
  *
  * Errors:
@@ -849,7 +892,7 @@ const char *cfrpd_config_last_error(const struct cfrpd_config *c);
 
 /**
  * Bounds one whole call in milliseconds: every attempt, back-off and Retry-After wait
- * (0 = the default, 60 s). No call outlives it by more than a few milliseconds,
+ * (0 = the default, CFRPD_DEFAULT_CALL_DEADLINE_MS). No call outlives it by more than a few milliseconds,
  * whatever the server does (trickles bytes, stalls mid-TLS). When it fires the result
  * is CFRPD_ERR_TIMEOUT (ambiguous for a create that was sent). A wait's own
  * timeout_ms still bounds the wait; each poll of a wait is one call.
@@ -861,8 +904,9 @@ cfrpd_result cfrpd_config_set_call_deadline_ms(struct cfrpd_config *c,
                                                uint32_t ms);
 
 /**
- * How many idle connections the client keeps open for reuse (default 4, at most
- * 1024, else CFRPD_ERR_INVALID_ARGUMENT; 0 keeps none). A server polling many requests
+ * How many idle connections the client keeps open for reuse (default
+ * CFRPD_DEFAULT_MAX_IDLE_CONNECTIONS, at most CFRPD_MAX_IDLE_CONNECTIONS_LIMIT, else
+ * CFRPD_ERR_INVALID_ARGUMENT; 0 keeps none). A server polling many requests
  * from many threads wants about one per thread.
  *
  * Errors:
@@ -937,7 +981,8 @@ cfrpd_result cfrpd_config_set_base_url(struct cfrpd_config *c,
                                        const char *url);
 
 /**
- * Per-attempt timeouts in milliseconds; 0 means the default (connect 10 s, request 30 s).
+ * Per-attempt timeouts in milliseconds; 0 means the default
+ * (CFRPD_DEFAULT_CONNECT_TIMEOUT_MS, CFRPD_DEFAULT_REQUEST_TIMEOUT_MS).
  *
  * Errors:
  * - CFRPD_ERR_INVALID_ARGUMENT: a NULL config.
@@ -994,8 +1039,8 @@ cfrpd_result cfrpd_config_set_proxy(struct cfrpd_config *c,
                                     const char *url);
 
 /**
- * How many re-tries after the first attempt (default 2; above 10 is
- * CFRPD_ERR_INVALID_ARGUMENT). They apply to each poll of a wait too.
+ * How many re-tries after the first attempt (default CFRPD_DEFAULT_MAX_RETRIES; above
+ * CFRPD_MAX_RETRIES_LIMIT is CFRPD_ERR_INVALID_ARGUMENT). They apply to each poll of a wait too.
  *
  * Errors:
  * - CFRPD_ERR_INVALID_ARGUMENT: a NULL config or `n` above CFRPD_MAX_RETRIES_LIMIT.
@@ -1184,7 +1229,8 @@ cfrpd_result cfrpd_get_status_by_ref_id(const struct cfrpd_client *client,
  * Polls until the state is final (SUCCESS, FAILURE, EXPIRED).
  *
  * timeout_ms: overall deadline, > 0; requests in flight are cut short by it.
- * poll_interval_ms: pause between polls; 0 = 3000; values below 500 are raised to 500.
+ * poll_interval_ms: pause between polls; 0 = CFRPD_DEFAULT_POLL_INTERVAL_MS; values below
+ * 500 are raised to 500.
  * on_poll (may be NULL) is called after every successful poll with a status that is
  * valid only during the call; returning false stops the wait with CFRPD_ERR_CANCELLED
  * (unless that status is already final: then the result is CFRPD_OK). The callback
@@ -1426,7 +1472,8 @@ void cfrpd_bitmap_free(struct cfrpd_bitmap *bitmap);
  * by the raw body)). When both are NULL the body's own "signature" field is verified
  * instead (the v1 scheme: it signs only `data` and has no timestamp, so no replay
  * protection; take the outcome from data->status, never from event_type).
- * max_age_s: reject a timestamp older (or further in the future) than this; 0 = no check.
+ * max_age_s: reject a timestamp older (or further in the future) than this; 0 = no check
+ * (CFRPD_RECOMMENDED_WEBHOOK_MAX_AGE_S suits the header scheme; the v1 scheme needs 0).
  * Signatures are compared in constant time. Release `*out` with `cfrpd_webhook_free`.
  *
  * Errors:

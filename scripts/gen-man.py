@@ -40,6 +40,8 @@ def esc(text):
     """Escapes roff specials in running text, then sets `code` in bold."""
     text = text.replace("\\", "\\e")
     text = text.replace("-", "\\-")
+    # groff reads its input as Latin-1: non-ASCII punctuation by its glyph name.
+    text = text.replace("\u2014", "\\(em").replace("\u2013", "\\(en").replace("\u2019", "\\(aq")
     text = re.sub(r"`([^`]+)`", lambda m: "\\fB" + m.group(1) + "\\fR", text)
     return text
 

@@ -93,14 +93,18 @@ pub mod webhook;
 pub mod ffi;
 
 pub use client::{Client, API_VERSION};
-pub use config::{Config, Environment, DEFAULT_CALL_DEADLINE, LONGEST_DURATION};
+pub use config::{
+    Config, Environment, DEFAULT_CALL_DEADLINE, DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_MAX_IDLE_CONNECTIONS, DEFAULT_MAX_RETRIES, DEFAULT_REQUEST_TIMEOUT, LONGEST_DURATION,
+    MAX_IDLE_CONNECTIONS_LIMIT, MAX_RETRIES_LIMIT,
+};
 pub use diagnostics::LogLevel;
 pub use error::{Error, ErrorKind, Result};
 pub use journal::{JournalEntry, JournalState};
 pub use model::{CreatedRequest, NameMatch, ReversalStatus, Status, VerificationStatus};
 pub use ratelimit::RateLimit;
 pub use validate::{validate_name, validate_ref_id, validate_verification_id};
-pub use wait::{WaitError, WaitOptions};
+pub use wait::{WaitError, WaitOptions, DEFAULT_POLL_INTERVAL, MIN_POLL_INTERVAL};
 
 /// The crate version, as in `Cargo.toml` (also sent in the `User-Agent`).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

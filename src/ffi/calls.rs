@@ -164,7 +164,8 @@ pub unsafe extern "C" fn cfrpd_get_status_by_ref_id(
 /// Polls until the state is final (SUCCESS, FAILURE, EXPIRED).
 ///
 /// timeout_ms: overall deadline, > 0; requests in flight are cut short by it.
-/// poll_interval_ms: pause between polls; 0 = 3000; values below 500 are raised to 500.
+/// poll_interval_ms: pause between polls; 0 = CFRPD_DEFAULT_POLL_INTERVAL_MS; values below
+/// 500 are raised to 500.
 /// on_poll (may be NULL) is called after every successful poll with a status that is
 /// valid only during the call; returning false stops the wait with CFRPD_ERR_CANCELLED
 /// (unless that status is already final: then the result is CFRPD_OK). The callback

@@ -12,7 +12,9 @@ use crate::error::Error;
 use crate::Config;
 
 /// A new configuration for the sandbox with these credentials and every default
-/// (connect timeout 10 s, request timeout 30 s, 2 retries, no proxy, no signature).
+/// (CFRPD_DEFAULT_CONNECT_TIMEOUT_MS, CFRPD_DEFAULT_REQUEST_TIMEOUT_MS,
+/// CFRPD_DEFAULT_MAX_RETRIES, CFRPD_DEFAULT_CALL_DEADLINE_MS,
+/// CFRPD_DEFAULT_MAX_IDLE_CONNECTIONS, no proxy, no signature).
 /// Both strings are copied. On failure `*out = NULL`. Release with `cfrpd_config_free`.
 ///
 /// Errors:
@@ -108,7 +110,7 @@ pub unsafe extern "C" fn cfrpd_config_last_error(c: *const cfrpd_config) -> *con
 }
 
 /// Bounds one whole call in milliseconds: every attempt, back-off and Retry-After wait
-/// (0 = the default, 60 s). No call outlives it by more than a few milliseconds,
+/// (0 = the default, CFRPD_DEFAULT_CALL_DEADLINE_MS). No call outlives it by more than a few milliseconds,
 /// whatever the server does (trickles bytes, stalls mid-TLS). When it fires the result
 /// is CFRPD_ERR_TIMEOUT (ambiguous for a create that was sent). A wait's own
 /// timeout_ms still bounds the wait; each poll of a wait is one call.
@@ -126,8 +128,9 @@ pub unsafe extern "C" fn cfrpd_config_set_call_deadline_ms(
     })
 }
 
-/// How many idle connections the client keeps open for reuse (default 4, at most
-/// 1024, else CFRPD_ERR_INVALID_ARGUMENT; 0 keeps none). A server polling many requests
+/// How many idle connections the client keeps open for reuse (default
+/// CFRPD_DEFAULT_MAX_IDLE_CONNECTIONS, at most CFRPD_MAX_IDLE_CONNECTIONS_LIMIT, else
+/// CFRPD_ERR_INVALID_ARGUMENT; 0 keeps none). A server polling many requests
 /// from many threads wants about one per thread.
 ///
 /// Errors:
@@ -264,7 +267,8 @@ pub unsafe extern "C" fn cfrpd_config_set_base_url(
     })
 }
 
-/// Per-attempt timeouts in milliseconds; 0 means the default (connect 10 s, request 30 s).
+/// Per-attempt timeouts in milliseconds; 0 means the default
+/// (CFRPD_DEFAULT_CONNECT_TIMEOUT_MS, CFRPD_DEFAULT_REQUEST_TIMEOUT_MS).
 ///
 /// Errors:
 /// - CFRPD_ERR_INVALID_ARGUMENT: a NULL config.
@@ -351,8 +355,8 @@ pub unsafe extern "C" fn cfrpd_config_set_proxy(
     })
 }
 
-/// How many re-tries after the first attempt (default 2; above 10 is
-/// CFRPD_ERR_INVALID_ARGUMENT). They apply to each poll of a wait too.
+/// How many re-tries after the first attempt (default CFRPD_DEFAULT_MAX_RETRIES; above
+/// CFRPD_MAX_RETRIES_LIMIT is CFRPD_ERR_INVALID_ARGUMENT). They apply to each poll of a wait too.
 ///
 /// Errors:
 /// - CFRPD_ERR_INVALID_ARGUMENT: a NULL config or `n` above CFRPD_MAX_RETRIES_LIMIT.

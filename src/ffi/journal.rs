@@ -28,6 +28,11 @@ pub const CFRPD_JOURNAL_CREATED: cfrpd_journal_state = 2;
 pub const CFRPD_JOURNAL_FORMAT_VERSION: u32 = 2;
 const _: () = assert!(CFRPD_JOURNAL_FORMAT_VERSION == crate::journal::JOURNAL_FORMAT_VERSION);
 
+/// Size in bytes past which a client compacts its journal file (rewrites it with only the
+/// open entries). Not settable.
+pub const CFRPD_JOURNAL_COMPACT_AT: u64 = 262_144;
+const _: () = assert!(CFRPD_JOURNAL_COMPACT_AT == crate::journal::JOURNAL_COMPACT_AT);
+
 /// An open entry of the create journal. Strings and `request` belong to the list.
 #[repr(C)]
 pub struct cfrpd_journal_entry {

@@ -60,6 +60,33 @@ const _: () = assert!(CFRPD_MAX_VERIFICATION_ID_LEN == crate::validate::MAX_VERI
 /// Most re-tries `cfrpd_config_set_max_retries` accepts.
 pub const CFRPD_MAX_RETRIES_LIMIT: u32 = 10;
 const _: () = assert!(CFRPD_MAX_RETRIES_LIMIT == crate::config::MAX_RETRIES_LIMIT);
+/// Connect timeout of each attempt, in milliseconds, unless
+/// `cfrpd_config_set_timeouts_ms` says otherwise.
+pub const CFRPD_DEFAULT_CONNECT_TIMEOUT_MS: u32 = 10_000;
+const _: () = assert!(
+    CFRPD_DEFAULT_CONNECT_TIMEOUT_MS as u128 == crate::config::DEFAULT_CONNECT_TIMEOUT.as_millis()
+);
+/// Request timeout of each attempt (send and receive), in milliseconds, unless
+/// `cfrpd_config_set_timeouts_ms` says otherwise.
+pub const CFRPD_DEFAULT_REQUEST_TIMEOUT_MS: u32 = 30_000;
+const _: () = assert!(
+    CFRPD_DEFAULT_REQUEST_TIMEOUT_MS as u128 == crate::config::DEFAULT_REQUEST_TIMEOUT.as_millis()
+);
+/// Re-tries after the first attempt unless `cfrpd_config_set_max_retries` says otherwise.
+pub const CFRPD_DEFAULT_MAX_RETRIES: u32 = 2;
+const _: () = assert!(CFRPD_DEFAULT_MAX_RETRIES == crate::config::DEFAULT_MAX_RETRIES);
+/// Bound of one whole call (every attempt, back-off and Retry-After wait), in
+/// milliseconds, unless `cfrpd_config_set_call_deadline_ms` says otherwise.
+pub const CFRPD_DEFAULT_CALL_DEADLINE_MS: u32 = 60_000;
+const _: () = assert!(
+    CFRPD_DEFAULT_CALL_DEADLINE_MS as u128 == crate::config::DEFAULT_CALL_DEADLINE.as_millis()
+);
+/// Pause between the polls of `cfrpd_wait_for_result`, in milliseconds, when its
+/// `poll_interval_ms` is 0.
+pub const CFRPD_DEFAULT_POLL_INTERVAL_MS: u32 = 3_000;
+const _: () = assert!(
+    CFRPD_DEFAULT_POLL_INTERVAL_MS as u128 == crate::wait::DEFAULT_POLL_INTERVAL.as_millis()
+);
 /// Idle connections a client keeps for reuse unless
 /// `cfrpd_config_set_max_idle_connections` says otherwise.
 pub const CFRPD_DEFAULT_MAX_IDLE_CONNECTIONS: u32 = 4;

@@ -9,6 +9,13 @@ use super::strings::{opt_str_in, str_in};
 use super::types::*;
 use crate::error::Error;
 
+/// The `max_age_s` recommended for the header scheme, in seconds (the C++ wrapper's
+/// default when a timestamp is given). 0 means no age check.
+pub const CFRPD_RECOMMENDED_WEBHOOK_MAX_AGE_S: u32 = 300;
+const _: () = assert!(
+    CFRPD_RECOMMENDED_WEBHOOK_MAX_AGE_S as u64 == crate::webhook::RECOMMENDED_MAX_AGE.as_secs()
+);
+
 /// Verifies, then parses, one webhook delivery.
 ///
 /// raw_body/body_len: the exact bytes received (not NUL-terminated; may contain
@@ -19,7 +26,8 @@ use crate::error::Error;
 /// by the raw body)). When both are NULL the body's own "signature" field is verified
 /// instead (the v1 scheme: it signs only `data` and has no timestamp, so no replay
 /// protection; take the outcome from data->status, never from event_type).
-/// max_age_s: reject a timestamp older (or further in the future) than this; 0 = no check.
+/// max_age_s: reject a timestamp older (or further in the future) than this; 0 = no check
+/// (CFRPD_RECOMMENDED_WEBHOOK_MAX_AGE_S suits the header scheme; the v1 scheme needs 0).
 /// Signatures are compared in constant time. Release `*out` with `cfrpd_webhook_free`.
 ///
 /// Errors:
