@@ -75,15 +75,18 @@ pub unsafe extern "C" fn cfrpd_create(
     out: *mut *mut cfrpd_request,
     err: *mut *mut cfrpd_error,
 ) -> cfrpd_result {
-    call_with_out(out, err, || {
-        // SAFETY: the caller passes NULL or a live client (the function's # Safety); it outlives this call.
+    let run = || {
+        // SAFETY: the caller passes NULL or a live client (this function's requirements); it outlives this call.
         let client = unsafe { ref_in(client, "client") }?;
-        // SAFETY: `verification_id` is NULL or NUL-terminated (the function's # Safety) and only borrowed during this call.
+        // SAFETY: `verification_id` is NULL or NUL-terminated (this function's requirements) and only borrowed during this call.
         let id = unsafe { str_in(verification_id, "verification_id") }?;
-        // SAFETY: `name` is NULL or NUL-terminated (the function's # Safety) and only borrowed during this call.
+        // SAFETY: `name` is NULL or NUL-terminated (this function's requirements) and only borrowed during this call.
         let name = unsafe { str_in(name, "name") }?;
         Ok(request_out(&client.inner.create(id, name)?))
-    })
+    };
+    // SAFETY: `out` and `err` are NULL or valid for writes (this function's requirements
+    // above), which is all call_with_out requires.
+    unsafe { call_with_out(out, err, run) }
 }
 
 /// Frees a created request and everything in it. NULL is a no-op.
@@ -92,7 +95,7 @@ pub unsafe extern "C" fn cfrpd_create(
 /// `req` is NULL or a request from this library, not freed before.
 #[no_mangle]
 pub unsafe extern "C" fn cfrpd_request_free(req: *mut cfrpd_request) {
-    // SAFETY: `req` is NULL or a request from cfrpd_create, not freed before (the caller's # Safety).
+    // SAFETY: `req` is NULL or a request from cfrpd_create, not freed before (this function's requirements).
     call_infallible((), || unsafe { free_request(req) })
 }
 
@@ -122,13 +125,16 @@ pub unsafe extern "C" fn cfrpd_get_status(
     out: *mut *mut cfrpd_status,
     err: *mut *mut cfrpd_error,
 ) -> cfrpd_result {
-    call_with_out(out, err, || {
-        // SAFETY: the caller passes NULL or a live client (the function's # Safety); it outlives this call.
+    let run = || {
+        // SAFETY: the caller passes NULL or a live client (this function's requirements); it outlives this call.
         let client = unsafe { ref_in(client, "client") }?;
-        // SAFETY: `verification_id` is NULL or NUL-terminated (the function's # Safety) and only borrowed during this call.
+        // SAFETY: `verification_id` is NULL or NUL-terminated (this function's requirements) and only borrowed during this call.
         let id = unsafe { str_in(verification_id, "verification_id") }?;
         Ok(status_out(&client.inner.status(id)?))
-    })
+    };
+    // SAFETY: `out` and `err` are NULL or valid for writes (this function's requirements
+    // above), which is all call_with_out requires.
+    unsafe { call_with_out(out, err, run) }
 }
 
 /// The current status of a request by Cashfree's ref_id (must be > 0). Same rules as
@@ -154,11 +160,14 @@ pub unsafe extern "C" fn cfrpd_get_status_by_ref_id(
     out: *mut *mut cfrpd_status,
     err: *mut *mut cfrpd_error,
 ) -> cfrpd_result {
-    call_with_out(out, err, || {
-        // SAFETY: the caller passes NULL or a live client (the function's # Safety); it outlives this call.
+    let run = || {
+        // SAFETY: the caller passes NULL or a live client (this function's requirements); it outlives this call.
         let client = unsafe { ref_in(client, "client") }?;
         Ok(status_out(&client.inner.status_by_ref_id(ref_id)?))
-    })
+    };
+    // SAFETY: `out` and `err` are NULL or valid for writes (this function's requirements
+    // above), which is all call_with_out requires.
+    unsafe { call_with_out(out, err, run) }
 }
 
 /// Polls until the state is final (SUCCESS, FAILURE, EXPIRED).
@@ -211,10 +220,10 @@ pub unsafe extern "C" fn cfrpd_wait_for_result(
     out: *mut *mut cfrpd_status,
     err: *mut *mut cfrpd_error,
 ) -> cfrpd_result {
-    call_with_partial_out(out, err, || {
-        // SAFETY: the caller passes NULL or a live client (the function's # Safety); it outlives this call.
+    let run = || {
+        // SAFETY: the caller passes NULL or a live client (this function's requirements); it outlives this call.
         let client = unsafe { ref_in(client, "client") }.map_err(|e| (e, None))?;
-        // SAFETY: `verification_id` is NULL or NUL-terminated (the function's # Safety) and only borrowed during this call.
+        // SAFETY: `verification_id` is NULL or NUL-terminated (this function's requirements) and only borrowed during this call.
         let id = unsafe { str_in(verification_id, "verification_id") }.map_err(|e| (e, None))?;
         if timeout_ms == 0 {
             return Err((Error::invalid("timeout_ms must be greater than 0"), None));
@@ -245,7 +254,10 @@ pub unsafe extern "C" fn cfrpd_wait_for_result(
                 Err((e.error, last))
             }
         }
-    })
+    };
+    // SAFETY: `out` and `err` are NULL or valid for writes (this function's requirements
+    // above), which is all call_with_partial_out requires.
+    unsafe { call_with_partial_out(out, err, run) }
 }
 
 /// Frees a status and everything in it. NULL is a no-op.
@@ -255,6 +267,6 @@ pub unsafe extern "C" fn cfrpd_wait_for_result(
 /// not freed before.
 #[no_mangle]
 pub unsafe extern "C" fn cfrpd_status_free(status: *mut cfrpd_status) {
-    // SAFETY: `status` is NULL or a status from this library, not freed before and not a callback's view (the caller's # Safety).
+    // SAFETY: `status` is NULL or a status from this library, not freed before and not a callback's view (this function's requirements).
     call_infallible((), || unsafe { free_status(status) })
 }

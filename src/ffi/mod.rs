@@ -63,6 +63,6 @@ use crate::error::Error;
 /// # Safety
 /// `p` is NULL or valid for the borrow.
 unsafe fn ref_in<'a, T>(p: *const T, what: &str) -> Result<&'a T, Error> {
-    // SAFETY: `p` is NULL (as_ref gives None) or valid for the borrow (this function's # Safety).
+    // SAFETY: `p` is NULL (as_ref gives None) or valid for the borrow (this function's requirements).
     unsafe { p.as_ref() }.ok_or_else(|| Error::invalid(format!("{what} is NULL")))
 }

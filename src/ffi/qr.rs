@@ -102,7 +102,7 @@ pub unsafe extern "C" fn cfrpd_qr_encode(
     out: *mut *mut cfrpd_qr,
     err: *mut *mut cfrpd_error,
 ) -> cfrpd_result {
-    call_with_out(out.cast::<*mut QrAlloc>(), err, || {
+    let run = || {
         // SAFETY: `text` is NULL or NUL-terminated (the function's # Safety) and only borrowed during this call.
         let text = unsafe { str_in(text, "text") }?;
         let qr = QrCode::encode(text)?;
@@ -114,7 +114,10 @@ pub unsafe extern "C" fn cfrpd_qr_encode(
             },
             modules,
         }))
-    })
+    };
+    // SAFETY: `out` and `err` are NULL or valid for writes (this function's requirements
+    // above), which is all call_with_out requires.
+    unsafe { call_with_out(out.cast::<*mut QrAlloc>(), err, run) }
 }
 
 /// Frees a QR code from `cfrpd_qr_encode`. NULL is a no-op.
@@ -162,7 +165,7 @@ pub unsafe extern "C" fn cfrpd_qr_bitmap(
     out: *mut *mut cfrpd_bitmap,
     err: *mut *mut cfrpd_error,
 ) -> cfrpd_result {
-    call_with_out(out.cast::<*mut BitmapAlloc>(), err, || {
+    let run = || {
         // SAFETY: `qr` is NULL or readable (the function's # Safety).
         let qr = unsafe { super::ref_in(qr, "qr") }?;
         if qr.modules.is_null() {
@@ -185,7 +188,10 @@ pub unsafe extern "C" fn cfrpd_qr_bitmap(
             },
             bits,
         }))
-    })
+    };
+    // SAFETY: `out` and `err` are NULL or valid for writes (this function's requirements
+    // above), which is all call_with_out requires.
+    unsafe { call_with_out(out.cast::<*mut BitmapAlloc>(), err, run) }
 }
 
 /// Frees a bitmap from `cfrpd_qr_bitmap`. NULL is a no-op.

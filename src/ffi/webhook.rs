@@ -52,8 +52,8 @@ pub unsafe extern "C" fn cfrpd_webhook_verify(
     out: *mut *mut cfrpd_webhook,
     err: *mut *mut cfrpd_error,
 ) -> cfrpd_result {
-    call_with_out(out, err, || {
-        // SAFETY: `client_secret` is NULL or NUL-terminated (the function's # Safety) and only borrowed during this call.
+    let run = || {
+        // SAFETY: `client_secret` is NULL or NUL-terminated (this function's requirements) and only borrowed during this call.
         let secret = unsafe { str_in(client_secret, "client_secret") }?;
         let body: &[u8] = match (raw_body.is_null(), body_len) {
             (true, 0) => &[],
@@ -61,15 +61,18 @@ pub unsafe extern "C" fn cfrpd_webhook_verify(
             // SAFETY: the caller vouches for body_len readable bytes.
             (false, n) => unsafe { std::slice::from_raw_parts(raw_body, n) },
         };
-        // SAFETY: `signature` is NULL (not given) or NUL-terminated (the function's # Safety), borrowed during this call.
+        // SAFETY: `signature` is NULL (not given) or NUL-terminated (this function's requirements), borrowed during this call.
         let sig = unsafe { opt_str_in(signature, "signature") }?;
-        // SAFETY: `timestamp` is NULL (not given) or NUL-terminated (the function's # Safety), borrowed during this call.
+        // SAFETY: `timestamp` is NULL (not given) or NUL-terminated (this function's requirements), borrowed during this call.
         let ts = unsafe { opt_str_in(timestamp, "timestamp") }?;
         let max_age = (max_age_s > 0).then(|| Duration::from_secs(max_age_s.into()));
         Ok(webhook_out(&crate::webhook::verify(
             secret, body, sig, ts, max_age,
         )?))
-    })
+    };
+    // SAFETY: `out` and `err` are NULL or valid for writes (this function's requirements
+    // above), which is all call_with_out requires.
+    unsafe { call_with_out(out, err, run) }
 }
 
 /// Frees a webhook and everything in it. NULL is a no-op.
@@ -78,6 +81,6 @@ pub unsafe extern "C" fn cfrpd_webhook_verify(
 /// `hook` is NULL or a webhook from this library, not freed before.
 #[no_mangle]
 pub unsafe extern "C" fn cfrpd_webhook_free(hook: *mut cfrpd_webhook) {
-    // SAFETY: `hook` is NULL or a webhook from this library, not freed before (the caller's # Safety).
+    // SAFETY: `hook` is NULL or a webhook from this library, not freed before (this function's requirements).
     call_infallible((), || unsafe { free_webhook(hook) })
 }
