@@ -65,8 +65,7 @@ use crate::WaitOptions;
 /// cfrpd_request_free(req);
 /// ```
 ///
-/// # Safety
-/// `client` is NULL or live; strings are NULL or NUL-terminated; `out`/`err` are NULL or writable.
+/// Requirements: `client` is NULL or live; strings are NULL or NUL-terminated; `out`/`err` are NULL or writable.
 #[no_mangle]
 pub unsafe extern "C" fn cfrpd_create(
     client: *const cfrpd_client,
@@ -91,8 +90,7 @@ pub unsafe extern "C" fn cfrpd_create(
 
 /// Frees a created request and everything in it. NULL is a no-op.
 ///
-/// # Safety
-/// `req` is NULL or a request from this library, not freed before.
+/// Requirements: `req` is NULL or a request from this library, not freed before.
 #[no_mangle]
 pub unsafe extern "C" fn cfrpd_request_free(req: *mut cfrpd_request) {
     // SAFETY: `req` is NULL or a request from cfrpd_create, not freed before (this function's requirements).
@@ -116,8 +114,7 @@ pub unsafe extern "C" fn cfrpd_request_free(req: *mut cfrpd_request) {
 ///   non-2xx (`http_status` and Cashfree's `api_code` are in the error).
 /// - CFRPD_ERR_UNEXPECTED_RESPONSE: a 2xx that cannot be decoded.
 ///
-/// # Safety
-/// `client` is NULL or live; `verification_id` is NULL or NUL-terminated; `out`/`err` are NULL or writable.
+/// Requirements: `client` is NULL or live; `verification_id` is NULL or NUL-terminated; `out`/`err` are NULL or writable.
 #[no_mangle]
 pub unsafe extern "C" fn cfrpd_get_status(
     client: *const cfrpd_client,
@@ -151,8 +148,7 @@ pub unsafe extern "C" fn cfrpd_get_status(
 ///   non-2xx (`http_status` and Cashfree's `api_code` are in the error).
 /// - CFRPD_ERR_UNEXPECTED_RESPONSE: a 2xx that cannot be decoded.
 ///
-/// # Safety
-/// `client` is NULL or live; `out`/`err` are NULL or writable.
+/// Requirements: `client` is NULL or live; `out`/`err` are NULL or writable.
 #[no_mangle]
 pub unsafe extern "C" fn cfrpd_get_status_by_ref_id(
     client: *const cfrpd_client,
@@ -205,8 +201,7 @@ pub unsafe extern "C" fn cfrpd_get_status_by_ref_id(
 /// cfrpd_status_free(st); // also on CFRPD_ERR_DEADLINE: the last status seen
 /// ```
 ///
-/// # Safety
-/// `client` is NULL or live; `verification_id` is NULL or NUL-terminated; `on_poll` is
+/// Requirements: `client` is NULL or live; `verification_id` is NULL or NUL-terminated; `on_poll` is
 /// NULL or a function safe to call with `user_data`; `out`/`err` are NULL or writable.
 #[no_mangle]
 #[allow(clippy::too_many_arguments)]
@@ -262,8 +257,7 @@ pub unsafe extern "C" fn cfrpd_wait_for_result(
 
 /// Frees a status and everything in it. NULL is a no-op.
 ///
-/// # Safety
-/// `status` is NULL or a status from this library (not one passed to a poll callback),
+/// Requirements: `status` is NULL or a status from this library (not one passed to a poll callback),
 /// not freed before.
 #[no_mangle]
 pub unsafe extern "C" fn cfrpd_status_free(status: *mut cfrpd_status) {

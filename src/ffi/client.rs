@@ -15,8 +15,7 @@ use crate::Client;
 /// - CFRPD_ERR_INVALID_ARGUMENT: a NULL argument.
 /// - CFRPD_ERR_TLS: the TLS settings (extra root certificates) cannot be used.
 ///
-/// # Safety
-/// `c` is NULL or a live config; `out`/`err` are NULL or writable.
+/// Requirements: `c` is NULL or a live config; `out`/`err` are NULL or writable.
 #[no_mangle]
 pub unsafe extern "C" fn cfrpd_client_new(
     c: *const cfrpd_config,
@@ -50,8 +49,7 @@ pub unsafe extern "C" fn cfrpd_client_new(
 ///     printf("%lld of %lld calls left\n", (long long)w.remaining, (long long)w.limit);
 /// ```
 ///
-/// # Safety
-/// `client` is NULL or live; `out` is NULL or writable.
+/// Requirements: `client` is NULL or live; `out` is NULL or writable.
 #[no_mangle]
 pub unsafe extern "C" fn cfrpd_client_rate_limit(
     client: *const cfrpd_client,
@@ -75,8 +73,7 @@ pub unsafe extern "C" fn cfrpd_client_rate_limit(
 
 /// Frees a client. NULL is a no-op. No other thread may be using it.
 ///
-/// # Safety
-/// `client` is NULL or a client from this library, not freed before.
+/// Requirements: `client` is NULL or a client from this library, not freed before.
 #[no_mangle]
 pub unsafe extern "C" fn cfrpd_client_free(client: *mut cfrpd_client) {
     call_infallible((), || {

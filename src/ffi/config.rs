@@ -21,8 +21,7 @@ use crate::Config;
 /// - CFRPD_ERR_INVALID_ARGUMENT: a NULL argument, invalid UTF-8, an empty credential or
 ///   one with control characters.
 ///
-/// # Safety
-/// Strings are NULL or NUL-terminated; `out` is NULL or writable.
+/// Requirements: Strings are NULL or NUL-terminated; `out` is NULL or writable.
 #[no_mangle]
 pub unsafe extern "C" fn cfrpd_config_new(
     client_id: *const c_char,
@@ -57,8 +56,7 @@ pub unsafe extern "C" fn cfrpd_config_new(
 ///   names the path).
 /// - CFRPD_ERR_SIGNATURE: CASHFREE_PUBLIC_KEY is not a usable RSA public key.
 ///
-/// # Safety
-/// `out` is NULL or writable; `err` is NULL or writable.
+/// Requirements: `out` is NULL or writable; `err` is NULL or writable.
 #[no_mangle]
 pub unsafe extern "C" fn cfrpd_config_from_env(
     out: *mut *mut cfrpd_config,
@@ -104,8 +102,7 @@ pub(super) unsafe fn with_config(
 /// Returns: the message, owned by the config (valid until the next call on it; do not
 /// free it), or NULL after a success and for a NULL config.
 ///
-/// # Safety
-/// `c` is NULL or a live config.
+/// Requirements: `c` is NULL or a live config.
 #[no_mangle]
 pub unsafe extern "C" fn cfrpd_config_last_error(c: *const cfrpd_config) -> *const c_char {
     call_infallible(std::ptr::null(), || {
@@ -127,8 +124,7 @@ pub unsafe extern "C" fn cfrpd_config_last_error(c: *const cfrpd_config) -> *con
 /// is CFRPD_ERR_TIMEOUT (ambiguous for a create that was sent). A wait's own
 /// timeout_ms still bounds the wait; each poll of a wait is one call.
 ///
-/// # Safety
-/// `c` is NULL or a live config.
+/// Requirements: `c` is NULL or a live config.
 #[no_mangle]
 pub unsafe extern "C" fn cfrpd_config_set_call_deadline_ms(
     c: *mut cfrpd_config,
@@ -152,8 +148,7 @@ pub unsafe extern "C" fn cfrpd_config_set_call_deadline_ms(
 /// - CFRPD_ERR_INVALID_ARGUMENT: a NULL config or `n` above
 ///   CFRPD_MAX_IDLE_CONNECTIONS_LIMIT (`cfrpd_config_last_error` says why).
 ///
-/// # Safety
-/// `c` is NULL or a live config.
+/// Requirements: `c` is NULL or a live config.
 #[no_mangle]
 pub unsafe extern "C" fn cfrpd_config_set_max_idle_connections(
     c: *mut cfrpd_config,
@@ -211,8 +206,7 @@ impl CLog {
 /// cfrpd_config_set_log_callback(config, CFRPD_LOG_INFO, on_log, stderr);
 /// ```
 ///
-/// # Safety
-/// `c` is NULL or a live config; `callback` is NULL or safe to call with `user_data`
+/// Requirements: `c` is NULL or a live config; `callback` is NULL or safe to call with `user_data`
 /// from any thread that uses a client made from this config.
 #[no_mangle]
 pub unsafe extern "C" fn cfrpd_config_set_log_callback(
@@ -250,8 +244,7 @@ pub unsafe extern "C" fn cfrpd_config_set_log_callback(
 /// Errors:
 /// - CFRPD_ERR_INVALID_ARGUMENT: a NULL config or another value.
 ///
-/// # Safety
-/// `c` is NULL or a live config.
+/// Requirements: `c` is NULL or a live config.
 #[no_mangle]
 pub unsafe extern "C" fn cfrpd_config_set_environment(
     c: *mut cfrpd_config,
@@ -277,8 +270,7 @@ pub unsafe extern "C" fn cfrpd_config_set_environment(
 /// - CFRPD_ERR_INVALID_ARGUMENT: a NULL argument, invalid UTF-8, or a URL refused by the
 ///   rules above (`cfrpd_config_last_error` says which).
 ///
-/// # Safety
-/// `c` is NULL or a live config; `url` is NULL or NUL-terminated.
+/// Requirements: `c` is NULL or a live config; `url` is NULL or NUL-terminated.
 #[no_mangle]
 pub unsafe extern "C" fn cfrpd_config_set_base_url(
     c: *mut cfrpd_config,
@@ -300,8 +292,7 @@ pub unsafe extern "C" fn cfrpd_config_set_base_url(
 /// Errors:
 /// - CFRPD_ERR_INVALID_ARGUMENT: a NULL config.
 ///
-/// # Safety
-/// `c` is NULL or a live config.
+/// Requirements: `c` is NULL or a live config.
 #[no_mangle]
 pub unsafe extern "C" fn cfrpd_config_set_timeouts_ms(
     c: *mut cfrpd_config,
@@ -329,8 +320,7 @@ pub unsafe extern "C" fn cfrpd_config_set_timeouts_ms(
 /// - CFRPD_ERR_SIGNATURE: not a usable RSA public key (`cfrpd_config_last_error` says
 ///   why).
 ///
-/// # Safety
-/// `c` is NULL or a live config; `pem` is NULL or NUL-terminated.
+/// Requirements: `c` is NULL or a live config; `pem` is NULL or NUL-terminated.
 #[no_mangle]
 pub unsafe extern "C" fn cfrpd_config_set_public_key_pem(
     c: *mut cfrpd_config,
@@ -353,8 +343,7 @@ pub unsafe extern "C" fn cfrpd_config_set_public_key_pem(
 /// - CFRPD_ERR_INVALID_ARGUMENT: a NULL argument, invalid UTF-8, or no usable
 ///   certificate in the text (`cfrpd_config_last_error` says why).
 ///
-/// # Safety
-/// `c` is NULL or a live config; `pem` is NULL or NUL-terminated.
+/// Requirements: `c` is NULL or a live config; `pem` is NULL or NUL-terminated.
 #[no_mangle]
 pub unsafe extern "C" fn cfrpd_config_add_root_ca_pem(
     c: *mut cfrpd_config,
@@ -377,8 +366,7 @@ pub unsafe extern "C" fn cfrpd_config_add_root_ca_pem(
 /// - CFRPD_ERR_INVALID_ARGUMENT: a NULL argument, invalid UTF-8 or a malformed URL
 ///   (`cfrpd_config_last_error` says why; never with the password).
 ///
-/// # Safety
-/// `c` is NULL or a live config; `url` is NULL or NUL-terminated.
+/// Requirements: `c` is NULL or a live config; `url` is NULL or NUL-terminated.
 #[no_mangle]
 pub unsafe extern "C" fn cfrpd_config_set_proxy(
     c: *mut cfrpd_config,
@@ -400,8 +388,7 @@ pub unsafe extern "C" fn cfrpd_config_set_proxy(
 /// Errors:
 /// - CFRPD_ERR_INVALID_ARGUMENT: a NULL config or `n` above CFRPD_MAX_RETRIES_LIMIT.
 ///
-/// # Safety
-/// `c` is NULL or a live config.
+/// Requirements: `c` is NULL or a live config.
 #[no_mangle]
 pub unsafe extern "C" fn cfrpd_config_set_max_retries(
     c: *mut cfrpd_config,
@@ -418,8 +405,7 @@ pub unsafe extern "C" fn cfrpd_config_set_max_retries(
 
 /// Frees a configuration. NULL is a no-op.
 ///
-/// # Safety
-/// `c` is NULL or a config from this library, not freed before.
+/// Requirements: `c` is NULL or a config from this library, not freed before.
 #[no_mangle]
 pub unsafe extern "C" fn cfrpd_config_free(c: *mut cfrpd_config) {
     call_infallible((), || {

@@ -142,8 +142,7 @@ pub(crate) unsafe fn free_error(e: *mut cfrpd_error) {
 
 /// Frees an error. NULL is a no-op.
 ///
-/// # Safety
-/// `err` is NULL or an error from this library, not freed before.
+/// Requirements: `err` is NULL or an error from this library, not freed before.
 #[no_mangle]
 pub unsafe extern "C" fn cfrpd_error_free(err: *mut cfrpd_error) {
     // SAFETY: `err` is NULL or an error from this library, not freed before (this function's requirements).

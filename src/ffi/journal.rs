@@ -19,9 +19,9 @@ use crate::Config;
 pub type cfrpd_journal_state = u32;
 /// Intent recorded, no answer recorded: the request may exist at Cashfree (its links
 /// were never received). Settle it with `cfrpd_journal_resolve`.
-pub const CFRPD_JOURNAL_SENDING: cfrpd_journal_state = 1;
+pub const CFRPD_JOURNAL_SENDING: u32 = 1;
 /// Cashfree's answer recorded: the same links and QR can be shown again.
-pub const CFRPD_JOURNAL_CREATED: cfrpd_journal_state = 2;
+pub const CFRPD_JOURNAL_CREATED: u32 = 2;
 
 /// The journal format version this library writes. A journal starts with 8 magic bytes
 /// and this version; a file of version 1 (written by releases before format 2) is
@@ -114,8 +114,7 @@ fn entry_out(e: &JournalEntry) -> cfrpd_journal_entry {
 /// with an open entry sends nothing (see `cfrpd_create`). Returns CFRPD_OK, or
 /// CFRPD_ERR_INVALID_ARGUMENT for a NULL config or a path that is not UTF-8.
 ///
-/// # Safety
-/// `c` is NULL or a live config; `path` is NULL or NUL-terminated.
+/// Requirements: `c` is NULL or a live config; `path` is NULL or NUL-terminated.
 #[no_mangle]
 pub unsafe extern "C" fn cfrpd_config_set_journal_path(
     c: *mut cfrpd_config,
@@ -142,8 +141,7 @@ pub unsafe extern "C" fn cfrpd_config_set_journal_path(
 /// `cfrpd_journal_list_free`). Errors: CFRPD_ERR_JOURNAL when the client has no journal
 /// or is used in a forked child; CFRPD_ERR_INVALID_ARGUMENT for NULL arguments.
 ///
-/// # Safety
-/// `client` is NULL or live; `out`/`err` are NULL or writable.
+/// Requirements: `client` is NULL or live; `out`/`err` are NULL or writable.
 #[no_mangle]
 pub unsafe extern "C" fn cfrpd_journal_pending(
     client: *const cfrpd_client,
@@ -174,8 +172,7 @@ pub unsafe extern "C" fn cfrpd_journal_pending(
 /// Frees a list from `cfrpd_journal_pending` with its entries, strings and requests.
 /// NULL is a no-op. The length freed is the one allocated, whatever `count` now says.
 ///
-/// # Safety
-/// `list` is NULL or a list from `cfrpd_journal_pending`, not freed before.
+/// Requirements: `list` is NULL or a list from `cfrpd_journal_pending`, not freed before.
 #[no_mangle]
 pub unsafe extern "C" fn cfrpd_journal_list_free(list: *mut cfrpd_journal_list) {
     call_infallible((), || {
@@ -216,8 +213,7 @@ pub unsafe extern "C" fn cfrpd_journal_list_free(list: *mut cfrpd_journal_list) 
 /// nothing sent — while a `cfrpd_create` of the same id is in flight on this client
 /// (its own answer settles it).
 ///
-/// # Safety
-/// `client` is NULL or live; `verification_id` is NULL or NUL-terminated; `out`/`err`
+/// Requirements: `client` is NULL or live; `verification_id` is NULL or NUL-terminated; `out`/`err`
 /// are NULL or writable.
 #[no_mangle]
 pub unsafe extern "C" fn cfrpd_journal_resolve(

@@ -37,8 +37,7 @@ const _: () = assert!(
 /// - CFRPD_ERR_INVALID_ARGUMENT: a NULL secret, NULL `raw_body` with a length, or
 ///   invalid UTF-8 in a string argument.
 ///
-/// # Safety
-/// `client_secret`, `signature`, `timestamp` are NULL or NUL-terminated; `raw_body` is
+/// Requirements: `client_secret`, `signature`, `timestamp` are NULL or NUL-terminated; `raw_body` is
 /// NULL or readable for `body_len` bytes; `out`/`err` are NULL or writable.
 #[no_mangle]
 #[allow(clippy::too_many_arguments)]
@@ -77,8 +76,7 @@ pub unsafe extern "C" fn cfrpd_webhook_verify(
 
 /// Frees a webhook and everything in it. NULL is a no-op.
 ///
-/// # Safety
-/// `hook` is NULL or a webhook from this library, not freed before.
+/// Requirements: `hook` is NULL or a webhook from this library, not freed before.
 #[no_mangle]
 pub unsafe extern "C" fn cfrpd_webhook_free(hook: *mut cfrpd_webhook) {
     // SAFETY: `hook` is NULL or a webhook from this library, not freed before (this function's requirements).
