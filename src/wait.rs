@@ -3,7 +3,8 @@
 use std::fmt;
 use std::time::{Duration, Instant};
 
-use crate::client::{deadline_after, Client};
+use crate::attempt::deadline_after;
+use crate::client::Client;
 use crate::error::{Error, ErrorKind};
 use crate::model::Identity;
 use crate::model::Status;
