@@ -64,12 +64,12 @@ pub(crate) struct Engine {
     /// shared by every request (no copy per call), zeroed when the last user drops it.
     client_secret: HeaderValue,
     pub(crate) signer: Option<Signer>,
-    redactor: Redactor,
+    pub(crate) redactor: Redactor,
     pub(crate) max_retries: u32,
     request_timeout: Duration,
     call_deadline: Duration,
     pub(crate) target: String,
-    logger: Logger,
+    pub(crate) logger: Logger,
     pub(crate) rate_limit: RateLimitTracker,
 }
 

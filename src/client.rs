@@ -11,12 +11,11 @@ use std::time::Instant;
 use crate::attempt::{Done, Engine};
 use crate::config::Config;
 use crate::decode::{decode_created_detailed, decode_status_detailed};
-use crate::diagnostics::{LogLevel, Logger};
+use crate::diagnostics::LogLevel;
 use crate::error::{Error, ErrorKind, Result};
 use crate::journal::{Begin, Journal, JournalEntry, JournalState, Log as JournalLog};
 use crate::model::{CreatedRequest, Identity, Status};
 use crate::ratelimit::RateLimit;
-use crate::redact::Redactor;
 use crate::retry::CallKind;
 use crate::validate::{validate_name, validate_ref_id, validate_verification_id};
 
@@ -31,15 +30,15 @@ pub struct Client {
     inner: Arc<Inner>,
 }
 
+/// What a client shares between its clones: the attempt engine (which it derefs to, so
+/// `inner.redactor` and `inner.logger` are the engine's, one copy each), the URLs and the
+/// journal.
 struct Inner {
     /// Sends the calls (crate::attempt).
     engine: Engine,
     create_url: String,
     status_url: String,
     client_id: String,
-    /// For what this module decodes and logs itself (the engine has its own copies).
-    redactor: Redactor,
-    logger: Logger,
     /// The create journal, when the config names one.
     journal: Option<Journal>,
 }
@@ -66,8 +65,6 @@ impl Client {
                 create_url: format!("{base}/reverse-penny-drop"),
                 status_url: format!("{base}/remitter/status"),
                 client_id: config.client_id.clone(),
-                redactor: config.redactor(),
-                logger: config.logger.clone(),
                 journal,
             }),
         })
@@ -277,6 +274,14 @@ impl Client {
     /// A 2xx that could not be decoded, as the call's error (logged).
     fn undecodable(&self, e: Error, done: &Done, call: CallKind) -> Error {
         self.inner.engine.undecodable(e, done, call)
+    }
+}
+
+impl std::ops::Deref for Inner {
+    type Target = Engine;
+
+    fn deref(&self) -> &Engine {
+        &self.engine
     }
 }
 
