@@ -2,18 +2,40 @@
  * cashfree_rpd.h — C API of cashfree-rpd: Cashfree Reverse Penny Drop (bank account
  * verification over UPI) for C and C++.
  *
- * Conventions (every function keeps them):
- *  - Fallible functions return cfrpd_result (CFRPD_OK = 0) and write results through
- *    out-pointers, which are set to NULL first (one exception: cfrpd_wait_for_result
- *    hands back the last status on CFRPD_ERR_DEADLINE / CFRPD_ERR_CANCELLED).
- *  - A last parameter `cfrpd_error **err` may be NULL (no details wanted); otherwise it
- *    receives an owned error on failure and NULL on success.
+ * Conventions (every function keeps them; each function's comment below adds only
+ * what is particular to it, and a "Requirements:" paragraph for its pointer arguments):
+ *
+ * Ownership.
  *  - Strings in are NUL-terminated UTF-8 and are copied: free them when the call returns.
  *    NULL or invalid UTF-8 is CFRPD_ERR_INVALID_ARGUMENT, never a crash.
- *  - Everything returned is owned by the caller and released with the matching
- *    cfrpd_*_free, which accepts NULL. Never use libc free() on it.
+ *  - Everything returned through an out-pointer is owned by the caller and released with
+ *    the matching cfrpd_*_free, which accepts NULL. Never use libc free() on it. Counts
+ *    and lengths in returned structs are for reading: the frees do not trust them.
+ *  - Functions returning `const char *` (names, version, cfrpd_config_last_error) hand
+ *    out strings the caller must not free.
  *  - A cfrpd_client may be shared between threads. A cfrpd_config must not be changed
  *    from two threads at once; it may be freed right after cfrpd_client_new.
+ *
+ * Errors: two channels, chosen by what a failure can carry.
+ *  - Every fallible function returns cfrpd_result (CFRPD_OK = 0); the codes are declared
+ *    before the structs below and never change meaning. Out-pointers are set to NULL first and
+ *    written only on success (one exception: cfrpd_wait_for_result hands back the last
+ *    status on CFRPD_ERR_DEADLINE / CFRPD_ERR_CANCELLED).
+ *  - Calls that hand back an object (cfrpd_config_from_env, cfrpd_client_new, the
+ *    create, status, wait and journal calls, cfrpd_qr_*, cfrpd_webhook_verify) take a
+ *    last parameter `cfrpd_error **err`: NULL when no details are wanted, else it
+ *    receives an owned cfrpd_error on failure and NULL on success. A failed request has
+ *    more to say than a sentence (HTTP status, Cashfree's code, retryable, ambiguous,
+ *    request id), and a program acting on it (retry? look the id up before creating
+ *    again?) needs those fields; the error is the caller's, so threads sharing a client
+ *    never see each other's.
+ *  - Configuration setters (cfrpd_config_set_*, cfrpd_config_add_*) return only the code
+ *    and keep the reason on the config, like sqlite3_errmsg: cfrpd_config_last_error
+ *    gives it until the next call on that config. A setter fails only on its own
+ *    argument, so a message is all there is to say; a config belongs to one thread at a
+ *    time, so the kept message cannot be another thread's; and a chain of setters reads
+ *    better without an error variable per line. Calls with neither channel
+ *    (cfrpd_config_new, cfrpd_client_rate_limit) document their few failures.
  *  - No panic crosses the boundary (CFRPD_ERR_PANIC). The library prints nothing and
  *    installs no global hooks. The client secret never appears in returned strings.
  *
@@ -39,12 +61,29 @@
 
 
 /**
+ * Intent recorded, no answer recorded: the request may exist at Cashfree (its links
+ * were never received). Settle it with `cfrpd_journal_resolve`.
+ */
+#define CFRPD_JOURNAL_SENDING 1
+
+/**
+ * Cashfree's answer recorded: the same links and QR can be shown again.
+ */
+#define CFRPD_JOURNAL_CREATED 2
+
+/**
  * The journal format version this library writes. A journal starts with 8 magic bytes
  * and this version; a file of version 1 (written by releases before format 2) is
  * converted when opened, and any other file is refused untouched with
  * `CFRPD_ERR_JOURNAL` (no lock or temporary file is created beside it).
  */
 #define CFRPD_JOURNAL_FORMAT_VERSION 2
+
+/**
+ * Size in bytes past which a client compacts its journal file (rewrites it with only the
+ * open entries). Not settable.
+ */
+#define CFRPD_JOURNAL_COMPACT_AT 262144
 
 /**
  * Smallest `cfrpd_qr.size` (version 1).
@@ -72,6 +111,119 @@
 #define CFRPD_QR_STANDARD_QUIET_ZONE 4
 
 /**
+ * The `max_age_s` recommended for the header scheme, in seconds (the C++ wrapper's
+ * default when a timestamp is given). 0 means no age check.
+ */
+#define CFRPD_RECOMMENDED_WEBHOOK_MAX_AGE_S 300
+
+/**
+ * Success.
+ */
+#define CFRPD_OK 0
+
+/**
+ * Bad input from the caller (NULL, invalid UTF-8, malformed id, unknown enum value); nothing was sent.
+ */
+#define CFRPD_ERR_INVALID_ARGUMENT 1
+
+/**
+ * DNS, connect, reset.
+ */
+#define CFRPD_ERR_NETWORK 2
+
+/**
+ * A connect or request timeout.
+ */
+#define CFRPD_ERR_TIMEOUT 3
+
+/**
+ * TLS handshake / certificate failure.
+ */
+#define CFRPD_ERR_TLS 4
+
+/**
+ * HTTP 400 (other than a duplicate id).
+ */
+#define CFRPD_ERR_BAD_REQUEST 10
+
+/**
+ * HTTP 400 "verification_id already exists".
+ */
+#define CFRPD_ERR_DUPLICATE_ID 11
+
+/**
+ * HTTP 401: wrong client id / secret.
+ */
+#define CFRPD_ERR_UNAUTHORIZED 12
+
+/**
+ * HTTP 403: IP not whitelisted / bad signature.
+ */
+#define CFRPD_ERR_FORBIDDEN 13
+
+/**
+ * HTTP 404.
+ */
+#define CFRPD_ERR_NOT_FOUND 14
+
+/**
+ * HTTP 422: insufficient balance.
+ */
+#define CFRPD_ERR_INSUFFICIENT_BALANCE 15
+
+/**
+ * HTTP 429: rate limited.
+ */
+#define CFRPD_ERR_RATE_LIMITED 16
+
+/**
+ * HTTP 5xx.
+ */
+#define CFRPD_ERR_SERVER 17
+
+/**
+ * Any other non-2xx (redirects are never followed: a 3xx lands here).
+ */
+#define CFRPD_ERR_HTTP 18
+
+/**
+ * A 2xx that cannot be decoded, is larger than 1 MiB, or lacks the ids. A non-2xx
+ * keeps its status's code even when its body is unreadable or too large.
+ */
+#define CFRPD_ERR_UNEXPECTED_RESPONSE 20
+
+/**
+ * The public key for x-cf-signature is unusable.
+ */
+#define CFRPD_ERR_SIGNATURE 21
+
+/**
+ * A wait stopped by the caller's callback.
+ */
+#define CFRPD_ERR_CANCELLED 22
+
+/**
+ * A wait ran out of time while still pending.
+ */
+#define CFRPD_ERR_DEADLINE 23
+
+/**
+ * A webhook signature is missing, wrong or stale.
+ */
+#define CFRPD_ERR_WEBHOOK_SIGNATURE 24
+
+/**
+ * The create journal cannot be opened, locked, read or written (a create failing
+ * with it sent nothing). See `cfrpd_config_set_journal_path`.
+ */
+#define CFRPD_ERR_JOURNAL 25
+
+/**
+ * A panic inside the library was caught (a bug: please report it).
+ */
+#define CFRPD_ERR_PANIC 99
+
+/**
  * Longest verification_id accepted (characters of [A-Za-z0-9._-]).
  */
 #define CFRPD_MAX_VERIFICATION_ID_LEN 50
@@ -80,6 +232,35 @@
  * Most re-tries `cfrpd_config_set_max_retries` accepts.
  */
 #define CFRPD_MAX_RETRIES_LIMIT 10
+
+/**
+ * Connect timeout of each attempt, in milliseconds, unless
+ * `cfrpd_config_set_timeouts_ms` says otherwise.
+ */
+#define CFRPD_DEFAULT_CONNECT_TIMEOUT_MS 10000
+
+/**
+ * Request timeout of each attempt (send and receive), in milliseconds, unless
+ * `cfrpd_config_set_timeouts_ms` says otherwise.
+ */
+#define CFRPD_DEFAULT_REQUEST_TIMEOUT_MS 30000
+
+/**
+ * Re-tries after the first attempt unless `cfrpd_config_set_max_retries` says otherwise.
+ */
+#define CFRPD_DEFAULT_MAX_RETRIES 2
+
+/**
+ * Bound of one whole call (every attempt, back-off and Retry-After wait), in
+ * milliseconds, unless `cfrpd_config_set_call_deadline_ms` says otherwise.
+ */
+#define CFRPD_DEFAULT_CALL_DEADLINE_MS 60000
+
+/**
+ * Pause between the polls of `cfrpd_wait_for_result`, in milliseconds, when its
+ * `poll_interval_ms` is 0.
+ */
+#define CFRPD_DEFAULT_POLL_INTERVAL_MS 3000
 
 /**
  * Idle connections a client keeps for reuse unless
@@ -91,6 +272,117 @@
  * Most idle connections `cfrpd_config_set_max_idle_connections` accepts.
  */
 #define CFRPD_MAX_IDLE_CONNECTIONS_LIMIT 1024
+
+/**
+ * `https://sandbox.cashfree.com/verification`
+ */
+#define CFRPD_ENV_SANDBOX 0
+
+/**
+ * `https://api.cashfree.com/verification`
+ */
+#define CFRPD_ENV_PRODUCTION 1
+
+/**
+ * Absent or unknown status text (the raw text is in `status`).
+ */
+#define CFRPD_STATE_UNKNOWN 0
+
+/**
+ * Cashfree's CREATED: made, not paid yet.
+ */
+#define CFRPD_STATE_CREATED 1
+
+/**
+ * Paid: the bank account fields are filled.
+ */
+#define CFRPD_STATE_SUCCESS 2
+
+/**
+ * The payment failed.
+ */
+#define CFRPD_STATE_FAILURE 3
+
+/**
+ * Nobody paid within the validity window.
+ */
+#define CFRPD_STATE_EXPIRED 4
+
+/**
+ * Absent, empty (before payment) or another value (the raw text is in `reversal_status`).
+ */
+#define CFRPD_REVERSAL_UNKNOWN 0
+
+/**
+ * `PENDING`: the refund has not started.
+ */
+#define CFRPD_REVERSAL_PENDING 1
+
+/**
+ * `TRANSFER_INITIATED`: the refund is on its way.
+ */
+#define CFRPD_REVERSAL_TRANSFER_INITIATED 2
+
+/**
+ * `TRANSFER_SUCCESS`: the rupee is back with the payer.
+ */
+#define CFRPD_REVERSAL_TRANSFER_SUCCESS 3
+
+/**
+ * `FAILED`: the refund failed.
+ */
+#define CFRPD_REVERSAL_FAILED 4
+
+/**
+ * A call failed.
+ */
+#define CFRPD_LOG_ERROR 1
+
+/**
+ * A retry (reason and delay), or something that looks wrong.
+ */
+#define CFRPD_LOG_WARN 2
+
+/**
+ * One line per attempt: method, path and query, HTTP status or failure kind,
+ * milliseconds, attempt number, request id.
+ */
+#define CFRPD_LOG_INFO 3
+
+/**
+ * Connection opened (address, connect time) or reused.
+ */
+#define CFRPD_LOG_DEBUG 4
+
+/**
+ * Absent, empty or unknown (the raw text is in `name_match_result`).
+ */
+#define CFRPD_MATCH_UNKNOWN 0
+
+/**
+ * `DIRECT_MATCH`
+ */
+#define CFRPD_MATCH_DIRECT 1
+
+/**
+ * `GOOD_PARTIAL_MATCH`
+ */
+#define CFRPD_MATCH_GOOD_PARTIAL 2
+
+/**
+ * `MODERATE_PARTIAL_MATCH`
+ */
+#define CFRPD_MATCH_MODERATE_PARTIAL 3
+
+/**
+ * `POOR_PARTIAL_MATCH`
+ */
+#define CFRPD_MATCH_POOR_PARTIAL 4
+
+/**
+ * `NO_MATCH`
+ */
+#define CFRPD_MATCH_NO_MATCH 5
 
 /**
  * A client (opaque). Safe to share between threads; reuses connections.
@@ -490,235 +782,6 @@ typedef struct cfrpd_webhook {
   struct cfrpd_status *data;
 } cfrpd_webhook;
 
-/**
- * Intent recorded, no answer recorded: the request may exist at Cashfree (its links
- * were never received). Settle it with `cfrpd_journal_resolve`.
- */
-#define CFRPD_JOURNAL_SENDING 1
-
-/**
- * Cashfree's answer recorded: the same links and QR can be shown again.
- */
-#define CFRPD_JOURNAL_CREATED 2
-
-/**
- * Success.
- */
-#define CFRPD_OK 0
-
-/**
- * Bad input from the caller (NULL, invalid UTF-8, malformed id, unknown enum value); nothing was sent.
- */
-#define CFRPD_ERR_INVALID_ARGUMENT 1
-
-/**
- * DNS, connect, reset.
- */
-#define CFRPD_ERR_NETWORK 2
-
-/**
- * A connect or request timeout.
- */
-#define CFRPD_ERR_TIMEOUT 3
-
-/**
- * TLS handshake / certificate failure.
- */
-#define CFRPD_ERR_TLS 4
-
-/**
- * HTTP 400 (other than a duplicate id).
- */
-#define CFRPD_ERR_BAD_REQUEST 10
-
-/**
- * HTTP 400 "verification_id already exists".
- */
-#define CFRPD_ERR_DUPLICATE_ID 11
-
-/**
- * HTTP 401: wrong client id / secret.
- */
-#define CFRPD_ERR_UNAUTHORIZED 12
-
-/**
- * HTTP 403: IP not whitelisted / bad signature.
- */
-#define CFRPD_ERR_FORBIDDEN 13
-
-/**
- * HTTP 404.
- */
-#define CFRPD_ERR_NOT_FOUND 14
-
-/**
- * HTTP 422: insufficient balance.
- */
-#define CFRPD_ERR_INSUFFICIENT_BALANCE 15
-
-/**
- * HTTP 429: rate limited.
- */
-#define CFRPD_ERR_RATE_LIMITED 16
-
-/**
- * HTTP 5xx.
- */
-#define CFRPD_ERR_SERVER 17
-
-/**
- * Any other non-2xx (redirects are never followed: a 3xx lands here).
- */
-#define CFRPD_ERR_HTTP 18
-
-/**
- * A 2xx that cannot be decoded, is larger than 1 MiB, or lacks the ids. A non-2xx
- * keeps its status's code even when its body is unreadable or too large.
- */
-#define CFRPD_ERR_UNEXPECTED_RESPONSE 20
-
-/**
- * The public key for x-cf-signature is unusable.
- */
-#define CFRPD_ERR_SIGNATURE 21
-
-/**
- * A wait stopped by the caller's callback.
- */
-#define CFRPD_ERR_CANCELLED 22
-
-/**
- * A wait ran out of time while still pending.
- */
-#define CFRPD_ERR_DEADLINE 23
-
-/**
- * A webhook signature is missing, wrong or stale.
- */
-#define CFRPD_ERR_WEBHOOK_SIGNATURE 24
-
-/**
- * The create journal cannot be opened, locked, read or written (a create failing
- * with it sent nothing). See `cfrpd_config_set_journal_path`.
- */
-#define CFRPD_ERR_JOURNAL 25
-
-/**
- * A panic inside the library was caught (a bug: please report it).
- */
-#define CFRPD_ERR_PANIC 99
-
-/**
- * `https://sandbox.cashfree.com/verification`
- */
-#define CFRPD_ENV_SANDBOX 0
-
-/**
- * `https://api.cashfree.com/verification`
- */
-#define CFRPD_ENV_PRODUCTION 1
-
-/**
- * Absent or unknown status text (the raw text is in `status`).
- */
-#define CFRPD_STATE_UNKNOWN 0
-
-/**
- * Cashfree's CREATED: made, not paid yet.
- */
-#define CFRPD_STATE_CREATED 1
-
-/**
- * Paid: the bank account fields are filled.
- */
-#define CFRPD_STATE_SUCCESS 2
-
-/**
- * The payment failed.
- */
-#define CFRPD_STATE_FAILURE 3
-
-/**
- * Nobody paid within the validity window.
- */
-#define CFRPD_STATE_EXPIRED 4
-
-/**
- * Absent, empty (before payment) or another value (the raw text is in `reversal_status`).
- */
-#define CFRPD_REVERSAL_UNKNOWN 0
-
-/**
- * `PENDING`: the refund has not started.
- */
-#define CFRPD_REVERSAL_PENDING 1
-
-/**
- * `TRANSFER_INITIATED`: the refund is on its way.
- */
-#define CFRPD_REVERSAL_TRANSFER_INITIATED 2
-
-/**
- * `TRANSFER_SUCCESS`: the rupee is back with the payer.
- */
-#define CFRPD_REVERSAL_TRANSFER_SUCCESS 3
-
-/**
- * `FAILED`: the refund failed.
- */
-#define CFRPD_REVERSAL_FAILED 4
-
-/**
- * A call failed.
- */
-#define CFRPD_LOG_ERROR 1
-
-/**
- * A retry (reason and delay), or something that looks wrong.
- */
-#define CFRPD_LOG_WARN 2
-
-/**
- * One line per attempt: method, path and query, HTTP status or failure kind,
- * milliseconds, attempt number, request id.
- */
-#define CFRPD_LOG_INFO 3
-
-/**
- * Connection opened (address, connect time) or reused.
- */
-#define CFRPD_LOG_DEBUG 4
-
-/**
- * Absent, empty or unknown (the raw text is in `name_match_result`).
- */
-#define CFRPD_MATCH_UNKNOWN 0
-
-/**
- * `DIRECT_MATCH`
- */
-#define CFRPD_MATCH_DIRECT 1
-
-/**
- * `GOOD_PARTIAL_MATCH`
- */
-#define CFRPD_MATCH_GOOD_PARTIAL 2
-
-/**
- * `MODERATE_PARTIAL_MATCH`
- */
-#define CFRPD_MATCH_MODERATE_PARTIAL 3
-
-/**
- * `POOR_PARTIAL_MATCH`
- */
-#define CFRPD_MATCH_POOR_PARTIAL 4
-
-/**
- * `NO_MATCH`
- */
-#define CFRPD_MATCH_NO_MATCH 5
-
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -794,22 +857,22 @@ const char *cfrpd_environment_name(cfrpd_environment e);
 /**
  * Frees an error. NULL is a no-op.
  *
- * # Safety
- * `err` is NULL or an error from this library, not freed before.
+ * Requirements: `err` is NULL or an error from this library, not freed before.
  */
 void cfrpd_error_free(struct cfrpd_error *err);
 
 /**
  * A new configuration for the sandbox with these credentials and every default
- * (connect timeout 10 s, request timeout 30 s, 2 retries, no proxy, no signature).
+ * (CFRPD_DEFAULT_CONNECT_TIMEOUT_MS, CFRPD_DEFAULT_REQUEST_TIMEOUT_MS,
+ * CFRPD_DEFAULT_MAX_RETRIES, CFRPD_DEFAULT_CALL_DEADLINE_MS,
+ * CFRPD_DEFAULT_MAX_IDLE_CONNECTIONS, no proxy, no signature).
  * Both strings are copied. On failure `*out = NULL`. Release with `cfrpd_config_free`.
  *
  * Errors:
  * - CFRPD_ERR_INVALID_ARGUMENT: a NULL argument, invalid UTF-8, an empty credential or
  *   one with control characters.
  *
- * # Safety
- * Strings are NULL or NUL-terminated; `out` is NULL or writable.
+ * Requirements: Strings are NULL or NUL-terminated; `out` is NULL or writable.
  */
 cfrpd_result cfrpd_config_new(const char *client_id,
                               const char *client_secret,
@@ -829,8 +892,7 @@ cfrpd_result cfrpd_config_new(const char *client_id,
  *   names the path).
  * - CFRPD_ERR_SIGNATURE: CASHFREE_PUBLIC_KEY is not a usable RSA public key.
  *
- * # Safety
- * `out` is NULL or writable; `err` is NULL or writable.
+ * Requirements: `out` is NULL or writable; `err` is NULL or writable.
  */
 cfrpd_result cfrpd_config_from_env(struct cfrpd_config **out,
                                    struct cfrpd_error **err);
@@ -842,35 +904,33 @@ cfrpd_result cfrpd_config_from_env(struct cfrpd_config **out,
  * Returns: the message, owned by the config (valid until the next call on it; do not
  * free it), or NULL after a success and for a NULL config.
  *
- * # Safety
- * `c` is NULL or a live config.
+ * Requirements: `c` is NULL or a live config.
  */
 const char *cfrpd_config_last_error(const struct cfrpd_config *c);
 
 /**
  * Bounds one whole call in milliseconds: every attempt, back-off and Retry-After wait
- * (0 = the default, 60 s). No call outlives it by more than a few milliseconds,
+ * (0 = the default, CFRPD_DEFAULT_CALL_DEADLINE_MS). No call outlives it by more than a few milliseconds,
  * whatever the server does (trickles bytes, stalls mid-TLS). When it fires the result
  * is CFRPD_ERR_TIMEOUT (ambiguous for a create that was sent). A wait's own
  * timeout_ms still bounds the wait; each poll of a wait is one call.
  *
- * # Safety
- * `c` is NULL or a live config.
+ * Requirements: `c` is NULL or a live config.
  */
 cfrpd_result cfrpd_config_set_call_deadline_ms(struct cfrpd_config *c,
                                                uint32_t ms);
 
 /**
- * How many idle connections the client keeps open for reuse (default 4, at most
- * 1024, else CFRPD_ERR_INVALID_ARGUMENT; 0 keeps none). A server polling many requests
+ * How many idle connections the client keeps open for reuse (default
+ * CFRPD_DEFAULT_MAX_IDLE_CONNECTIONS, at most CFRPD_MAX_IDLE_CONNECTIONS_LIMIT, else
+ * CFRPD_ERR_INVALID_ARGUMENT; 0 keeps none). A server polling many requests
  * from many threads wants about one per thread.
  *
  * Errors:
  * - CFRPD_ERR_INVALID_ARGUMENT: a NULL config or `n` above
  *   CFRPD_MAX_IDLE_CONNECTIONS_LIMIT (`cfrpd_config_last_error` says why).
  *
- * # Safety
- * `c` is NULL or a live config.
+ * Requirements: `c` is NULL or a live config.
  */
 cfrpd_result cfrpd_config_set_max_idle_connections(struct cfrpd_config *c,
                                                    uint32_t n);
@@ -898,8 +958,7 @@ cfrpd_result cfrpd_config_set_max_idle_connections(struct cfrpd_config *c,
  * cfrpd_config_set_log_callback(config, CFRPD_LOG_INFO, on_log, stderr);
  * ```
  *
- * # Safety
- * `c` is NULL or a live config; `callback` is NULL or safe to call with `user_data`
+ * Requirements: `c` is NULL or a live config; `callback` is NULL or safe to call with `user_data`
  * from any thread that uses a client made from this config.
  */
 cfrpd_result cfrpd_config_set_log_callback(struct cfrpd_config *c,
@@ -914,8 +973,7 @@ cfrpd_result cfrpd_config_set_log_callback(struct cfrpd_config *c,
  * Errors:
  * - CFRPD_ERR_INVALID_ARGUMENT: a NULL config or another value.
  *
- * # Safety
- * `c` is NULL or a live config.
+ * Requirements: `c` is NULL or a live config.
  */
 cfrpd_result cfrpd_config_set_environment(struct cfrpd_config *c,
                                           cfrpd_environment env);
@@ -930,20 +988,19 @@ cfrpd_result cfrpd_config_set_environment(struct cfrpd_config *c,
  * - CFRPD_ERR_INVALID_ARGUMENT: a NULL argument, invalid UTF-8, or a URL refused by the
  *   rules above (`cfrpd_config_last_error` says which).
  *
- * # Safety
- * `c` is NULL or a live config; `url` is NULL or NUL-terminated.
+ * Requirements: `c` is NULL or a live config; `url` is NULL or NUL-terminated.
  */
 cfrpd_result cfrpd_config_set_base_url(struct cfrpd_config *c,
                                        const char *url);
 
 /**
- * Per-attempt timeouts in milliseconds; 0 means the default (connect 10 s, request 30 s).
+ * Per-attempt timeouts in milliseconds; 0 means the default
+ * (CFRPD_DEFAULT_CONNECT_TIMEOUT_MS, CFRPD_DEFAULT_REQUEST_TIMEOUT_MS).
  *
  * Errors:
  * - CFRPD_ERR_INVALID_ARGUMENT: a NULL config.
  *
- * # Safety
- * `c` is NULL or a live config.
+ * Requirements: `c` is NULL or a live config.
  */
 cfrpd_result cfrpd_config_set_timeouts_ms(struct cfrpd_config *c,
                                           uint32_t connect_ms,
@@ -959,8 +1016,7 @@ cfrpd_result cfrpd_config_set_timeouts_ms(struct cfrpd_config *c,
  * - CFRPD_ERR_SIGNATURE: not a usable RSA public key (`cfrpd_config_last_error` says
  *   why).
  *
- * # Safety
- * `c` is NULL or a live config; `pem` is NULL or NUL-terminated.
+ * Requirements: `c` is NULL or a live config; `pem` is NULL or NUL-terminated.
  */
 cfrpd_result cfrpd_config_set_public_key_pem(struct cfrpd_config *c,
                                              const char *pem);
@@ -973,8 +1029,7 @@ cfrpd_result cfrpd_config_set_public_key_pem(struct cfrpd_config *c,
  * - CFRPD_ERR_INVALID_ARGUMENT: a NULL argument, invalid UTF-8, or no usable
  *   certificate in the text (`cfrpd_config_last_error` says why).
  *
- * # Safety
- * `c` is NULL or a live config; `pem` is NULL or NUL-terminated.
+ * Requirements: `c` is NULL or a live config; `pem` is NULL or NUL-terminated.
  */
 cfrpd_result cfrpd_config_add_root_ca_pem(struct cfrpd_config *c,
                                           const char *pem);
@@ -987,21 +1042,19 @@ cfrpd_result cfrpd_config_add_root_ca_pem(struct cfrpd_config *c,
  * - CFRPD_ERR_INVALID_ARGUMENT: a NULL argument, invalid UTF-8 or a malformed URL
  *   (`cfrpd_config_last_error` says why; never with the password).
  *
- * # Safety
- * `c` is NULL or a live config; `url` is NULL or NUL-terminated.
+ * Requirements: `c` is NULL or a live config; `url` is NULL or NUL-terminated.
  */
 cfrpd_result cfrpd_config_set_proxy(struct cfrpd_config *c,
                                     const char *url);
 
 /**
- * How many re-tries after the first attempt (default 2; above 10 is
- * CFRPD_ERR_INVALID_ARGUMENT). They apply to each poll of a wait too.
+ * How many re-tries after the first attempt (default CFRPD_DEFAULT_MAX_RETRIES; above
+ * CFRPD_MAX_RETRIES_LIMIT is CFRPD_ERR_INVALID_ARGUMENT). They apply to each poll of a wait too.
  *
  * Errors:
  * - CFRPD_ERR_INVALID_ARGUMENT: a NULL config or `n` above CFRPD_MAX_RETRIES_LIMIT.
  *
- * # Safety
- * `c` is NULL or a live config.
+ * Requirements: `c` is NULL or a live config.
  */
 cfrpd_result cfrpd_config_set_max_retries(struct cfrpd_config *c,
                                           uint32_t n);
@@ -1009,8 +1062,7 @@ cfrpd_result cfrpd_config_set_max_retries(struct cfrpd_config *c,
 /**
  * Frees a configuration. NULL is a no-op.
  *
- * # Safety
- * `c` is NULL or a config from this library, not freed before.
+ * Requirements: `c` is NULL or a config from this library, not freed before.
  */
 void cfrpd_config_free(struct cfrpd_config *c);
 
@@ -1023,8 +1075,7 @@ void cfrpd_config_free(struct cfrpd_config *c);
  * - CFRPD_ERR_INVALID_ARGUMENT: a NULL argument.
  * - CFRPD_ERR_TLS: the TLS settings (extra root certificates) cannot be used.
  *
- * # Safety
- * `c` is NULL or a live config; `out`/`err` are NULL or writable.
+ * Requirements: `c` is NULL or a live config; `out`/`err` are NULL or writable.
  */
 cfrpd_result cfrpd_client_new(const struct cfrpd_config *c,
                               struct cfrpd_client **out,
@@ -1045,8 +1096,7 @@ cfrpd_result cfrpd_client_new(const struct cfrpd_config *c,
  *     printf("%lld of %lld calls left\n", (long long)w.remaining, (long long)w.limit);
  * ```
  *
- * # Safety
- * `client` is NULL or live; `out` is NULL or writable.
+ * Requirements: `client` is NULL or live; `out` is NULL or writable.
  */
 cfrpd_result cfrpd_client_rate_limit(const struct cfrpd_client *client,
                                      struct cfrpd_rate_limit *out);
@@ -1054,8 +1104,7 @@ cfrpd_result cfrpd_client_rate_limit(const struct cfrpd_client *client,
 /**
  * Frees a client. NULL is a no-op. No other thread may be using it.
  *
- * # Safety
- * `client` is NULL or a client from this library, not freed before.
+ * Requirements: `client` is NULL or a client from this library, not freed before.
  */
 void cfrpd_client_free(struct cfrpd_client *client);
 
@@ -1114,8 +1163,7 @@ void cfrpd_client_free(struct cfrpd_client *client);
  * cfrpd_request_free(req);
  * ```
  *
- * # Safety
- * `client` is NULL or live; strings are NULL or NUL-terminated; `out`/`err` are NULL or writable.
+ * Requirements: `client` is NULL or live; strings are NULL or NUL-terminated; `out`/`err` are NULL or writable.
  */
 cfrpd_result cfrpd_create(const struct cfrpd_client *client,
                           const char *verification_id,
@@ -1126,8 +1174,7 @@ cfrpd_result cfrpd_create(const struct cfrpd_client *client,
 /**
  * Frees a created request and everything in it. NULL is a no-op.
  *
- * # Safety
- * `req` is NULL or a request from this library, not freed before.
+ * Requirements: `req` is NULL or a request from this library, not freed before.
  */
 void cfrpd_request_free(struct cfrpd_request *req);
 
@@ -1149,8 +1196,7 @@ void cfrpd_request_free(struct cfrpd_request *req);
  *   non-2xx (`http_status` and Cashfree's `api_code` are in the error).
  * - CFRPD_ERR_UNEXPECTED_RESPONSE: a 2xx that cannot be decoded.
  *
- * # Safety
- * `client` is NULL or live; `verification_id` is NULL or NUL-terminated; `out`/`err` are NULL or writable.
+ * Requirements: `client` is NULL or live; `verification_id` is NULL or NUL-terminated; `out`/`err` are NULL or writable.
  */
 cfrpd_result cfrpd_get_status(const struct cfrpd_client *client,
                               const char *verification_id,
@@ -1172,8 +1218,7 @@ cfrpd_result cfrpd_get_status(const struct cfrpd_client *client,
  *   non-2xx (`http_status` and Cashfree's `api_code` are in the error).
  * - CFRPD_ERR_UNEXPECTED_RESPONSE: a 2xx that cannot be decoded.
  *
- * # Safety
- * `client` is NULL or live; `out`/`err` are NULL or writable.
+ * Requirements: `client` is NULL or live; `out`/`err` are NULL or writable.
  */
 cfrpd_result cfrpd_get_status_by_ref_id(const struct cfrpd_client *client,
                                         int64_t ref_id,
@@ -1184,7 +1229,8 @@ cfrpd_result cfrpd_get_status_by_ref_id(const struct cfrpd_client *client,
  * Polls until the state is final (SUCCESS, FAILURE, EXPIRED).
  *
  * timeout_ms: overall deadline, > 0; requests in flight are cut short by it.
- * poll_interval_ms: pause between polls; 0 = 3000; values below 500 are raised to 500.
+ * poll_interval_ms: pause between polls; 0 = CFRPD_DEFAULT_POLL_INTERVAL_MS; values below
+ * 500 are raised to 500.
  * on_poll (may be NULL) is called after every successful poll with a status that is
  * valid only during the call; returning false stops the wait with CFRPD_ERR_CANCELLED
  * (unless that status is already final: then the result is CFRPD_OK). The callback
@@ -1215,8 +1261,7 @@ cfrpd_result cfrpd_get_status_by_ref_id(const struct cfrpd_client *client,
  * cfrpd_status_free(st); // also on CFRPD_ERR_DEADLINE: the last status seen
  * ```
  *
- * # Safety
- * `client` is NULL or live; `verification_id` is NULL or NUL-terminated; `on_poll` is
+ * Requirements: `client` is NULL or live; `verification_id` is NULL or NUL-terminated; `on_poll` is
  * NULL or a function safe to call with `user_data`; `out`/`err` are NULL or writable.
  */
 cfrpd_result cfrpd_wait_for_result(const struct cfrpd_client *client,
@@ -1231,8 +1276,7 @@ cfrpd_result cfrpd_wait_for_result(const struct cfrpd_client *client,
 /**
  * Frees a status and everything in it. NULL is a no-op.
  *
- * # Safety
- * `status` is NULL or a status from this library (not one passed to a poll callback),
+ * Requirements: `status` is NULL or a status from this library (not one passed to a poll callback),
  * not freed before.
  */
 void cfrpd_status_free(struct cfrpd_status *status);
@@ -1272,8 +1316,7 @@ void cfrpd_status_free(struct cfrpd_status *status);
  * with an open entry sends nothing (see `cfrpd_create`). Returns CFRPD_OK, or
  * CFRPD_ERR_INVALID_ARGUMENT for a NULL config or a path that is not UTF-8.
  *
- * # Safety
- * `c` is NULL or a live config; `path` is NULL or NUL-terminated.
+ * Requirements: `c` is NULL or a live config; `path` is NULL or NUL-terminated.
  */
 cfrpd_result cfrpd_config_set_journal_path(struct cfrpd_config *c,
                                            const char *path);
@@ -1288,8 +1331,7 @@ cfrpd_result cfrpd_config_set_journal_path(struct cfrpd_config *c,
  * `cfrpd_journal_list_free`). Errors: CFRPD_ERR_JOURNAL when the client has no journal
  * or is used in a forked child; CFRPD_ERR_INVALID_ARGUMENT for NULL arguments.
  *
- * # Safety
- * `client` is NULL or live; `out`/`err` are NULL or writable.
+ * Requirements: `client` is NULL or live; `out`/`err` are NULL or writable.
  */
 cfrpd_result cfrpd_journal_pending(const struct cfrpd_client *client,
                                    struct cfrpd_journal_list **out,
@@ -1299,8 +1341,7 @@ cfrpd_result cfrpd_journal_pending(const struct cfrpd_client *client,
  * Frees a list from `cfrpd_journal_pending` with its entries, strings and requests.
  * NULL is a no-op. The length freed is the one allocated, whatever `count` now says.
  *
- * # Safety
- * `list` is NULL or a list from `cfrpd_journal_pending`, not freed before.
+ * Requirements: `list` is NULL or a list from `cfrpd_journal_pending`, not freed before.
  */
 void cfrpd_journal_list_free(struct cfrpd_journal_list *list);
 
@@ -1322,8 +1363,7 @@ void cfrpd_journal_list_free(struct cfrpd_journal_list *list);
  * nothing sent — while a `cfrpd_create` of the same id is in flight on this client
  * (its own answer settles it).
  *
- * # Safety
- * `client` is NULL or live; `verification_id` is NULL or NUL-terminated; `out`/`err`
+ * Requirements: `client` is NULL or live; `verification_id` is NULL or NUL-terminated; `out`/`err`
  * are NULL or writable.
  */
 cfrpd_result cfrpd_journal_resolve(const struct cfrpd_client *client,
@@ -1364,8 +1404,7 @@ const char *cfrpd_journal_state_name(cfrpd_journal_state s);
  * cfrpd_qr_free(qr);
  * ```
  *
- * # Safety
- * `text` is NULL or NUL-terminated; `out`/`err` are NULL or writable.
+ * Requirements: `text` is NULL or NUL-terminated; `out`/`err` are NULL or writable.
  */
 cfrpd_result cfrpd_qr_encode(const char *text,
                              struct cfrpd_qr **out,
@@ -1374,8 +1413,7 @@ cfrpd_result cfrpd_qr_encode(const char *text,
 /**
  * Frees a QR code from `cfrpd_qr_encode`. NULL is a no-op.
  *
- * # Safety
- * `qr` is NULL or came from `cfrpd_qr_encode` and is not freed before. (Not for a
+ * Requirements: `qr` is NULL or came from `cfrpd_qr_encode` and is not freed before. (Not for a
  * `cfrpd_qr` the caller built itself.)
  */
 void cfrpd_qr_free(struct cfrpd_qr *qr);
@@ -1397,8 +1435,7 @@ void cfrpd_qr_free(struct cfrpd_qr *qr);
  *   a QR size (21, 25, ..., 177), or `scale` / `quiet_zone` out of range; the message
  *   says which.
  *
- * # Safety
- * `qr` is NULL or readable, and `qr->modules` NULL or readable for `size * size` bytes;
+ * Requirements: `qr` is NULL or readable, and `qr->modules` NULL or readable for `size * size` bytes;
  * `out`/`err` are NULL or writable.
  */
 cfrpd_result cfrpd_qr_bitmap(const struct cfrpd_qr *qr,
@@ -1410,8 +1447,7 @@ cfrpd_result cfrpd_qr_bitmap(const struct cfrpd_qr *qr,
 /**
  * Frees a bitmap from `cfrpd_qr_bitmap`. NULL is a no-op.
  *
- * # Safety
- * `bitmap` is NULL or came from `cfrpd_qr_bitmap` and is not freed before.
+ * Requirements: `bitmap` is NULL or came from `cfrpd_qr_bitmap` and is not freed before.
  */
 void cfrpd_bitmap_free(struct cfrpd_bitmap *bitmap);
 
@@ -1426,7 +1462,8 @@ void cfrpd_bitmap_free(struct cfrpd_bitmap *bitmap);
  * by the raw body)). When both are NULL the body's own "signature" field is verified
  * instead (the v1 scheme: it signs only `data` and has no timestamp, so no replay
  * protection; take the outcome from data->status, never from event_type).
- * max_age_s: reject a timestamp older (or further in the future) than this; 0 = no check.
+ * max_age_s: reject a timestamp older (or further in the future) than this; 0 = no check
+ * (CFRPD_RECOMMENDED_WEBHOOK_MAX_AGE_S suits the header scheme; the v1 scheme needs 0).
  * Signatures are compared in constant time. Release `*out` with `cfrpd_webhook_free`.
  *
  * Errors:
@@ -1436,8 +1473,7 @@ void cfrpd_bitmap_free(struct cfrpd_bitmap *bitmap);
  * - CFRPD_ERR_INVALID_ARGUMENT: a NULL secret, NULL `raw_body` with a length, or
  *   invalid UTF-8 in a string argument.
  *
- * # Safety
- * `client_secret`, `signature`, `timestamp` are NULL or NUL-terminated; `raw_body` is
+ * Requirements: `client_secret`, `signature`, `timestamp` are NULL or NUL-terminated; `raw_body` is
  * NULL or readable for `body_len` bytes; `out`/`err` are NULL or writable.
  */
 cfrpd_result cfrpd_webhook_verify(const char *client_secret,
@@ -1452,8 +1488,7 @@ cfrpd_result cfrpd_webhook_verify(const char *client_secret,
 /**
  * Frees a webhook and everything in it. NULL is a no-op.
  *
- * # Safety
- * `hook` is NULL or a webhook from this library, not freed before.
+ * Requirements: `hook` is NULL or a webhook from this library, not freed before.
  */
 void cfrpd_webhook_free(struct cfrpd_webhook *hook);
 

@@ -11,6 +11,9 @@
  * - Strings in are std::string_view; one holding a NUL byte is refused
  *   (CFRPD_ERR_INVALID_ARGUMENT) instead of being cut short.
  * - A Client may be shared between threads (its methods are const); a Config may not.
+ * - Config and Client are move-only; using a moved-from one throws std::logic_error.
+ * - Defaults are the header's CFRPD_DEFAULT_* constants; states have enum class views
+ *   (State, NameMatch, Reversal, JournalState) beside the C numbers.
  * - Every C function of cashfree_rpd.h has a wrapper here (a test checks it).
  *
  * Build and link: as for C, README.md "Linking" (pkg-config or CMake); C++17.
@@ -65,8 +68,63 @@ inline std::string_view environment_name(cfrpd_environment e) noexcept {
     return cfrpd_environment_name(e);
 }
 
-/** The result of a verification request (see cfrpd_status). Absent text is nullopt. */
+/** cfrpd_state as an enum class (Status::state_view()). */
+enum class State : std::uint32_t {
+    Unknown = CFRPD_STATE_UNKNOWN,
+    Created = CFRPD_STATE_CREATED,
+    Success = CFRPD_STATE_SUCCESS,
+    Failure = CFRPD_STATE_FAILURE,
+    Expired = CFRPD_STATE_EXPIRED,
+};
+/** cfrpd_name_match as an enum class (Status::name_match_view()). */
+enum class NameMatch : std::uint32_t {
+    Unknown = CFRPD_MATCH_UNKNOWN,
+    Direct = CFRPD_MATCH_DIRECT,
+    GoodPartial = CFRPD_MATCH_GOOD_PARTIAL,
+    ModeratePartial = CFRPD_MATCH_MODERATE_PARTIAL,
+    PoorPartial = CFRPD_MATCH_POOR_PARTIAL,
+    NoMatch = CFRPD_MATCH_NO_MATCH,
+};
+/** cfrpd_reversal as an enum class (Status::reversal_view()). */
+enum class Reversal : std::uint32_t {
+    Unknown = CFRPD_REVERSAL_UNKNOWN,
+    Pending = CFRPD_REVERSAL_PENDING,
+    TransferInitiated = CFRPD_REVERSAL_TRANSFER_INITIATED,
+    TransferSuccess = CFRPD_REVERSAL_TRANSFER_SUCCESS,
+    Failed = CFRPD_REVERSAL_FAILED,
+};
+/** cfrpd_journal_state as an enum class (JournalEntry::state_view()). */
+enum class JournalState : std::uint32_t {
+    Sending = CFRPD_JOURNAL_SENDING,
+    Created = CFRPD_JOURNAL_CREATED,
+};
+
+/** The names of the enum class values, as the C functions give them. */
+inline std::string_view state_name(State s) noexcept {
+    return cfrpd_state_name(static_cast<cfrpd_state>(s));
+}
+inline std::string_view name_match_name(NameMatch m) noexcept {
+    return cfrpd_name_match_name(static_cast<cfrpd_name_match>(m));
+}
+inline std::string_view reversal_name(Reversal r) noexcept {
+    return cfrpd_reversal_name(static_cast<cfrpd_reversal>(r));
+}
+
+/** The result of a verification request (see cfrpd_status). Absent text is nullopt.
+ *  A number the enum class does not name (from a newer library) reads as its Unknown. */
 struct Status {
+    State state_view() const noexcept {
+        return state <= CFRPD_STATE_EXPIRED ? static_cast<State>(state) : State::Unknown;
+    }
+    NameMatch name_match_view() const noexcept {
+        return name_match <= CFRPD_MATCH_NO_MATCH ? static_cast<NameMatch>(name_match)
+                                                  : NameMatch::Unknown;
+    }
+    Reversal reversal_view() const noexcept {
+        return reversal <= CFRPD_REVERSAL_FAILED ? static_cast<Reversal>(reversal)
+                                                 : Reversal::Unknown;
+    }
+
     cfrpd_state state = CFRPD_STATE_UNKNOWN;
     bool is_final = false;
     std::optional<std::string> status;
@@ -107,6 +165,7 @@ struct Request {
 
 /** An open entry of the create journal (see cfrpd_journal_entry); owns its copies. */
 struct JournalEntry {
+    JournalState state_view() const noexcept { return static_cast<JournalState>(state); }
     std::string verification_id;
     std::string name;
     cfrpd_journal_state state = CFRPD_JOURNAL_SENDING; /* SENDING or CREATED */
@@ -117,6 +176,9 @@ struct JournalEntry {
 /** "SENDING", "CREATED" or "UNKNOWN" (cfrpd_journal_state_name). */
 inline std::string_view journal_state_name(cfrpd_journal_state s) noexcept {
     return cfrpd_journal_state_name(s);
+}
+inline std::string_view journal_state_name(JournalState s) noexcept {
+    return cfrpd_journal_state_name(static_cast<cfrpd_journal_state>(s));
 }
 
 /** A verified webhook delivery (see cfrpd_webhook). */
@@ -286,7 +348,9 @@ struct ErrorAccess {
     static Error make(cfrpd_result code, cfrpd_error *raw, std::optional<Status> last = {}) {
         std::unique_ptr<cfrpd_error, ErrorDeleter> e(raw);
         if (!e) {
-            Error out(code, "call failed");
+            /* No details came back (the library could not allocate them): the code's
+             * name is all there is to say. */
+            Error out(code, std::string(cfrpd_result_name(code)));
             out.last_status_ = std::move(last);
             return out;
         }
@@ -306,13 +370,23 @@ struct ErrorAccess {
     }
 };
 
-/** Throws for a setter's code, with the library's reason (cfrpd_config_last_error). */
+/** Throws for a setter's code, with the library's reason (cfrpd_config_last_error;
+ *  the code's name when the library kept none). */
 inline void check(const cfrpd_config *config, cfrpd_result code, const char *call) {
     if (code != CFRPD_OK) {
         const char *why = cfrpd_config_last_error(config);
         throw Error(code, std::string(call) + ": " +
-                              (why != nullptr ? why : "refused the value"));
+                              (why != nullptr ? std::string(why)
+                                              : std::string(cfrpd_result_name(code))));
     }
+}
+
+/** The handle of a Config or Client; a moved-from object has none. */
+template <typename T> T *live(T *handle, const char *what) {
+    if (handle == nullptr) {
+        throw std::logic_error(std::string(what) + " was moved from");
+    }
+    return handle;
 }
 
 struct PollContext {
@@ -322,7 +396,8 @@ struct PollContext {
 
 /* The C callback: runs the std::function; an exception stops the wait and is rethrown
  * by Client::wait_for_result (it must not cross the C frames). */
-extern "C" inline bool cfrpd_cpp_poll_trampoline(void *user_data, const cfrpd_status *latest) {
+extern "C" inline bool cfrpd_cpp_poll_trampoline(void *user_data,
+                                                 const cfrpd_status *latest) noexcept {
     auto *ctx = static_cast<PollContext *>(user_data);
     try {
         return (*ctx->callback)(to_status(*latest));
@@ -447,7 +522,9 @@ public:
         cfrpd_config *raw = nullptr;
         cfrpd_result rc = cfrpd_config_new(id.c_str(), secret.c_str(), &raw);
         if (rc != CFRPD_OK) {
-            throw Error(rc, "client id or secret is empty or holds control characters");
+            /* cfrpd_config_new has no error output: the header's reason for its code. */
+            throw Error(rc, "cfrpd_config_new: a NULL argument, invalid UTF-8, an empty "
+                            "credential or one with control characters");
         }
         handle_.reset(raw);
     }
@@ -465,52 +542,55 @@ public:
     }
 
     Config &set_environment(cfrpd_environment env) {
-        detail::check(handle_.get(), cfrpd_config_set_environment(handle_.get(), env),
+        detail::check(h(), cfrpd_config_set_environment(h(), env),
                       "cfrpd_config_set_environment");
         return *this;
     }
     Config &set_base_url(std::string_view url) {
-        detail::check(handle_.get(), cfrpd_config_set_base_url(handle_.get(),
+        detail::check(h(), cfrpd_config_set_base_url(h(),
                                                 detail::c_string(url, "url").c_str()),
                       "cfrpd_config_set_base_url");
         return *this;
     }
-    /** Per attempt; zero means the default (connect 10 s, request 30 s). */
+    /** Per attempt; zero means the default (CFRPD_DEFAULT_CONNECT_TIMEOUT_MS,
+     *  CFRPD_DEFAULT_REQUEST_TIMEOUT_MS). */
     Config &set_timeouts(std::chrono::milliseconds connect, std::chrono::milliseconds request) {
-        detail::check(handle_.get(), cfrpd_config_set_timeouts_ms(handle_.get(), detail::clamp_ms(connect),
+        detail::check(h(), cfrpd_config_set_timeouts_ms(h(), detail::clamp_ms(connect),
                                                    detail::clamp_ms(request)),
                       "cfrpd_config_set_timeouts_ms");
         return *this;
     }
     Config &set_public_key_pem(std::string_view pem) {
-        detail::check(handle_.get(), cfrpd_config_set_public_key_pem(handle_.get(),
+        detail::check(h(), cfrpd_config_set_public_key_pem(h(),
                                                       detail::c_string(pem, "pem").c_str()),
                       "cfrpd_config_set_public_key_pem");
         return *this;
     }
     Config &add_root_ca_pem(std::string_view pem) {
-        detail::check(handle_.get(), cfrpd_config_add_root_ca_pem(handle_.get(),
+        detail::check(h(), cfrpd_config_add_root_ca_pem(h(),
                                                    detail::c_string(pem, "pem").c_str()),
                       "cfrpd_config_add_root_ca_pem");
         return *this;
     }
     /** "" clears the proxy. */
     Config &set_proxy(std::string_view url) {
-        detail::check(handle_.get(), cfrpd_config_set_proxy(handle_.get(), detail::c_string(url, "url").c_str()),
+        detail::check(h(), cfrpd_config_set_proxy(h(), detail::c_string(url, "url").c_str()),
                       "cfrpd_config_set_proxy");
         return *this;
     }
-    /** Bounds one whole call: attempts, back-offs, Retry-After waits (0 = 60 s). */
+    /** Bounds one whole call: attempts, back-offs, Retry-After waits (0 =
+     *  CFRPD_DEFAULT_CALL_DEADLINE_MS). */
     Config &set_call_deadline(std::chrono::milliseconds deadline) {
-        detail::check(handle_.get(),
-                      cfrpd_config_set_call_deadline_ms(handle_.get(), detail::clamp_ms(deadline)),
+        detail::check(h(),
+                      cfrpd_config_set_call_deadline_ms(h(), detail::clamp_ms(deadline)),
                       "cfrpd_config_set_call_deadline_ms");
         return *this;
     }
 
-    /** Idle connections kept for reuse (default 4, at most 1024). */
+    /** Idle connections kept for reuse (default CFRPD_DEFAULT_MAX_IDLE_CONNECTIONS, at
+     *  most CFRPD_MAX_IDLE_CONNECTIONS_LIMIT). */
     Config &set_max_idle_connections(std::uint32_t n) {
-        detail::check(handle_.get(), cfrpd_config_set_max_idle_connections(handle_.get(), n),
+        detail::check(h(), cfrpd_config_set_max_idle_connections(h(), n),
                       "cfrpd_config_set_max_idle_connections");
         return *this;
     }
@@ -518,14 +598,16 @@ public:
     /** Records every create in the journal file at `path` ("" = none), so a crash
      *  mid-create can be resumed (cfrpd_config_set_journal_path). */
     Config &set_journal_path(std::string_view path) {
-        detail::check(handle_.get(),
-                      cfrpd_config_set_journal_path(handle_.get(), detail::c_string(path, "path").c_str()),
+        detail::check(h(),
+                      cfrpd_config_set_journal_path(h(), detail::c_string(path, "path").c_str()),
                       "cfrpd_config_set_journal_path");
         return *this;
     }
 
+    /** Re-tries after the first attempt (default CFRPD_DEFAULT_MAX_RETRIES, at most
+     *  CFRPD_MAX_RETRIES_LIMIT). */
     Config &set_max_retries(std::uint32_t n) {
-        detail::check(handle_.get(), cfrpd_config_set_max_retries(handle_.get(), n),
+        detail::check(h(), cfrpd_config_set_max_retries(h(), n),
                       "cfrpd_config_set_max_retries");
         return *this;
     }
@@ -538,15 +620,15 @@ public:
     Config &set_log_callback(cfrpd_log_level max_level,
                              std::function<void(cfrpd_log_level, std::string_view)> fn) {
         if (!fn) {
-            detail::check(handle_.get(),
-                          cfrpd_config_set_log_callback(handle_.get(), max_level, nullptr, nullptr),
+            detail::check(h(),
+                          cfrpd_config_set_log_callback(h(), max_level, nullptr, nullptr),
                           "cfrpd_config_set_log_callback");
             log_.reset();
             return *this;
         }
         auto sink = std::make_shared<const detail::LogSink>(detail::LogSink{std::move(fn)});
-        detail::check(handle_.get(),
-                      cfrpd_config_set_log_callback(handle_.get(), max_level,
+        detail::check(h(),
+                      cfrpd_config_set_log_callback(h(), max_level,
                                                     detail::cfrpd_cpp_log_trampoline,
                                                     const_cast<detail::LogSink *>(sink.get())),
                       "cfrpd_config_set_log_callback");
@@ -560,6 +642,7 @@ public:
 private:
     friend class Client;
     explicit Config(cfrpd_config *raw) : handle_(raw) {}
+    cfrpd_config *h() const { return detail::live(handle_.get(), "cfrpd::Config"); }
     std::unique_ptr<cfrpd_config, detail::ConfigDeleter> handle_;
     std::shared_ptr<const detail::LogSink> log_;
 };
@@ -574,7 +657,7 @@ public:
     explicit Client(const Config &config) {
         cfrpd_client *raw = nullptr;
         cfrpd_error *err = nullptr;
-        cfrpd_result rc = cfrpd_client_new(config.get(), &raw, &err);
+        cfrpd_result rc = cfrpd_client_new(config.h(), &raw, &err);
         if (rc != CFRPD_OK) {
             throw detail::ErrorAccess::make(rc, err);
         }
@@ -587,9 +670,10 @@ public:
      *  answer carried X-RateLimit-Limit. */
     std::optional<cfrpd_rate_limit> rate_limit() const {
         cfrpd_rate_limit window{-1, -1, -1};
-        cfrpd_result rc = cfrpd_client_rate_limit(handle_.get(), &window);
+        cfrpd_result rc = cfrpd_client_rate_limit(h(), &window);
         if (rc != CFRPD_OK) {
-            throw Error(rc, "cfrpd_client_rate_limit failed");
+            /* No error output: the header's reason for its code. */
+            throw Error(rc, "cfrpd_client_rate_limit: client or out is NULL");
         }
         if (window.limit < 0) {
             return std::nullopt;
@@ -603,7 +687,7 @@ public:
         const std::string n = detail::c_string(name, "name");
         cfrpd_request *raw = nullptr;
         cfrpd_error *err = nullptr;
-        cfrpd_result rc = cfrpd_create(handle_.get(), id.c_str(), n.c_str(), &raw, &err);
+        cfrpd_result rc = cfrpd_create(h(), id.c_str(), n.c_str(), &raw, &err);
         if (rc != CFRPD_OK) {
             throw detail::ErrorAccess::make(rc, err);
         }
@@ -616,7 +700,7 @@ public:
     std::vector<JournalEntry> journal_pending() const {
         cfrpd_journal_list *raw = nullptr;
         cfrpd_error *err = nullptr;
-        cfrpd_result rc = cfrpd_journal_pending(handle_.get(), &raw, &err);
+        cfrpd_result rc = cfrpd_journal_pending(h(), &raw, &err);
         if (rc != CFRPD_OK) {
             throw detail::ErrorAccess::make(rc, err);
         }
@@ -643,7 +727,7 @@ public:
         const std::string id = detail::c_string(verification_id, "verification_id");
         cfrpd_status *raw = nullptr;
         cfrpd_error *err = nullptr;
-        cfrpd_result rc = cfrpd_journal_resolve(handle_.get(), id.c_str(), &raw, &err);
+        cfrpd_result rc = cfrpd_journal_resolve(h(), id.c_str(), &raw, &err);
         return take_status(rc, raw, err);
     }
 
@@ -652,7 +736,7 @@ public:
         const std::string id = detail::c_string(verification_id, "verification_id");
         cfrpd_status *raw = nullptr;
         cfrpd_error *err = nullptr;
-        cfrpd_result rc = cfrpd_get_status(handle_.get(), id.c_str(), &raw, &err);
+        cfrpd_result rc = cfrpd_get_status(h(), id.c_str(), &raw, &err);
         return take_status(rc, raw, err);
     }
 
@@ -660,13 +744,14 @@ public:
     Status status_by_ref_id(std::int64_t ref_id) const {
         cfrpd_status *raw = nullptr;
         cfrpd_error *err = nullptr;
-        cfrpd_result rc = cfrpd_get_status_by_ref_id(handle_.get(), ref_id, &raw, &err);
+        cfrpd_result rc = cfrpd_get_status_by_ref_id(h(), ref_id, &raw, &err);
         return take_status(rc, raw, err);
     }
 
     /** Polls until the state is final. Throws Error with last_status() set on
      *  CFRPD_ERR_DEADLINE and CFRPD_ERR_CANCELLED; an exception thrown by `on_poll`
-     *  stops the wait and is rethrown here. poll_interval zero = 3 s. */
+     *  stops the wait and is rethrown here. poll_interval zero =
+     *  CFRPD_DEFAULT_POLL_INTERVAL_MS. */
     Status wait_for_result(std::string_view verification_id, std::chrono::milliseconds timeout,
                            std::chrono::milliseconds poll_interval = std::chrono::milliseconds(0),
                            const Progress &on_poll = Progress()) const {
@@ -675,7 +760,7 @@ public:
         cfrpd_status *raw = nullptr;
         cfrpd_error *err = nullptr;
         cfrpd_result rc = cfrpd_wait_for_result(
-            handle_.get(), id.c_str(), detail::clamp_ms(timeout), detail::clamp_ms(poll_interval),
+            h(), id.c_str(), detail::clamp_ms(timeout), detail::clamp_ms(poll_interval),
             on_poll ? detail::cfrpd_cpp_poll_trampoline : nullptr, on_poll ? &ctx : nullptr, &raw,
             &err);
         std::unique_ptr<cfrpd_status, detail::StatusDeleter> owned(raw);
@@ -704,6 +789,8 @@ private:
         return detail::to_status(*owned);
     }
 
+    cfrpd_client *h() const { return detail::live(handle_.get(), "cfrpd::Client"); }
+
     /* Declared before handle_, so destroyed after it: the client, which may call the log
      * function until it is freed, goes first. */
     std::shared_ptr<const detail::LogSink> log_;
@@ -711,11 +798,14 @@ private:
 };
 
 /** Verifies, then parses, one webhook delivery (see cfrpd_webhook_verify). Pass
- *  nullopt for both signature and timestamp to check the v1 body signature. */
+ *  nullopt for both signature and timestamp to check the v1 body signature. `max_age`
+ *  bounds the timestamp's age: nullopt means CFRPD_RECOMMENDED_WEBHOOK_MAX_AGE_S when a
+ *  timestamp is given and no check without one (the v1 scheme carries no time); zero
+ *  means no check. */
 inline Webhook verify_webhook(std::string_view client_secret, std::string_view raw_body,
                               std::optional<std::string_view> signature,
                               std::optional<std::string_view> timestamp,
-                              std::chrono::seconds max_age = std::chrono::seconds(300)) {
+                              std::optional<std::chrono::seconds> max_age = std::nullopt) {
     const std::string secret = detail::c_string(client_secret, "client_secret");
     std::optional<std::string> sig;
     std::optional<std::string> ts;
@@ -725,7 +815,9 @@ inline Webhook verify_webhook(std::string_view client_secret, std::string_view r
     if (timestamp) {
         ts = detail::c_string(*timestamp, "timestamp");
     }
-    const std::uint32_t max_age_s = detail::clamp_u32(max_age.count());
+    const std::uint32_t max_age_s =
+        max_age ? detail::clamp_u32(max_age->count())
+                : (timestamp ? std::uint32_t{CFRPD_RECOMMENDED_WEBHOOK_MAX_AGE_S} : 0);
     cfrpd_webhook *raw = nullptr;
     cfrpd_error *err = nullptr;
     cfrpd_result rc = cfrpd_webhook_verify(

@@ -16,7 +16,8 @@ Doc comment conventions the generator reads (write them in the Rust doc comments
     ERRORS (without one, the codes the description names are listed with their
     meaning); CFRPD_ERR_PANIC is added to every function returning cfrpd_result;
   - "Example:" followed by a ```c fenced block is EXAMPLE;
-  - "# Safety" starts the caller's obligations (a subsection of DESCRIPTION);
+  - a paragraph starting "Requirements:" is the caller's obligations (a subsection of
+    DESCRIPTION);
   - `code` is set in bold; "- " lines are bullet items.
 """
 import os
@@ -40,6 +41,8 @@ def esc(text):
     """Escapes roff specials in running text, then sets `code` in bold."""
     text = text.replace("\\", "\\e")
     text = text.replace("-", "\\-")
+    # groff reads its input as Latin-1: non-ASCII punctuation by its glyph name.
+    text = text.replace("\u2014", "\\(em").replace("\u2013", "\\(en").replace("\u2019", "\\(aq")
     text = re.sub(r"`([^`]+)`", lambda m: "\\fB" + m.group(1) + "\\fR", text)
     # Anything beyond ASCII (an em dash, a rupee sign) as a groff Unicode escape: the
     # pages render the same in every locale, and `groff -ww` has nothing to warn about.
@@ -88,9 +91,10 @@ def split_doc(doc):
     target = desc
     for kind, lines in paragraphs(doc):
         first = lines[0].strip() if kind == "text" else ""
-        if kind == "text" and first == "# Safety":
+        if kind == "text" and first.startswith("Requirements:"):
             target = safety
-            rest = lines[1:]
+            rest = [first[len("Requirements:"):].strip()] + lines[1:]
+            rest = [l for l in rest if l.strip()]
             if rest:
                 safety.append(("text", rest))
             continue
@@ -222,7 +226,7 @@ def function_page(f, h, result_codes, names, ver):
     out += synopsis(f)
     out += [".SH DESCRIPTION"] + render_blocks(desc)
     if safety:
-        out += [".SS Safety"] + render_blocks(safety)
+        out += [".SS Requirements"] + render_blocks(safety)
     out.append(".SH RETURN VALUE")
     fallible = f.returns == "cfrpd_result"
     has_err = any(n == "err" for _, n in f.params)

@@ -108,7 +108,8 @@ pub struct Config {
 
 impl Config {
     /// A configuration for the sandbox with these credentials and every default:
-    /// connect timeout 10 s, request timeout 30 s, 2 retries, no proxy, no signature.
+    /// [`DEFAULT_CONNECT_TIMEOUT`], [`DEFAULT_REQUEST_TIMEOUT`], [`DEFAULT_MAX_RETRIES`],
+    /// [`DEFAULT_CALL_DEADLINE`], [`DEFAULT_MAX_IDLE_CONNECTIONS`], no proxy, no signature.
     ///
     /// Fails when either credential is empty or holds control characters.
     pub fn new(client_id: &str, client_secret: &str) -> Result<Config> {
@@ -203,7 +204,8 @@ impl Config {
         Ok(self)
     }
 
-    /// Per-attempt timeouts; `Duration::ZERO` means the default (connect 10 s, request 30 s).
+    /// Per-attempt timeouts; `Duration::ZERO` means the default
+    /// ([`DEFAULT_CONNECT_TIMEOUT`], [`DEFAULT_REQUEST_TIMEOUT`]).
     /// Longer than [`LONGEST_DURATION`] counts as that. The call deadline
     /// ([`set_call_deadline`](Self::set_call_deadline)) bounds every attempt as well.
     pub fn set_timeouts(&mut self, connect: Duration, request: Duration) -> &mut Self {
@@ -221,7 +223,7 @@ impl Config {
     }
 
     /// Bounds one whole call: every attempt, back-off and `Retry-After` wait
-    /// (`Duration::ZERO` means the default, 60 s; longer than [`LONGEST_DURATION`]
+    /// (`Duration::ZERO` means the default, [`DEFAULT_CALL_DEADLINE`]; longer than [`LONGEST_DURATION`]
     /// counts as that). No call outlives it by more than a few milliseconds, whatever
     /// the server does; when it fires the error is [`ErrorKind::Timeout`] (ambiguous for
     /// a create that was sent). A wait's own timeout still bounds the wait; each poll
@@ -235,8 +237,9 @@ impl Config {
         self
     }
 
-    /// How many idle connections the client keeps open for reuse (default 4, at most
-    /// 1024; 0 keeps none). A server polling many requests at once wants about as many
+    /// How many idle connections the client keeps open for reuse (default
+    /// [`DEFAULT_MAX_IDLE_CONNECTIONS`], at most [`MAX_IDLE_CONNECTIONS_LIMIT`]; 0 keeps
+    /// none). A server polling many requests at once wants about as many
     /// as it has threads calling.
     pub fn set_max_idle_connections(&mut self, n: usize) -> Result<&mut Self> {
         if n > MAX_IDLE_CONNECTIONS_LIMIT {
@@ -352,7 +355,8 @@ impl Config {
         Ok(self)
     }
 
-    /// How many *re*-tries after the first attempt (default 2, at most 10). They apply
+    /// How many *re*-tries after the first attempt (default [`DEFAULT_MAX_RETRIES`], at
+    /// most [`MAX_RETRIES_LIMIT`]). They apply
     /// to each poll of a wait too.
     ///
     /// What is retried: for status lookups (and each poll of a wait), connect failures,

@@ -38,7 +38,8 @@
 //! |---|---|
 //! | `config` | [`Config`]: credentials, environment, timeouts, proxy, root CAs |
 //! | `url` | base URLs checked (https, or http to loopback); proxy passwords found and masked |
-//! | `client` | [`Client`]: create and status calls; one call's attempts in named steps (deadlines, headers, send, judge, retry or give up) |
+//! | `client` | [`Client`]: create and status calls (requests built, answers decoded, the journal kept) |
+//! | `attempt` | the attempt engine: one call's attempts in named steps (deadlines, headers, send, judge, retry or give up) |
 //! | `wait` | [`Client::wait_for_result`]: polling with back-off and the rate-limit window |
 //! | `retry` | which failures are retried, back-off, errors from non-2xx answers |
 //! | `request_id` | the `x-request-id` of each attempt |
@@ -63,6 +64,7 @@
 #![forbid(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
 
+mod attempt;
 mod client;
 mod config;
 mod decode;
@@ -92,15 +94,20 @@ pub mod webhook;
 #[doc(hidden)]
 pub mod ffi;
 
-pub use client::{Client, API_VERSION};
-pub use config::{Config, Environment, DEFAULT_CALL_DEADLINE, LONGEST_DURATION};
+pub use attempt::API_VERSION;
+pub use client::Client;
+pub use config::{
+    Config, Environment, DEFAULT_CALL_DEADLINE, DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_MAX_IDLE_CONNECTIONS, DEFAULT_MAX_RETRIES, DEFAULT_REQUEST_TIMEOUT, LONGEST_DURATION,
+    MAX_IDLE_CONNECTIONS_LIMIT, MAX_RETRIES_LIMIT,
+};
 pub use diagnostics::LogLevel;
 pub use error::{Error, ErrorKind, Result};
 pub use journal::{JournalEntry, JournalState};
 pub use model::{CreatedRequest, NameMatch, ReversalStatus, Status, VerificationStatus};
 pub use ratelimit::RateLimit;
 pub use validate::{validate_name, validate_ref_id, validate_verification_id};
-pub use wait::{WaitError, WaitOptions};
+pub use wait::{WaitError, WaitOptions, DEFAULT_POLL_INTERVAL, MIN_POLL_INTERVAL};
 
 /// The crate version, as in `Cargo.toml` (also sent in the `User-Agent`).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -3,7 +3,8 @@
 use std::fmt;
 use std::time::{Duration, Instant};
 
-use crate::client::{deadline_after, Client};
+use crate::attempt::deadline_after;
+use crate::client::Client;
 use crate::error::{Error, ErrorKind};
 use crate::model::Identity;
 use crate::model::Status;
@@ -19,12 +20,13 @@ pub const MIN_POLL_INTERVAL: Duration = Duration::from_millis(500);
 pub struct WaitOptions {
     /// Overall deadline (> 0); requests in flight are cut short by it.
     pub timeout: Duration,
-    /// Pause between polls; zero means 3 s, values below 500 ms are raised to 500 ms.
+    /// Pause between polls; zero means [`DEFAULT_POLL_INTERVAL`], values below
+    /// [`MIN_POLL_INTERVAL`] are raised to it.
     pub poll_interval: Duration,
 }
 
 impl WaitOptions {
-    /// Wait up to `timeout`, polling every 3 s.
+    /// Wait up to `timeout`, polling every [`DEFAULT_POLL_INTERVAL`].
     pub fn new(timeout: Duration) -> WaitOptions {
         WaitOptions {
             timeout,

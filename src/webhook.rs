@@ -26,6 +26,11 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::model::Status;
 use crate::redact::Redactor;
 
+/// The `max_age` we recommend for the header scheme (what the C++ wrapper uses when
+/// given none): wide enough for Cashfree's retries and clock skew, narrow enough to
+/// refuse an old delivery replayed. `None` (C: 0) checks no age.
+pub const RECOMMENDED_MAX_AGE: Duration = Duration::from_secs(300);
+
 /// A verified webhook delivery.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -45,7 +50,7 @@ pub struct WebhookEvent {
 /// `signature` and `timestamp` are the `x-webhook-signature` / `x-webhook-timestamp`
 /// header values; when both are `None`, the body's own `signature` (v1 scheme) is
 /// verified instead. `max_age`: refuse a timestamp older (or further in the future)
-/// than this; with `max_age` set and neither header given, the delivery is refused
+/// than this ([`RECOMMENDED_MAX_AGE`] suits the header scheme); with `max_age` set and neither header given, the delivery is refused
 /// (the v1 body scheme has no timestamp: a stripped-header replay would pass the age
 /// check). A wrong, missing or stale signature is [`ErrorKind::WebhookSignature`]
 /// and nothing is parsed; a verified body that is not a webhook is

@@ -65,8 +65,7 @@ use crate::WaitOptions;
 /// cfrpd_request_free(req);
 /// ```
 ///
-/// # Safety
-/// `client` is NULL or live; strings are NULL or NUL-terminated; `out`/`err` are NULL or writable.
+/// Requirements: `client` is NULL or live; strings are NULL or NUL-terminated; `out`/`err` are NULL or writable.
 #[no_mangle]
 pub unsafe extern "C" fn cfrpd_create(
     client: *const cfrpd_client,
@@ -75,24 +74,26 @@ pub unsafe extern "C" fn cfrpd_create(
     out: *mut *mut cfrpd_request,
     err: *mut *mut cfrpd_error,
 ) -> cfrpd_result {
-    call_with_out(out, err, || {
-        // SAFETY: the caller passes NULL or a live client (the function's # Safety); it outlives this call.
+    let run = || {
+        // SAFETY: the caller passes NULL or a live client (this function's requirements); it outlives this call.
         let client = unsafe { ref_in(client, "client") }?;
-        // SAFETY: `verification_id` is NULL or NUL-terminated (the function's # Safety) and only borrowed during this call.
+        // SAFETY: `verification_id` is NULL or NUL-terminated (this function's requirements) and only borrowed during this call.
         let id = unsafe { str_in(verification_id, "verification_id") }?;
-        // SAFETY: `name` is NULL or NUL-terminated (the function's # Safety) and only borrowed during this call.
+        // SAFETY: `name` is NULL or NUL-terminated (this function's requirements) and only borrowed during this call.
         let name = unsafe { str_in(name, "name") }?;
         Ok(request_out(&client.inner.create(id, name)?))
-    })
+    };
+    // SAFETY: `out` and `err` are NULL or valid for writes (this function's requirements
+    // above), which is all call_with_out requires.
+    unsafe { call_with_out(out, err, run) }
 }
 
 /// Frees a created request and everything in it. NULL is a no-op.
 ///
-/// # Safety
-/// `req` is NULL or a request from this library, not freed before.
+/// Requirements: `req` is NULL or a request from this library, not freed before.
 #[no_mangle]
 pub unsafe extern "C" fn cfrpd_request_free(req: *mut cfrpd_request) {
-    // SAFETY: `req` is NULL or a request from cfrpd_create, not freed before (the caller's # Safety).
+    // SAFETY: `req` is NULL or a request from cfrpd_create, not freed before (this function's requirements).
     call_infallible((), || unsafe { free_request(req) })
 }
 
@@ -113,8 +114,7 @@ pub unsafe extern "C" fn cfrpd_request_free(req: *mut cfrpd_request) {
 ///   non-2xx (`http_status` and Cashfree's `api_code` are in the error).
 /// - CFRPD_ERR_UNEXPECTED_RESPONSE: a 2xx that cannot be decoded.
 ///
-/// # Safety
-/// `client` is NULL or live; `verification_id` is NULL or NUL-terminated; `out`/`err` are NULL or writable.
+/// Requirements: `client` is NULL or live; `verification_id` is NULL or NUL-terminated; `out`/`err` are NULL or writable.
 #[no_mangle]
 pub unsafe extern "C" fn cfrpd_get_status(
     client: *const cfrpd_client,
@@ -122,13 +122,16 @@ pub unsafe extern "C" fn cfrpd_get_status(
     out: *mut *mut cfrpd_status,
     err: *mut *mut cfrpd_error,
 ) -> cfrpd_result {
-    call_with_out(out, err, || {
-        // SAFETY: the caller passes NULL or a live client (the function's # Safety); it outlives this call.
+    let run = || {
+        // SAFETY: the caller passes NULL or a live client (this function's requirements); it outlives this call.
         let client = unsafe { ref_in(client, "client") }?;
-        // SAFETY: `verification_id` is NULL or NUL-terminated (the function's # Safety) and only borrowed during this call.
+        // SAFETY: `verification_id` is NULL or NUL-terminated (this function's requirements) and only borrowed during this call.
         let id = unsafe { str_in(verification_id, "verification_id") }?;
         Ok(status_out(&client.inner.status(id)?))
-    })
+    };
+    // SAFETY: `out` and `err` are NULL or valid for writes (this function's requirements
+    // above), which is all call_with_out requires.
+    unsafe { call_with_out(out, err, run) }
 }
 
 /// The current status of a request by Cashfree's ref_id (must be > 0). Same rules as
@@ -145,8 +148,7 @@ pub unsafe extern "C" fn cfrpd_get_status(
 ///   non-2xx (`http_status` and Cashfree's `api_code` are in the error).
 /// - CFRPD_ERR_UNEXPECTED_RESPONSE: a 2xx that cannot be decoded.
 ///
-/// # Safety
-/// `client` is NULL or live; `out`/`err` are NULL or writable.
+/// Requirements: `client` is NULL or live; `out`/`err` are NULL or writable.
 #[no_mangle]
 pub unsafe extern "C" fn cfrpd_get_status_by_ref_id(
     client: *const cfrpd_client,
@@ -154,17 +156,21 @@ pub unsafe extern "C" fn cfrpd_get_status_by_ref_id(
     out: *mut *mut cfrpd_status,
     err: *mut *mut cfrpd_error,
 ) -> cfrpd_result {
-    call_with_out(out, err, || {
-        // SAFETY: the caller passes NULL or a live client (the function's # Safety); it outlives this call.
+    let run = || {
+        // SAFETY: the caller passes NULL or a live client (this function's requirements); it outlives this call.
         let client = unsafe { ref_in(client, "client") }?;
         Ok(status_out(&client.inner.status_by_ref_id(ref_id)?))
-    })
+    };
+    // SAFETY: `out` and `err` are NULL or valid for writes (this function's requirements
+    // above), which is all call_with_out requires.
+    unsafe { call_with_out(out, err, run) }
 }
 
 /// Polls until the state is final (SUCCESS, FAILURE, EXPIRED).
 ///
 /// timeout_ms: overall deadline, > 0; requests in flight are cut short by it.
-/// poll_interval_ms: pause between polls; 0 = 3000; values below 500 are raised to 500.
+/// poll_interval_ms: pause between polls; 0 = CFRPD_DEFAULT_POLL_INTERVAL_MS; values below
+/// 500 are raised to 500.
 /// on_poll (may be NULL) is called after every successful poll with a status that is
 /// valid only during the call; returning false stops the wait with CFRPD_ERR_CANCELLED
 /// (unless that status is already final: then the result is CFRPD_OK). The callback
@@ -195,8 +201,7 @@ pub unsafe extern "C" fn cfrpd_get_status_by_ref_id(
 /// cfrpd_status_free(st); // also on CFRPD_ERR_DEADLINE: the last status seen
 /// ```
 ///
-/// # Safety
-/// `client` is NULL or live; `verification_id` is NULL or NUL-terminated; `on_poll` is
+/// Requirements: `client` is NULL or live; `verification_id` is NULL or NUL-terminated; `on_poll` is
 /// NULL or a function safe to call with `user_data`; `out`/`err` are NULL or writable.
 #[no_mangle]
 #[allow(clippy::too_many_arguments)]
@@ -210,10 +215,10 @@ pub unsafe extern "C" fn cfrpd_wait_for_result(
     out: *mut *mut cfrpd_status,
     err: *mut *mut cfrpd_error,
 ) -> cfrpd_result {
-    call_with_partial_out(out, err, || {
-        // SAFETY: the caller passes NULL or a live client (the function's # Safety); it outlives this call.
+    let run = || {
+        // SAFETY: the caller passes NULL or a live client (this function's requirements); it outlives this call.
         let client = unsafe { ref_in(client, "client") }.map_err(|e| (e, None))?;
-        // SAFETY: `verification_id` is NULL or NUL-terminated (the function's # Safety) and only borrowed during this call.
+        // SAFETY: `verification_id` is NULL or NUL-terminated (this function's requirements) and only borrowed during this call.
         let id = unsafe { str_in(verification_id, "verification_id") }.map_err(|e| (e, None))?;
         if timeout_ms == 0 {
             return Err((Error::invalid("timeout_ms must be greater than 0"), None));
@@ -244,16 +249,18 @@ pub unsafe extern "C" fn cfrpd_wait_for_result(
                 Err((e.error, last))
             }
         }
-    })
+    };
+    // SAFETY: `out` and `err` are NULL or valid for writes (this function's requirements
+    // above), which is all call_with_partial_out requires.
+    unsafe { call_with_partial_out(out, err, run) }
 }
 
 /// Frees a status and everything in it. NULL is a no-op.
 ///
-/// # Safety
-/// `status` is NULL or a status from this library (not one passed to a poll callback),
+/// Requirements: `status` is NULL or a status from this library (not one passed to a poll callback),
 /// not freed before.
 #[no_mangle]
 pub unsafe extern "C" fn cfrpd_status_free(status: *mut cfrpd_status) {
-    // SAFETY: `status` is NULL or a status from this library, not freed before and not a callback's view (the caller's # Safety).
+    // SAFETY: `status` is NULL or a status from this library, not freed before and not a callback's view (this function's requirements).
     call_infallible((), || unsafe { free_status(status) })
 }

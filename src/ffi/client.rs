@@ -15,21 +15,24 @@ use crate::Client;
 /// - CFRPD_ERR_INVALID_ARGUMENT: a NULL argument.
 /// - CFRPD_ERR_TLS: the TLS settings (extra root certificates) cannot be used.
 ///
-/// # Safety
-/// `c` is NULL or a live config; `out`/`err` are NULL or writable.
+/// Requirements: `c` is NULL or a live config; `out`/`err` are NULL or writable.
 #[no_mangle]
 pub unsafe extern "C" fn cfrpd_client_new(
     c: *const cfrpd_config,
     out: *mut *mut cfrpd_client,
     err: *mut *mut cfrpd_error,
 ) -> cfrpd_result {
-    call_with_out(out, err, || {
-        // SAFETY: the caller passes NULL or a live config (the function's # Safety).
+    let run = || {
+        // SAFETY: `c` is NULL or a live config (this function's requirements), which is what
+        // ref_in needs for a shared borrow during this call.
         let config = unsafe { ref_in(c, "config") }?;
         Ok(Box::new(cfrpd_client {
             inner: Client::new(&config.inner)?,
         }))
-    })
+    };
+    // SAFETY: `out` and `err` are NULL or valid for writes (this function's requirements
+    // above), which is all call_with_out requires.
+    unsafe { call_with_out(out, err, run) }
 }
 
 /// The rate-limit window of the last answer that carried X-RateLimit-* headers, into
@@ -46,17 +49,17 @@ pub unsafe extern "C" fn cfrpd_client_new(
 ///     printf("%lld of %lld calls left\n", (long long)w.remaining, (long long)w.limit);
 /// ```
 ///
-/// # Safety
-/// `client` is NULL or live; `out` is NULL or writable.
+/// Requirements: `client` is NULL or live; `out` is NULL or writable.
 #[no_mangle]
 pub unsafe extern "C" fn cfrpd_client_rate_limit(
     client: *const cfrpd_client,
     out: *mut cfrpd_rate_limit,
 ) -> cfrpd_result {
     call_status(|| {
-        // SAFETY: the caller passes NULL or a live client (the function's # Safety); it outlives this call.
+        // SAFETY: the caller passes NULL or a live client (this function's requirements); it outlives this call.
         let client = unsafe { ref_in(client, "client") }?;
-        // SAFETY: the caller passes NULL or a writable struct.
+        // SAFETY: `out` is NULL (as_mut gives None) or a writable struct no one else borrows
+        // during this call (this function's requirements).
         let out = unsafe { out.as_mut() }.ok_or_else(|| Error::invalid("out is NULL"))?;
         let r = client.inner.rate_limit().unwrap_or_default();
         *out = cfrpd_rate_limit {
@@ -70,13 +73,12 @@ pub unsafe extern "C" fn cfrpd_client_rate_limit(
 
 /// Frees a client. NULL is a no-op. No other thread may be using it.
 ///
-/// # Safety
-/// `client` is NULL or a client from this library, not freed before.
+/// Requirements: `client` is NULL or a client from this library, not freed before.
 #[no_mangle]
 pub unsafe extern "C" fn cfrpd_client_free(client: *mut cfrpd_client) {
     call_infallible((), || {
         if !client.is_null() {
-            // SAFETY: `client` is from cfrpd_client_new (Box::into_raw in call_with_out), unused by other threads and not freed before (the caller's # Safety).
+            // SAFETY: `client` is from cfrpd_client_new (Box::into_raw in call_with_out), unused by other threads and not freed before (this function's requirements).
             drop(unsafe { Box::from_raw(client) });
         }
     })

@@ -12,31 +12,35 @@ use crate::error::Error;
 use crate::Config;
 
 /// A new configuration for the sandbox with these credentials and every default
-/// (connect timeout 10 s, request timeout 30 s, 2 retries, no proxy, no signature).
+/// (CFRPD_DEFAULT_CONNECT_TIMEOUT_MS, CFRPD_DEFAULT_REQUEST_TIMEOUT_MS,
+/// CFRPD_DEFAULT_MAX_RETRIES, CFRPD_DEFAULT_CALL_DEADLINE_MS,
+/// CFRPD_DEFAULT_MAX_IDLE_CONNECTIONS, no proxy, no signature).
 /// Both strings are copied. On failure `*out = NULL`. Release with `cfrpd_config_free`.
 ///
 /// Errors:
 /// - CFRPD_ERR_INVALID_ARGUMENT: a NULL argument, invalid UTF-8, an empty credential or
 ///   one with control characters.
 ///
-/// # Safety
-/// Strings are NULL or NUL-terminated; `out` is NULL or writable.
+/// Requirements: Strings are NULL or NUL-terminated; `out` is NULL or writable.
 #[no_mangle]
 pub unsafe extern "C" fn cfrpd_config_new(
     client_id: *const c_char,
     client_secret: *const c_char,
     out: *mut *mut cfrpd_config,
 ) -> cfrpd_result {
-    call_with_out(out, std::ptr::null_mut(), || {
-        // SAFETY: `client_id` is NULL or NUL-terminated (the function's # Safety) and only borrowed during this call.
+    let run = || {
+        // SAFETY: `client_id` is NULL or NUL-terminated (this function's requirements) and only borrowed during this call.
         let id = unsafe { str_in(client_id, "client_id") }?;
-        // SAFETY: `client_secret` is NULL or NUL-terminated (the function's # Safety) and only borrowed during this call.
+        // SAFETY: `client_secret` is NULL or NUL-terminated (this function's requirements) and only borrowed during this call.
         let secret = unsafe { str_in(client_secret, "client_secret") }?;
         Ok(Box::new(cfrpd_config {
             inner: Config::new(id, secret)?,
             last_error: None,
         }))
-    })
+    };
+    // SAFETY: `out` and `err` are NULL or valid for writes (this function's requirements
+    // above), which is all call_with_out requires.
+    unsafe { call_with_out(out, std::ptr::null_mut(), run) }
 }
 
 /// A configuration from the environment: CASHFREE_CLIENT_ID and CASHFREE_CLIENT_SECRET
@@ -52,29 +56,36 @@ pub unsafe extern "C" fn cfrpd_config_new(
 ///   names the path).
 /// - CFRPD_ERR_SIGNATURE: CASHFREE_PUBLIC_KEY is not a usable RSA public key.
 ///
-/// # Safety
-/// `out` is NULL or writable; `err` is NULL or writable.
+/// Requirements: `out` is NULL or writable; `err` is NULL or writable.
 #[no_mangle]
 pub unsafe extern "C" fn cfrpd_config_from_env(
     out: *mut *mut cfrpd_config,
     err: *mut *mut cfrpd_error,
 ) -> cfrpd_result {
-    call_with_out(out, err, || {
+    let run = || {
         Ok(Box::new(cfrpd_config {
             inner: Config::from_env()?,
             last_error: None,
         }))
-    })
+    };
+    // SAFETY: `out` and `err` are NULL or valid for writes (this function's requirements
+    // above), which is all call_with_out requires.
+    unsafe { call_with_out(out, err, run) }
 }
 
 /// Runs `f` on a mutable config; NULL is CFRPD_ERR_INVALID_ARGUMENT. The outcome's
 /// message is kept for `cfrpd_config_last_error` (cleared on success).
-pub(super) fn with_config(
+///
+/// # Safety
+/// `c` is NULL or a live config from this library that no other thread uses during the
+/// call (the header's rule for a cfrpd_config).
+pub(super) unsafe fn with_config(
     c: *mut cfrpd_config,
     f: impl FnOnce(&mut Config) -> Result<(), Error>,
 ) -> cfrpd_result {
     call_status(|| {
-        // SAFETY: the caller passes NULL or a live config used by one thread at a time.
+        // SAFETY: `c` is NULL (as_mut gives None) or a live config no other thread uses
+        // now (this function's requirement), so the exclusive borrow is the only one.
         let config = unsafe { c.as_mut() }.ok_or_else(|| Error::invalid("config is NULL"))?;
         config.last_error = None;
         let result = f(&mut config.inner);
@@ -91,12 +102,12 @@ pub(super) fn with_config(
 /// Returns: the message, owned by the config (valid until the next call on it; do not
 /// free it), or NULL after a success and for a NULL config.
 ///
-/// # Safety
-/// `c` is NULL or a live config.
+/// Requirements: `c` is NULL or a live config.
 #[no_mangle]
 pub unsafe extern "C" fn cfrpd_config_last_error(c: *const cfrpd_config) -> *const c_char {
     call_infallible(std::ptr::null(), || {
-        // SAFETY: the caller passes NULL or a live config.
+        // SAFETY: `c` is NULL (as_ref gives None) or a live config (this function's
+        // requirements); the string returned borrows from it, as documented.
         match unsafe { c.as_ref() } {
             Some(cfg) => cfg
                 .last_error
@@ -108,43 +119,48 @@ pub unsafe extern "C" fn cfrpd_config_last_error(c: *const cfrpd_config) -> *con
 }
 
 /// Bounds one whole call in milliseconds: every attempt, back-off and Retry-After wait
-/// (0 = the default, 60 s). No call outlives it by more than a few milliseconds,
+/// (0 = the default, CFRPD_DEFAULT_CALL_DEADLINE_MS). No call outlives it by more than a few milliseconds,
 /// whatever the server does (trickles bytes, stalls mid-TLS). When it fires the result
 /// is CFRPD_ERR_TIMEOUT (ambiguous for a create that was sent). A wait's own
 /// timeout_ms still bounds the wait; each poll of a wait is one call.
 ///
-/// # Safety
-/// `c` is NULL or a live config.
+/// Requirements: `c` is NULL or a live config.
 #[no_mangle]
 pub unsafe extern "C" fn cfrpd_config_set_call_deadline_ms(
     c: *mut cfrpd_config,
     ms: u32,
 ) -> cfrpd_result {
-    with_config(c, |cfg| {
+    let run = |cfg: &mut Config| {
         cfg.set_call_deadline(Duration::from_millis(ms.into()));
         Ok(())
-    })
+    };
+    // SAFETY: `c` is NULL or a live config no other thread uses now (this function's
+    // requirements above), which is all with_config requires.
+    unsafe { with_config(c, run) }
 }
 
-/// How many idle connections the client keeps open for reuse (default 4, at most
-/// 1024, else CFRPD_ERR_INVALID_ARGUMENT; 0 keeps none). A server polling many requests
+/// How many idle connections the client keeps open for reuse (default
+/// CFRPD_DEFAULT_MAX_IDLE_CONNECTIONS, at most CFRPD_MAX_IDLE_CONNECTIONS_LIMIT, else
+/// CFRPD_ERR_INVALID_ARGUMENT; 0 keeps none). A server polling many requests
 /// from many threads wants about one per thread.
 ///
 /// Errors:
 /// - CFRPD_ERR_INVALID_ARGUMENT: a NULL config or `n` above
 ///   CFRPD_MAX_IDLE_CONNECTIONS_LIMIT (`cfrpd_config_last_error` says why).
 ///
-/// # Safety
-/// `c` is NULL or a live config.
+/// Requirements: `c` is NULL or a live config.
 #[no_mangle]
 pub unsafe extern "C" fn cfrpd_config_set_max_idle_connections(
     c: *mut cfrpd_config,
     n: u32,
 ) -> cfrpd_result {
-    with_config(c, |cfg| {
+    let run = |cfg: &mut Config| {
         cfg.set_max_idle_connections(n as usize)?;
         Ok(())
-    })
+    };
+    // SAFETY: `c` is NULL or a live config no other thread uses now (this function's
+    // requirements above), which is all with_config requires.
+    unsafe { with_config(c, run) }
 }
 
 /// The C side of a log callback (the caller vouches that `user_data` may be used from
@@ -190,8 +206,7 @@ impl CLog {
 /// cfrpd_config_set_log_callback(config, CFRPD_LOG_INFO, on_log, stderr);
 /// ```
 ///
-/// # Safety
-/// `c` is NULL or a live config; `callback` is NULL or safe to call with `user_data`
+/// Requirements: `c` is NULL or a live config; `callback` is NULL or safe to call with `user_data`
 /// from any thread that uses a client made from this config.
 #[no_mangle]
 pub unsafe extern "C" fn cfrpd_config_set_log_callback(
@@ -200,7 +215,7 @@ pub unsafe extern "C" fn cfrpd_config_set_log_callback(
     callback: cfrpd_log_callback,
     user_data: *mut c_void,
 ) -> cfrpd_result {
-    with_config(c, |cfg| {
+    let run = |cfg: &mut Config| {
         let Some(callback) = callback else {
             cfg.clear_log_callback();
             return Ok(());
@@ -217,7 +232,10 @@ pub unsafe extern "C" fn cfrpd_config_set_log_callback(
         };
         cfg.set_log_callback(level, move |level, message| c_log.call(level, message));
         Ok(())
-    })
+    };
+    // SAFETY: `c` is NULL or a live config no other thread uses now (this function's
+    // requirements above), which is all with_config requires.
+    unsafe { with_config(c, run) }
 }
 
 /// Chooses CFRPD_ENV_SANDBOX or CFRPD_ENV_PRODUCTION. A base URL set with
@@ -226,19 +244,21 @@ pub unsafe extern "C" fn cfrpd_config_set_log_callback(
 /// Errors:
 /// - CFRPD_ERR_INVALID_ARGUMENT: a NULL config or another value.
 ///
-/// # Safety
-/// `c` is NULL or a live config.
+/// Requirements: `c` is NULL or a live config.
 #[no_mangle]
 pub unsafe extern "C" fn cfrpd_config_set_environment(
     c: *mut cfrpd_config,
     env: cfrpd_environment,
 ) -> cfrpd_result {
-    with_config(c, |cfg| {
+    let run = |cfg: &mut Config| {
         let env = value_of(&ENVIRONMENTS, env)
             .ok_or_else(|| Error::invalid(format!("unknown environment {env}")))?;
         cfg.set_environment(env);
         Ok(())
-    })
+    };
+    // SAFETY: `c` is NULL or a live config no other thread uses now (this function's
+    // requirements above), which is all with_config requires.
+    unsafe { with_config(c, run) }
 }
 
 /// Sends requests to this base URL (e.g. the emulator, "http://127.0.0.1:8080/verification").
@@ -250,40 +270,45 @@ pub unsafe extern "C" fn cfrpd_config_set_environment(
 /// - CFRPD_ERR_INVALID_ARGUMENT: a NULL argument, invalid UTF-8, or a URL refused by the
 ///   rules above (`cfrpd_config_last_error` says which).
 ///
-/// # Safety
-/// `c` is NULL or a live config; `url` is NULL or NUL-terminated.
+/// Requirements: `c` is NULL or a live config; `url` is NULL or NUL-terminated.
 #[no_mangle]
 pub unsafe extern "C" fn cfrpd_config_set_base_url(
     c: *mut cfrpd_config,
     url: *const c_char,
 ) -> cfrpd_result {
-    with_config(c, |cfg| {
-        // SAFETY: `url` is NULL or NUL-terminated (the function's # Safety) and only borrowed during this call.
+    let run = |cfg: &mut Config| {
+        // SAFETY: `url` is NULL or NUL-terminated (this function's requirements) and only borrowed during this call.
         cfg.set_base_url(unsafe { str_in(url, "url") }?)?;
         Ok(())
-    })
+    };
+    // SAFETY: `c` is NULL or a live config no other thread uses now (this function's
+    // requirements above), which is all with_config requires.
+    unsafe { with_config(c, run) }
 }
 
-/// Per-attempt timeouts in milliseconds; 0 means the default (connect 10 s, request 30 s).
+/// Per-attempt timeouts in milliseconds; 0 means the default
+/// (CFRPD_DEFAULT_CONNECT_TIMEOUT_MS, CFRPD_DEFAULT_REQUEST_TIMEOUT_MS).
 ///
 /// Errors:
 /// - CFRPD_ERR_INVALID_ARGUMENT: a NULL config.
 ///
-/// # Safety
-/// `c` is NULL or a live config.
+/// Requirements: `c` is NULL or a live config.
 #[no_mangle]
 pub unsafe extern "C" fn cfrpd_config_set_timeouts_ms(
     c: *mut cfrpd_config,
     connect_ms: u32,
     request_ms: u32,
 ) -> cfrpd_result {
-    with_config(c, |cfg| {
+    let run = |cfg: &mut Config| {
         cfg.set_timeouts(
             Duration::from_millis(connect_ms.into()),
             Duration::from_millis(request_ms.into()),
         );
         Ok(())
-    })
+    };
+    // SAFETY: `c` is NULL or a live config no other thread uses now (this function's
+    // requirements above), which is all with_config requires.
+    unsafe { with_config(c, run) }
 }
 
 /// Turns on x-cf-signature with the RSA public key PEM ("PUBLIC KEY" or "RSA PUBLIC
@@ -295,18 +320,20 @@ pub unsafe extern "C" fn cfrpd_config_set_timeouts_ms(
 /// - CFRPD_ERR_SIGNATURE: not a usable RSA public key (`cfrpd_config_last_error` says
 ///   why).
 ///
-/// # Safety
-/// `c` is NULL or a live config; `pem` is NULL or NUL-terminated.
+/// Requirements: `c` is NULL or a live config; `pem` is NULL or NUL-terminated.
 #[no_mangle]
 pub unsafe extern "C" fn cfrpd_config_set_public_key_pem(
     c: *mut cfrpd_config,
     pem: *const c_char,
 ) -> cfrpd_result {
-    with_config(c, |cfg| {
-        // SAFETY: `pem` is NULL or NUL-terminated (the function's # Safety) and only borrowed during this call.
+    let run = |cfg: &mut Config| {
+        // SAFETY: `pem` is NULL or NUL-terminated (this function's requirements) and only borrowed during this call.
         cfg.set_public_key_pem(unsafe { str_in(pem, "pem") }?)?;
         Ok(())
-    })
+    };
+    // SAFETY: `c` is NULL or a live config no other thread uses now (this function's
+    // requirements above), which is all with_config requires.
+    unsafe { with_config(c, run) }
 }
 
 /// Trusts the CERTIFICATE blocks in this PEM text in addition to the bundled Mozilla
@@ -316,18 +343,20 @@ pub unsafe extern "C" fn cfrpd_config_set_public_key_pem(
 /// - CFRPD_ERR_INVALID_ARGUMENT: a NULL argument, invalid UTF-8, or no usable
 ///   certificate in the text (`cfrpd_config_last_error` says why).
 ///
-/// # Safety
-/// `c` is NULL or a live config; `pem` is NULL or NUL-terminated.
+/// Requirements: `c` is NULL or a live config; `pem` is NULL or NUL-terminated.
 #[no_mangle]
 pub unsafe extern "C" fn cfrpd_config_add_root_ca_pem(
     c: *mut cfrpd_config,
     pem: *const c_char,
 ) -> cfrpd_result {
-    with_config(c, |cfg| {
-        // SAFETY: `pem` is NULL or NUL-terminated (the function's # Safety) and only borrowed during this call.
+    let run = |cfg: &mut Config| {
+        // SAFETY: `pem` is NULL or NUL-terminated (this function's requirements) and only borrowed during this call.
         cfg.add_root_ca_pem(unsafe { str_in(pem, "pem") }?)?;
         Ok(())
-    })
+    };
+    // SAFETY: `c` is NULL or a live config no other thread uses now (this function's
+    // requirements above), which is all with_config requires.
+    unsafe { with_config(c, run) }
 }
 
 /// Sends requests through this "http://" or "https://" proxy; "" clears it. Proxy
@@ -337,48 +366,51 @@ pub unsafe extern "C" fn cfrpd_config_add_root_ca_pem(
 /// - CFRPD_ERR_INVALID_ARGUMENT: a NULL argument, invalid UTF-8 or a malformed URL
 ///   (`cfrpd_config_last_error` says why; never with the password).
 ///
-/// # Safety
-/// `c` is NULL or a live config; `url` is NULL or NUL-terminated.
+/// Requirements: `c` is NULL or a live config; `url` is NULL or NUL-terminated.
 #[no_mangle]
 pub unsafe extern "C" fn cfrpd_config_set_proxy(
     c: *mut cfrpd_config,
     url: *const c_char,
 ) -> cfrpd_result {
-    with_config(c, |cfg| {
-        // SAFETY: `url` is NULL or NUL-terminated (the function's # Safety) and only borrowed during this call.
+    let run = |cfg: &mut Config| {
+        // SAFETY: `url` is NULL or NUL-terminated (this function's requirements) and only borrowed during this call.
         cfg.set_proxy(unsafe { str_in(url, "url") }?)?;
         Ok(())
-    })
+    };
+    // SAFETY: `c` is NULL or a live config no other thread uses now (this function's
+    // requirements above), which is all with_config requires.
+    unsafe { with_config(c, run) }
 }
 
-/// How many re-tries after the first attempt (default 2; above 10 is
-/// CFRPD_ERR_INVALID_ARGUMENT). They apply to each poll of a wait too.
+/// How many re-tries after the first attempt (default CFRPD_DEFAULT_MAX_RETRIES; above
+/// CFRPD_MAX_RETRIES_LIMIT is CFRPD_ERR_INVALID_ARGUMENT). They apply to each poll of a wait too.
 ///
 /// Errors:
 /// - CFRPD_ERR_INVALID_ARGUMENT: a NULL config or `n` above CFRPD_MAX_RETRIES_LIMIT.
 ///
-/// # Safety
-/// `c` is NULL or a live config.
+/// Requirements: `c` is NULL or a live config.
 #[no_mangle]
 pub unsafe extern "C" fn cfrpd_config_set_max_retries(
     c: *mut cfrpd_config,
     n: u32,
 ) -> cfrpd_result {
-    with_config(c, |cfg| {
+    let run = |cfg: &mut Config| {
         cfg.set_max_retries(n)?;
         Ok(())
-    })
+    };
+    // SAFETY: `c` is NULL or a live config no other thread uses now (this function's
+    // requirements above), which is all with_config requires.
+    unsafe { with_config(c, run) }
 }
 
 /// Frees a configuration. NULL is a no-op.
 ///
-/// # Safety
-/// `c` is NULL or a config from this library, not freed before.
+/// Requirements: `c` is NULL or a config from this library, not freed before.
 #[no_mangle]
 pub unsafe extern "C" fn cfrpd_config_free(c: *mut cfrpd_config) {
     call_infallible((), || {
         if !c.is_null() {
-            // SAFETY: `c` is a config from cfrpd_config_new/_from_env (Box::into_raw in call_with_out), not freed before (the caller's # Safety).
+            // SAFETY: `c` is a config from cfrpd_config_new/_from_env (Box::into_raw in call_with_out), not freed before (this function's requirements).
             drop(unsafe { Box::from_raw(c) });
         }
     })

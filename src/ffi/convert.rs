@@ -35,7 +35,7 @@ pub(crate) unsafe fn free_request(r: *mut cfrpd_request) {
     if r.is_null() {
         return;
     }
-    // SAFETY: `r` is the Box::into_raw of a request_out box (call_with_out), not freed before (this function's # Safety).
+    // SAFETY: `r` is the Box::into_raw of a request_out box (call_with_out), not freed before (this function's requirements).
     let b = unsafe { Box::from_raw(r) };
     // SAFETY: request_out made every string with string_out and qr_png with bytes_out; each is freed once, here.
     unsafe {
@@ -110,7 +110,7 @@ pub(crate) unsafe fn free_webhook(w: *mut cfrpd_webhook) {
     if w.is_null() {
         return;
     }
-    // SAFETY: `w` is the Box::into_raw of a webhook_out box, not freed before (this function's # Safety).
+    // SAFETY: `w` is the Box::into_raw of a webhook_out box, not freed before (this function's requirements).
     let b = unsafe { Box::from_raw(w) };
     // SAFETY: webhook_out made the strings with opt_string_out and `data` with Box::into_raw(status_out(..)); each is freed once, here.
     unsafe {

@@ -64,7 +64,7 @@ pub(crate) fn name_of(code: cfrpd_result) -> &'static std::ffi::CStr {
 /// `err` is NULL or writable.
 pub(crate) unsafe fn set_ok(err: *mut *mut cfrpd_error) {
     if !err.is_null() {
-        // SAFETY: `err` is not NULL (checked above) and writable (this function's # Safety).
+        // SAFETY: `err` is not NULL (checked above) and writable (this function's requirements).
         unsafe { *err = std::ptr::null_mut() };
     }
 }
@@ -74,7 +74,8 @@ pub(crate) unsafe fn set_ok(err: *mut *mut cfrpd_error) {
 /// # Safety
 /// `err` is NULL or writable.
 pub(crate) unsafe fn set_error(err: *mut *mut cfrpd_error, e: &Error) -> cfrpd_result {
-    // SAFETY: `err` is NULL or writable, as promised to this function.
+    // SAFETY: `err` is NULL or writable (this function's requirement), which is all
+    // set_error_code needs.
     unsafe { set_error_code(err, code_of(e.kind()), e) }
 }
 
@@ -108,7 +109,7 @@ pub(crate) unsafe fn set_error_code(
                 .and_then(|r| r.reset)
                 .map(|d| d.as_millis().min(i64::MAX as u128) as u64)),
         });
-        // SAFETY: `err` is not NULL (checked above) and writable (this function's # Safety).
+        // SAFETY: `err` is not NULL (checked above) and writable (this function's requirements).
         unsafe { *err = Box::into_raw(boxed) };
     }
     code
@@ -127,7 +128,7 @@ pub(crate) unsafe fn free_error(e: *mut cfrpd_error) {
     if e.is_null() {
         return;
     }
-    // SAFETY: `e` is the Box::into_raw of set_error_code's box, not freed before (this function's # Safety).
+    // SAFETY: `e` is the Box::into_raw of set_error_code's box, not freed before (this function's requirements).
     let b = unsafe { Box::from_raw(e) };
     // SAFETY: set_error_code made every string with string_out/opt_string_out; each is freed once, here.
     unsafe {
@@ -141,10 +142,9 @@ pub(crate) unsafe fn free_error(e: *mut cfrpd_error) {
 
 /// Frees an error. NULL is a no-op.
 ///
-/// # Safety
-/// `err` is NULL or an error from this library, not freed before.
+/// Requirements: `err` is NULL or an error from this library, not freed before.
 #[no_mangle]
 pub unsafe extern "C" fn cfrpd_error_free(err: *mut cfrpd_error) {
-    // SAFETY: `err` is NULL or an error from this library, not freed before (the caller's # Safety).
+    // SAFETY: `err` is NULL or an error from this library, not freed before (this function's requirements).
     call_infallible((), || unsafe { free_error(err) })
 }

@@ -3,6 +3,7 @@
 
 use std::os::raw::c_char;
 
+use super::bytes::{free_slice, slice_out};
 use super::config::with_config;
 use super::convert::{free_request, request_out, status_out};
 use super::panic::{call_infallible, call_with_out};
@@ -12,14 +13,15 @@ use super::types::{
     cfrpd_client, cfrpd_config, cfrpd_error, cfrpd_request, cfrpd_result, cfrpd_status,
 };
 use crate::journal::{JournalEntry, JournalState};
+use crate::Config;
 
 /// Where a journaled create stands (`cfrpd_journal_entry.state`).
 pub type cfrpd_journal_state = u32;
 /// Intent recorded, no answer recorded: the request may exist at Cashfree (its links
 /// were never received). Settle it with `cfrpd_journal_resolve`.
-pub const CFRPD_JOURNAL_SENDING: cfrpd_journal_state = 1;
+pub const CFRPD_JOURNAL_SENDING: u32 = 1;
 /// Cashfree's answer recorded: the same links and QR can be shown again.
-pub const CFRPD_JOURNAL_CREATED: cfrpd_journal_state = 2;
+pub const CFRPD_JOURNAL_CREATED: u32 = 2;
 
 /// The journal format version this library writes. A journal starts with 8 magic bytes
 /// and this version; a file of version 1 (written by releases before format 2) is
@@ -27,6 +29,11 @@ pub const CFRPD_JOURNAL_CREATED: cfrpd_journal_state = 2;
 /// `CFRPD_ERR_JOURNAL` (no lock or temporary file is created beside it).
 pub const CFRPD_JOURNAL_FORMAT_VERSION: u32 = 2;
 const _: () = assert!(CFRPD_JOURNAL_FORMAT_VERSION == crate::journal::JOURNAL_FORMAT_VERSION);
+
+/// Size in bytes past which a client compacts its journal file (rewrites it with only the
+/// open entries). Not settable.
+pub const CFRPD_JOURNAL_COMPACT_AT: u64 = 262_144;
+const _: () = assert!(CFRPD_JOURNAL_COMPACT_AT == crate::journal::JOURNAL_COMPACT_AT);
 
 /// An open entry of the create journal. Strings and `request` belong to the list.
 #[repr(C)]
@@ -51,14 +58,6 @@ pub struct cfrpd_journal_list {
     pub count: usize,
     /// `count` entries, oldest first (NULL when `count` is 0).
     pub entries: *mut cfrpd_journal_entry,
-}
-
-/// The list as allocated: the public part first, then the real length, which the
-/// caller cannot reach (`cfrpd_journal_list_free` trusts only this one).
-#[repr(C)]
-struct ListAlloc {
-    list: cfrpd_journal_list,
-    len: usize,
 }
 
 fn state_out(s: JournalState) -> cfrpd_journal_state {
@@ -115,19 +114,22 @@ fn entry_out(e: &JournalEntry) -> cfrpd_journal_entry {
 /// with an open entry sends nothing (see `cfrpd_create`). Returns CFRPD_OK, or
 /// CFRPD_ERR_INVALID_ARGUMENT for a NULL config or a path that is not UTF-8.
 ///
-/// # Safety
-/// `c` is NULL or a live config; `path` is NULL or NUL-terminated.
+/// Requirements: `c` is NULL or a live config; `path` is NULL or NUL-terminated.
 #[no_mangle]
 pub unsafe extern "C" fn cfrpd_config_set_journal_path(
     c: *mut cfrpd_config,
     path: *const c_char,
 ) -> cfrpd_result {
-    with_config(c, |cfg| {
-        // SAFETY: the caller passes NULL or a NUL-terminated string.
+    let run = |cfg: &mut Config| {
+        // SAFETY: `path` is NULL or NUL-terminated and outlives this call (this function's
+        // requirements), which is what opt_str_in needs.
         let path = unsafe { opt_str_in(path, "path") }?;
         cfg.set_journal_path(path.unwrap_or(""));
         Ok(())
-    })
+    };
+    // SAFETY: `c` is NULL or a live config no other thread uses now (this function's
+    // requirements above), which is all with_config requires.
+    unsafe { with_config(c, run) }
 }
 
 /// The open entries of the client's create journal, oldest first, except creates in
@@ -139,18 +141,16 @@ pub unsafe extern "C" fn cfrpd_config_set_journal_path(
 /// `cfrpd_journal_list_free`). Errors: CFRPD_ERR_JOURNAL when the client has no journal
 /// or is used in a forked child; CFRPD_ERR_INVALID_ARGUMENT for NULL arguments.
 ///
-/// # Safety
-/// `client` is NULL or live; `out`/`err` are NULL or writable.
+/// Requirements: `client` is NULL or live; `out`/`err` are NULL or writable.
 #[no_mangle]
 pub unsafe extern "C" fn cfrpd_journal_pending(
     client: *const cfrpd_client,
     out: *mut *mut cfrpd_journal_list,
     err: *mut *mut cfrpd_error,
 ) -> cfrpd_result {
-    // The list is a `ListAlloc` whose first field is the `cfrpd_journal_list` (repr(C):
-    // the same address), so `*out` points at the public part.
-    call_with_out(out.cast::<*mut ListAlloc>(), err, || {
-        // SAFETY: the caller passes NULL or a live client.
+    let run = || {
+        // SAFETY: `client` is NULL or a live client (this function's requirements), which
+        // is what ref_in needs for a shared borrow during this call.
         let client = unsafe { ref_in(client, "client") }?;
         let entries: Vec<cfrpd_journal_entry> = client
             .inner
@@ -158,51 +158,41 @@ pub unsafe extern "C" fn cfrpd_journal_pending(
             .iter()
             .map(entry_out)
             .collect();
-        let len = entries.len();
-        let entries = if len == 0 {
-            std::ptr::null_mut()
-        } else {
-            Box::into_raw(entries.into_boxed_slice()) as *mut cfrpd_journal_entry
-        };
-        let alloc = Box::new(ListAlloc {
-            list: cfrpd_journal_list {
-                count: len,
-                entries,
-            },
-            len,
-        });
-        Ok(alloc)
-    })
+        // The entries keep their real length out of the caller's reach (bytes.rs).
+        Ok(Box::new(cfrpd_journal_list {
+            count: entries.len(),
+            entries: slice_out(entries),
+        }))
+    };
+    // SAFETY: `out` and `err` are NULL or valid for writes (this function's requirements
+    // above), which is all call_with_out requires.
+    unsafe { call_with_out(out, err, run) }
 }
 
 /// Frees a list from `cfrpd_journal_pending` with its entries, strings and requests.
 /// NULL is a no-op. The length freed is the one allocated, whatever `count` now says.
 ///
-/// # Safety
-/// `list` is NULL or a list from `cfrpd_journal_pending`, not freed before.
+/// Requirements: `list` is NULL or a list from `cfrpd_journal_pending`, not freed before.
 #[no_mangle]
 pub unsafe extern "C" fn cfrpd_journal_list_free(list: *mut cfrpd_journal_list) {
     call_infallible((), || {
         if list.is_null() {
             return;
         }
-        // SAFETY: the list was allocated as a `ListAlloc` (see cfrpd_journal_pending),
-        // whose first field it is; the caller hands it back once.
-        let alloc = unsafe { Box::from_raw(list as *mut ListAlloc) };
-        let (entries, len) = (alloc.list.entries, alloc.len);
-        if entries.is_null() {
-            return;
-        }
-        // SAFETY: `entries` came from a boxed slice of exactly `len` entries.
-        let entries = unsafe { Box::from_raw(std::ptr::slice_from_raw_parts_mut(entries, len)) };
-        for e in entries.iter() {
-            // SAFETY: each string and request was made by this module and is freed once.
-            unsafe {
+        // SAFETY: `list` came from Box::into_raw in cfrpd_journal_pending (the caller's
+        // promise) and is handed back once.
+        let list = unsafe { Box::from_raw(list) };
+        // SAFETY: `entries` is the slice_out array cfrpd_journal_pending made (its
+        // length is kept out of the caller's reach); each entry's strings and request
+        // were made by string_out / request_out for this entry alone, so freeing them
+        // here frees each once.
+        unsafe {
+            free_slice(list.entries, |e| {
                 free_string(e.verification_id);
                 free_string(e.name);
                 free_request(e.request);
-            }
-        }
+            })
+        };
     })
 }
 
@@ -223,8 +213,7 @@ pub unsafe extern "C" fn cfrpd_journal_list_free(list: *mut cfrpd_journal_list) 
 /// nothing sent — while a `cfrpd_create` of the same id is in flight on this client
 /// (its own answer settles it).
 ///
-/// # Safety
-/// `client` is NULL or live; `verification_id` is NULL or NUL-terminated; `out`/`err`
+/// Requirements: `client` is NULL or live; `verification_id` is NULL or NUL-terminated; `out`/`err`
 /// are NULL or writable.
 #[no_mangle]
 pub unsafe extern "C" fn cfrpd_journal_resolve(
@@ -233,13 +222,18 @@ pub unsafe extern "C" fn cfrpd_journal_resolve(
     out: *mut *mut cfrpd_status,
     err: *mut *mut cfrpd_error,
 ) -> cfrpd_result {
-    call_with_out(out, err, || {
-        // SAFETY: the caller passes NULL or a live client.
+    let run = || {
+        // SAFETY: `client` is NULL or a live client (this function's requirements), which
+        // is what ref_in needs for a shared borrow during this call.
         let client = unsafe { ref_in(client, "client") }?;
-        // SAFETY: the caller passes NULL or a NUL-terminated string.
+        // SAFETY: `verification_id` is NULL or NUL-terminated and outlives this call (this
+        // function's requirements), which is what str_in needs.
         let id = unsafe { str_in(verification_id, "verification_id") }?;
         Ok(status_out(&client.inner.journal_resolve(id)?))
-    })
+    };
+    // SAFETY: `out` and `err` are NULL or valid for writes (this function's requirements
+    // above), which is all call_with_out requires.
+    unsafe { call_with_out(out, err, run) }
 }
 
 /// The name of a journal state: "SENDING", "CREATED", or "UNKNOWN" for any other
@@ -248,10 +242,12 @@ pub unsafe extern "C" fn cfrpd_journal_resolve(
 /// Returns: a static NUL-terminated string (never NULL; do not free).
 #[no_mangle]
 pub extern "C" fn cfrpd_journal_state_name(s: cfrpd_journal_state) -> *const c_char {
-    match s {
-        CFRPD_JOURNAL_SENDING => c"SENDING",
-        CFRPD_JOURNAL_CREATED => c"CREATED",
-        _ => c"UNKNOWN",
-    }
-    .as_ptr()
+    call_infallible(c"UNKNOWN".as_ptr(), || {
+        match s {
+            CFRPD_JOURNAL_SENDING => c"SENDING",
+            CFRPD_JOURNAL_CREATED => c"CREATED",
+            _ => c"UNKNOWN",
+        }
+        .as_ptr()
+    })
 }

@@ -6,6 +6,15 @@
 //! - strings in are copied; everything returned is owned by the caller and released
 //!   with the matching `cfrpd_*_free`, which accepts NULL;
 //! - no panic crosses the boundary (`CFRPD_ERR_PANIC`).
+//!
+//! The doc comments of the exported functions are the C manual (cbindgen copies them
+//! into the header, `scripts/gen-man.py` makes the man pages): they are written for C
+//! programmers, so a function's obligations are a "Requirements:" paragraph, not a
+//! Rust `# Safety` heading. Crate-internal `unsafe fn`s keep `# Safety`.
+#![allow(
+    clippy::missing_safety_doc,
+    reason = "exported functions state their contract in a C-worded \"Requirements:\" paragraph"
+)]
 
 // The header lists functions in the order cbindgen meets them: the order of these
 // modules, then source order within each. The blank lines keep rustfmt from sorting
@@ -63,6 +72,6 @@ use crate::error::Error;
 /// # Safety
 /// `p` is NULL or valid for the borrow.
 unsafe fn ref_in<'a, T>(p: *const T, what: &str) -> Result<&'a T, Error> {
-    // SAFETY: `p` is NULL (as_ref gives None) or valid for the borrow (this function's # Safety).
+    // SAFETY: `p` is NULL (as_ref gives None) or valid for the borrow (this function's requirements).
     unsafe { p.as_ref() }.ok_or_else(|| Error::invalid(format!("{what} is NULL")))
 }

@@ -105,7 +105,7 @@ fn names_of<T>(table: &[(u32, T)], name: impl Fn(&T) -> String) -> Vec<(u32, Str
 /// Returns: a static NUL-terminated string, never NULL.
 #[no_mangle]
 pub extern "C" fn cfrpd_result_name(r: cfrpd_result) -> *const c_char {
-    name_of(r).as_ptr()
+    call_infallible(UNKNOWN.as_ptr(), || name_of(r).as_ptr())
 }
 
 /// The name of a request state as Cashfree writes it: "CREATED", "SUCCESS", "FAILURE",
@@ -188,7 +188,8 @@ mod tests {
     use super::*;
 
     fn s(p: *const c_char) -> String {
-        // SAFETY: every name function returns a static NUL-terminated string.
+        // SAFETY: every name function returns a pointer to a static NUL-terminated string
+        // (or the static fallback), valid for the whole program.
         unsafe { CStr::from_ptr(p) }.to_str().unwrap().to_owned()
     }
 

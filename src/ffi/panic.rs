@@ -10,46 +10,60 @@ use crate::error::{Error, ErrorKind};
 ///
 /// Writes `*out = NULL` and `*err = NULL` first; on success stores the object; on
 /// failure stores an owned error in `*err` (when `err` is not NULL) and returns its
-/// code; a caught panic is `CFRPD_ERR_PANIC`.
-pub(crate) fn call_with_out<T>(
+/// code; a caught panic is `CFRPD_ERR_PANIC`. A NULL `out` is
+/// `CFRPD_ERR_INVALID_ARGUMENT` and `f` is not run.
+///
+/// # Safety
+/// `out` is NULL or valid for writing one pointer; `err` is NULL or valid for writing
+/// one pointer. (Every exported caller passes its own arguments on, with this same
+/// requirement in its documentation.)
+pub(crate) unsafe fn call_with_out<T>(
     out: *mut *mut T,
     err: *mut *mut cfrpd_error,
     f: impl FnOnce() -> Result<Box<T>, Error>,
 ) -> cfrpd_result {
-    call_with_partial_out(out, err, || f().map_err(|e| (e, None)))
+    // SAFETY: this function's requirements are call_with_partial_out's.
+    unsafe { call_with_partial_out(out, err, || f().map_err(|e| (e, None))) }
 }
 
 /// [`call_with_out`] for the one call that may hand back an object *and* an error
 /// (`cfrpd_wait_for_result`: the last status seen on deadline or cancel).
-pub(crate) fn call_with_partial_out<T>(
+///
+/// # Safety
+/// As [`call_with_out`]: `out` and `err` are each NULL or valid for writing one pointer.
+pub(crate) unsafe fn call_with_partial_out<T>(
     out: *mut *mut T,
     err: *mut *mut cfrpd_error,
     f: impl FnOnce() -> Result<Box<T>, (Error, Option<Box<T>>)>,
 ) -> cfrpd_result {
-    // SAFETY: the caller passes NULL or writable pointers (documented in the header).
+    // SAFETY: `err` is NULL or valid for writes (this function's requirement), which is
+    // all set_ok needs.
     unsafe { set_ok(err) };
     if out.is_null() {
         let e = Error::invalid("the out pointer is NULL");
-        // SAFETY: `err` is NULL or writable (the exported function's # Safety).
+        // SAFETY: `err` is NULL or valid for writes (this function's requirement).
         return unsafe { set_error(err, &e) };
     }
-    // SAFETY: `out` is not NULL (checked above) and writable (the exported function's # Safety).
+    // SAFETY: `out` is not NULL (checked above), so by this function's requirement it is
+    // valid for writing one pointer.
     unsafe { *out = std::ptr::null_mut() };
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(Ok(value)) => {
-            // SAFETY: `out` is not NULL (checked above) and writable; the caller now owns the object.
+            // SAFETY: `out` is non-NULL and valid for writes (as above); nothing else
+            // holds the box, so the caller becomes its only owner.
             unsafe { *out = Box::into_raw(value) };
             CFRPD_OK
         }
         Ok(Err((e, partial))) => {
             if let Some(p) = partial {
-                // SAFETY: `out` is not NULL (checked above) and writable; the caller now owns the object.
+                // SAFETY: `out` is non-NULL and valid for writes (as above); nothing
+                // else holds the box, so the caller becomes its only owner.
                 unsafe { *out = Box::into_raw(p) };
             }
-            // SAFETY: `err` is NULL or writable (the exported function's # Safety).
+            // SAFETY: `err` is NULL or valid for writes (this function's requirement).
             unsafe { set_error(err, &e) }
         }
-        // SAFETY: `err` is NULL or writable (the exported function's # Safety).
+        // SAFETY: `err` is NULL or valid for writes (this function's requirement).
         Err(_) => unsafe { set_error_code(err, CFRPD_ERR_PANIC, &panic_error()) },
     }
 }

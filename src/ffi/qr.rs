@@ -94,16 +94,15 @@ struct BitmapAlloc {
 /// cfrpd_qr_free(qr);
 /// ```
 ///
-/// # Safety
-/// `text` is NULL or NUL-terminated; `out`/`err` are NULL or writable.
+/// Requirements: `text` is NULL or NUL-terminated; `out`/`err` are NULL or writable.
 #[no_mangle]
 pub unsafe extern "C" fn cfrpd_qr_encode(
     text: *const c_char,
     out: *mut *mut cfrpd_qr,
     err: *mut *mut cfrpd_error,
 ) -> cfrpd_result {
-    call_with_out(out.cast::<*mut QrAlloc>(), err, || {
-        // SAFETY: `text` is NULL or NUL-terminated (the function's # Safety) and only borrowed during this call.
+    let run = || {
+        // SAFETY: `text` is NULL or NUL-terminated (this function's requirements) and only borrowed during this call.
         let text = unsafe { str_in(text, "text") }?;
         let qr = QrCode::encode(text)?;
         let modules = Box::into_raw(qr.modules().to_vec().into_boxed_slice());
@@ -114,13 +113,15 @@ pub unsafe extern "C" fn cfrpd_qr_encode(
             },
             modules,
         }))
-    })
+    };
+    // SAFETY: `out` and `err` are NULL or valid for writes (this function's requirements
+    // above), which is all call_with_out requires.
+    unsafe { call_with_out(out.cast::<*mut QrAlloc>(), err, run) }
 }
 
 /// Frees a QR code from `cfrpd_qr_encode`. NULL is a no-op.
 ///
-/// # Safety
-/// `qr` is NULL or came from `cfrpd_qr_encode` and is not freed before. (Not for a
+/// Requirements: `qr` is NULL or came from `cfrpd_qr_encode` and is not freed before. (Not for a
 /// `cfrpd_qr` the caller built itself.)
 #[no_mangle]
 pub unsafe extern "C" fn cfrpd_qr_free(qr: *mut cfrpd_qr) {
@@ -151,8 +152,7 @@ pub unsafe extern "C" fn cfrpd_qr_free(qr: *mut cfrpd_qr) {
 ///   a QR size (21, 25, ..., 177), or `scale` / `quiet_zone` out of range; the message
 ///   says which.
 ///
-/// # Safety
-/// `qr` is NULL or readable, and `qr->modules` NULL or readable for `size * size` bytes;
+/// Requirements: `qr` is NULL or readable, and `qr->modules` NULL or readable for `size * size` bytes;
 /// `out`/`err` are NULL or writable.
 #[no_mangle]
 pub unsafe extern "C" fn cfrpd_qr_bitmap(
@@ -162,8 +162,8 @@ pub unsafe extern "C" fn cfrpd_qr_bitmap(
     out: *mut *mut cfrpd_bitmap,
     err: *mut *mut cfrpd_error,
 ) -> cfrpd_result {
-    call_with_out(out.cast::<*mut BitmapAlloc>(), err, || {
-        // SAFETY: `qr` is NULL or readable (the function's # Safety).
+    let run = || {
+        // SAFETY: `qr` is NULL or readable (this function's requirements).
         let qr = unsafe { super::ref_in(qr, "qr") }?;
         if qr.modules.is_null() {
             return Err(Error::invalid("qr->modules is NULL"));
@@ -185,13 +185,15 @@ pub unsafe extern "C" fn cfrpd_qr_bitmap(
             },
             bits,
         }))
-    })
+    };
+    // SAFETY: `out` and `err` are NULL or valid for writes (this function's requirements
+    // above), which is all call_with_out requires.
+    unsafe { call_with_out(out.cast::<*mut BitmapAlloc>(), err, run) }
 }
 
 /// Frees a bitmap from `cfrpd_qr_bitmap`. NULL is a no-op.
 ///
-/// # Safety
-/// `bitmap` is NULL or came from `cfrpd_qr_bitmap` and is not freed before.
+/// Requirements: `bitmap` is NULL or came from `cfrpd_qr_bitmap` and is not freed before.
 #[no_mangle]
 pub unsafe extern "C" fn cfrpd_bitmap_free(bitmap: *mut cfrpd_bitmap) {
     call_infallible((), || {

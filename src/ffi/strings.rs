@@ -13,7 +13,8 @@ pub(crate) unsafe fn str_in<'a>(p: *const c_char, what: &str) -> Result<&'a str,
     if p.is_null() {
         return Err(Error::invalid(format!("{what} is NULL")));
     }
-    // SAFETY: non-NULL and NUL-terminated per the function contract.
+    // SAFETY: `p` is not NULL (checked above), so this function's requirement makes it a
+    // NUL-terminated string that outlives the borrow, which is what CStr::from_ptr needs.
     let c = unsafe { CStr::from_ptr(p) };
     c.to_str()
         .map_err(|_| Error::invalid(format!("{what} is not valid UTF-8")))
@@ -30,7 +31,8 @@ pub(crate) unsafe fn opt_str_in<'a>(
     if p.is_null() {
         Ok(None)
     } else {
-        // SAFETY: `p` is not NULL here and NUL-terminated (this function's # Safety).
+        // SAFETY: `p` is not NULL here, so this function's requirement (NUL-terminated,
+        // outliving the borrow) is str_in's.
         unsafe { str_in(p, what) }.map(Some)
     }
 }
@@ -57,7 +59,8 @@ pub(crate) fn opt_string_out(s: Option<&str>) -> *mut c_char {
 /// `p` is NULL or came from [`string_out`] and is not used again.
 pub(crate) unsafe fn free_string(p: *mut c_char) {
     if !p.is_null() {
-        // SAFETY: made by CString::into_raw in string_out.
+        // SAFETY: `p` came from CString::into_raw in string_out and is not used again (this
+        // function's requirement), so from_raw takes back the only owner once.
         drop(unsafe { CString::from_raw(p) });
     }
 }

@@ -9,50 +9,54 @@ use crate::{Client, Config};
 /// meaning; new codes get new numbers. `cfrpd_result_name` gives the constant's name.
 pub type cfrpd_result = u32;
 
+// The values of each number type below are `u32` constants, not typed ones: cbindgen
+// declares constants of a primitive type first in the header, before the structs that
+// use them (it puts constants of a typedef'd type after every struct).
+
 /// Success.
-pub const CFRPD_OK: cfrpd_result = 0;
+pub const CFRPD_OK: u32 = 0;
 /// Bad input from the caller (NULL, invalid UTF-8, malformed id, unknown enum value); nothing was sent.
-pub const CFRPD_ERR_INVALID_ARGUMENT: cfrpd_result = 1;
+pub const CFRPD_ERR_INVALID_ARGUMENT: u32 = 1;
 /// DNS, connect, reset.
-pub const CFRPD_ERR_NETWORK: cfrpd_result = 2;
+pub const CFRPD_ERR_NETWORK: u32 = 2;
 /// A connect or request timeout.
-pub const CFRPD_ERR_TIMEOUT: cfrpd_result = 3;
+pub const CFRPD_ERR_TIMEOUT: u32 = 3;
 /// TLS handshake / certificate failure.
-pub const CFRPD_ERR_TLS: cfrpd_result = 4;
+pub const CFRPD_ERR_TLS: u32 = 4;
 /// HTTP 400 (other than a duplicate id).
-pub const CFRPD_ERR_BAD_REQUEST: cfrpd_result = 10;
+pub const CFRPD_ERR_BAD_REQUEST: u32 = 10;
 /// HTTP 400 "verification_id already exists".
-pub const CFRPD_ERR_DUPLICATE_ID: cfrpd_result = 11;
+pub const CFRPD_ERR_DUPLICATE_ID: u32 = 11;
 /// HTTP 401: wrong client id / secret.
-pub const CFRPD_ERR_UNAUTHORIZED: cfrpd_result = 12;
+pub const CFRPD_ERR_UNAUTHORIZED: u32 = 12;
 /// HTTP 403: IP not whitelisted / bad signature.
-pub const CFRPD_ERR_FORBIDDEN: cfrpd_result = 13;
+pub const CFRPD_ERR_FORBIDDEN: u32 = 13;
 /// HTTP 404.
-pub const CFRPD_ERR_NOT_FOUND: cfrpd_result = 14;
+pub const CFRPD_ERR_NOT_FOUND: u32 = 14;
 /// HTTP 422: insufficient balance.
-pub const CFRPD_ERR_INSUFFICIENT_BALANCE: cfrpd_result = 15;
+pub const CFRPD_ERR_INSUFFICIENT_BALANCE: u32 = 15;
 /// HTTP 429: rate limited.
-pub const CFRPD_ERR_RATE_LIMITED: cfrpd_result = 16;
+pub const CFRPD_ERR_RATE_LIMITED: u32 = 16;
 /// HTTP 5xx.
-pub const CFRPD_ERR_SERVER: cfrpd_result = 17;
+pub const CFRPD_ERR_SERVER: u32 = 17;
 /// Any other non-2xx (redirects are never followed: a 3xx lands here).
-pub const CFRPD_ERR_HTTP: cfrpd_result = 18;
+pub const CFRPD_ERR_HTTP: u32 = 18;
 /// A 2xx that cannot be decoded, is larger than 1 MiB, or lacks the ids. A non-2xx
 /// keeps its status's code even when its body is unreadable or too large.
-pub const CFRPD_ERR_UNEXPECTED_RESPONSE: cfrpd_result = 20;
+pub const CFRPD_ERR_UNEXPECTED_RESPONSE: u32 = 20;
 /// The public key for x-cf-signature is unusable.
-pub const CFRPD_ERR_SIGNATURE: cfrpd_result = 21;
+pub const CFRPD_ERR_SIGNATURE: u32 = 21;
 /// A wait stopped by the caller's callback.
-pub const CFRPD_ERR_CANCELLED: cfrpd_result = 22;
+pub const CFRPD_ERR_CANCELLED: u32 = 22;
 /// A wait ran out of time while still pending.
-pub const CFRPD_ERR_DEADLINE: cfrpd_result = 23;
+pub const CFRPD_ERR_DEADLINE: u32 = 23;
 /// A webhook signature is missing, wrong or stale.
-pub const CFRPD_ERR_WEBHOOK_SIGNATURE: cfrpd_result = 24;
+pub const CFRPD_ERR_WEBHOOK_SIGNATURE: u32 = 24;
 /// The create journal cannot be opened, locked, read or written (a create failing
 /// with it sent nothing). See `cfrpd_config_set_journal_path`.
-pub const CFRPD_ERR_JOURNAL: cfrpd_result = 25;
+pub const CFRPD_ERR_JOURNAL: u32 = 25;
 /// A panic inside the library was caught (a bug: please report it).
-pub const CFRPD_ERR_PANIC: cfrpd_result = 99;
+pub const CFRPD_ERR_PANIC: u32 = 99;
 
 /// Longest verification_id accepted (characters of [A-Za-z0-9._-]).
 pub const CFRPD_MAX_VERIFICATION_ID_LEN: usize = 50;
@@ -60,6 +64,33 @@ const _: () = assert!(CFRPD_MAX_VERIFICATION_ID_LEN == crate::validate::MAX_VERI
 /// Most re-tries `cfrpd_config_set_max_retries` accepts.
 pub const CFRPD_MAX_RETRIES_LIMIT: u32 = 10;
 const _: () = assert!(CFRPD_MAX_RETRIES_LIMIT == crate::config::MAX_RETRIES_LIMIT);
+/// Connect timeout of each attempt, in milliseconds, unless
+/// `cfrpd_config_set_timeouts_ms` says otherwise.
+pub const CFRPD_DEFAULT_CONNECT_TIMEOUT_MS: u32 = 10_000;
+const _: () = assert!(
+    CFRPD_DEFAULT_CONNECT_TIMEOUT_MS as u128 == crate::config::DEFAULT_CONNECT_TIMEOUT.as_millis()
+);
+/// Request timeout of each attempt (send and receive), in milliseconds, unless
+/// `cfrpd_config_set_timeouts_ms` says otherwise.
+pub const CFRPD_DEFAULT_REQUEST_TIMEOUT_MS: u32 = 30_000;
+const _: () = assert!(
+    CFRPD_DEFAULT_REQUEST_TIMEOUT_MS as u128 == crate::config::DEFAULT_REQUEST_TIMEOUT.as_millis()
+);
+/// Re-tries after the first attempt unless `cfrpd_config_set_max_retries` says otherwise.
+pub const CFRPD_DEFAULT_MAX_RETRIES: u32 = 2;
+const _: () = assert!(CFRPD_DEFAULT_MAX_RETRIES == crate::config::DEFAULT_MAX_RETRIES);
+/// Bound of one whole call (every attempt, back-off and Retry-After wait), in
+/// milliseconds, unless `cfrpd_config_set_call_deadline_ms` says otherwise.
+pub const CFRPD_DEFAULT_CALL_DEADLINE_MS: u32 = 60_000;
+const _: () = assert!(
+    CFRPD_DEFAULT_CALL_DEADLINE_MS as u128 == crate::config::DEFAULT_CALL_DEADLINE.as_millis()
+);
+/// Pause between the polls of `cfrpd_wait_for_result`, in milliseconds, when its
+/// `poll_interval_ms` is 0.
+pub const CFRPD_DEFAULT_POLL_INTERVAL_MS: u32 = 3_000;
+const _: () = assert!(
+    CFRPD_DEFAULT_POLL_INTERVAL_MS as u128 == crate::wait::DEFAULT_POLL_INTERVAL.as_millis()
+);
 /// Idle connections a client keeps for reuse unless
 /// `cfrpd_config_set_max_idle_connections` says otherwise.
 pub const CFRPD_DEFAULT_MAX_IDLE_CONNECTIONS: u32 = 4;
@@ -74,62 +105,62 @@ const _: () =
 /// A Cashfree environment (`cfrpd_config_set_environment`).
 pub type cfrpd_environment = u32;
 /// `https://sandbox.cashfree.com/verification`
-pub const CFRPD_ENV_SANDBOX: cfrpd_environment = 0;
+pub const CFRPD_ENV_SANDBOX: u32 = 0;
 /// `https://api.cashfree.com/verification`
-pub const CFRPD_ENV_PRODUCTION: cfrpd_environment = 1;
+pub const CFRPD_ENV_PRODUCTION: u32 = 1;
 
 /// The state of a verification request.
 pub type cfrpd_state = u32;
 /// Absent or unknown status text (the raw text is in `status`).
-pub const CFRPD_STATE_UNKNOWN: cfrpd_state = 0;
+pub const CFRPD_STATE_UNKNOWN: u32 = 0;
 /// Cashfree's CREATED: made, not paid yet.
-pub const CFRPD_STATE_CREATED: cfrpd_state = 1;
+pub const CFRPD_STATE_CREATED: u32 = 1;
 /// Paid: the bank account fields are filled.
-pub const CFRPD_STATE_SUCCESS: cfrpd_state = 2;
+pub const CFRPD_STATE_SUCCESS: u32 = 2;
 /// The payment failed.
-pub const CFRPD_STATE_FAILURE: cfrpd_state = 3;
+pub const CFRPD_STATE_FAILURE: u32 = 3;
 /// Nobody paid within the validity window.
-pub const CFRPD_STATE_EXPIRED: cfrpd_state = 4;
+pub const CFRPD_STATE_EXPIRED: u32 = 4;
 
 /// The refund of the rupee, from `reversal_status`.
 pub type cfrpd_reversal = u32;
 /// Absent, empty (before payment) or another value (the raw text is in `reversal_status`).
-pub const CFRPD_REVERSAL_UNKNOWN: cfrpd_reversal = 0;
+pub const CFRPD_REVERSAL_UNKNOWN: u32 = 0;
 /// `PENDING`: the refund has not started.
-pub const CFRPD_REVERSAL_PENDING: cfrpd_reversal = 1;
+pub const CFRPD_REVERSAL_PENDING: u32 = 1;
 /// `TRANSFER_INITIATED`: the refund is on its way.
-pub const CFRPD_REVERSAL_TRANSFER_INITIATED: cfrpd_reversal = 2;
+pub const CFRPD_REVERSAL_TRANSFER_INITIATED: u32 = 2;
 /// `TRANSFER_SUCCESS`: the rupee is back with the payer.
-pub const CFRPD_REVERSAL_TRANSFER_SUCCESS: cfrpd_reversal = 3;
+pub const CFRPD_REVERSAL_TRANSFER_SUCCESS: u32 = 3;
 /// `FAILED`: the refund failed.
-pub const CFRPD_REVERSAL_FAILED: cfrpd_reversal = 4;
+pub const CFRPD_REVERSAL_FAILED: u32 = 4;
 
 /// Level of a diagnostics record (`cfrpd_config_set_log_callback`).
 pub type cfrpd_log_level = u32;
 /// A call failed.
-pub const CFRPD_LOG_ERROR: cfrpd_log_level = 1;
+pub const CFRPD_LOG_ERROR: u32 = 1;
 /// A retry (reason and delay), or something that looks wrong.
-pub const CFRPD_LOG_WARN: cfrpd_log_level = 2;
+pub const CFRPD_LOG_WARN: u32 = 2;
 /// One line per attempt: method, path and query, HTTP status or failure kind,
 /// milliseconds, attempt number, request id.
-pub const CFRPD_LOG_INFO: cfrpd_log_level = 3;
+pub const CFRPD_LOG_INFO: u32 = 3;
 /// Connection opened (address, connect time) or reused.
-pub const CFRPD_LOG_DEBUG: cfrpd_log_level = 4;
+pub const CFRPD_LOG_DEBUG: u32 = 4;
 
 /// How well the name at the bank matches the expected name.
 pub type cfrpd_name_match = u32;
 /// Absent, empty or unknown (the raw text is in `name_match_result`).
-pub const CFRPD_MATCH_UNKNOWN: cfrpd_name_match = 0;
+pub const CFRPD_MATCH_UNKNOWN: u32 = 0;
 /// `DIRECT_MATCH`
-pub const CFRPD_MATCH_DIRECT: cfrpd_name_match = 1;
+pub const CFRPD_MATCH_DIRECT: u32 = 1;
 /// `GOOD_PARTIAL_MATCH`
-pub const CFRPD_MATCH_GOOD_PARTIAL: cfrpd_name_match = 2;
+pub const CFRPD_MATCH_GOOD_PARTIAL: u32 = 2;
 /// `MODERATE_PARTIAL_MATCH`
-pub const CFRPD_MATCH_MODERATE_PARTIAL: cfrpd_name_match = 3;
+pub const CFRPD_MATCH_MODERATE_PARTIAL: u32 = 3;
 /// `POOR_PARTIAL_MATCH`
-pub const CFRPD_MATCH_POOR_PARTIAL: cfrpd_name_match = 4;
+pub const CFRPD_MATCH_POOR_PARTIAL: u32 = 4;
 /// `NO_MATCH`
-pub const CFRPD_MATCH_NO_MATCH: cfrpd_name_match = 5;
+pub const CFRPD_MATCH_NO_MATCH: u32 = 5;
 
 /// Details of a failure. Owned by the caller: release with `cfrpd_error_free`.
 /// No string in it ever contains the client secret.

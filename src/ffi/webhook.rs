@@ -9,6 +9,13 @@ use super::strings::{opt_str_in, str_in};
 use super::types::*;
 use crate::error::Error;
 
+/// The `max_age_s` recommended for the header scheme, in seconds (the C++ wrapper's
+/// default when a timestamp is given). 0 means no age check.
+pub const CFRPD_RECOMMENDED_WEBHOOK_MAX_AGE_S: u32 = 300;
+const _: () = assert!(
+    CFRPD_RECOMMENDED_WEBHOOK_MAX_AGE_S as u64 == crate::webhook::RECOMMENDED_MAX_AGE.as_secs()
+);
+
 /// Verifies, then parses, one webhook delivery.
 ///
 /// raw_body/body_len: the exact bytes received (not NUL-terminated; may contain
@@ -19,7 +26,8 @@ use crate::error::Error;
 /// by the raw body)). When both are NULL the body's own "signature" field is verified
 /// instead (the v1 scheme: it signs only `data` and has no timestamp, so no replay
 /// protection; take the outcome from data->status, never from event_type).
-/// max_age_s: reject a timestamp older (or further in the future) than this; 0 = no check.
+/// max_age_s: reject a timestamp older (or further in the future) than this; 0 = no check
+/// (CFRPD_RECOMMENDED_WEBHOOK_MAX_AGE_S suits the header scheme; the v1 scheme needs 0).
 /// Signatures are compared in constant time. Release `*out` with `cfrpd_webhook_free`.
 ///
 /// Errors:
@@ -29,8 +37,7 @@ use crate::error::Error;
 /// - CFRPD_ERR_INVALID_ARGUMENT: a NULL secret, NULL `raw_body` with a length, or
 ///   invalid UTF-8 in a string argument.
 ///
-/// # Safety
-/// `client_secret`, `signature`, `timestamp` are NULL or NUL-terminated; `raw_body` is
+/// Requirements: `client_secret`, `signature`, `timestamp` are NULL or NUL-terminated; `raw_body` is
 /// NULL or readable for `body_len` bytes; `out`/`err` are NULL or writable.
 #[no_mangle]
 #[allow(clippy::too_many_arguments)]
@@ -44,8 +51,8 @@ pub unsafe extern "C" fn cfrpd_webhook_verify(
     out: *mut *mut cfrpd_webhook,
     err: *mut *mut cfrpd_error,
 ) -> cfrpd_result {
-    call_with_out(out, err, || {
-        // SAFETY: `client_secret` is NULL or NUL-terminated (the function's # Safety) and only borrowed during this call.
+    let run = || {
+        // SAFETY: `client_secret` is NULL or NUL-terminated (this function's requirements) and only borrowed during this call.
         let secret = unsafe { str_in(client_secret, "client_secret") }?;
         let body: &[u8] = match (raw_body.is_null(), body_len) {
             (true, 0) => &[],
@@ -53,23 +60,25 @@ pub unsafe extern "C" fn cfrpd_webhook_verify(
             // SAFETY: the caller vouches for body_len readable bytes.
             (false, n) => unsafe { std::slice::from_raw_parts(raw_body, n) },
         };
-        // SAFETY: `signature` is NULL (not given) or NUL-terminated (the function's # Safety), borrowed during this call.
+        // SAFETY: `signature` is NULL (not given) or NUL-terminated (this function's requirements), borrowed during this call.
         let sig = unsafe { opt_str_in(signature, "signature") }?;
-        // SAFETY: `timestamp` is NULL (not given) or NUL-terminated (the function's # Safety), borrowed during this call.
+        // SAFETY: `timestamp` is NULL (not given) or NUL-terminated (this function's requirements), borrowed during this call.
         let ts = unsafe { opt_str_in(timestamp, "timestamp") }?;
         let max_age = (max_age_s > 0).then(|| Duration::from_secs(max_age_s.into()));
         Ok(webhook_out(&crate::webhook::verify(
             secret, body, sig, ts, max_age,
         )?))
-    })
+    };
+    // SAFETY: `out` and `err` are NULL or valid for writes (this function's requirements
+    // above), which is all call_with_out requires.
+    unsafe { call_with_out(out, err, run) }
 }
 
 /// Frees a webhook and everything in it. NULL is a no-op.
 ///
-/// # Safety
-/// `hook` is NULL or a webhook from this library, not freed before.
+/// Requirements: `hook` is NULL or a webhook from this library, not freed before.
 #[no_mangle]
 pub unsafe extern "C" fn cfrpd_webhook_free(hook: *mut cfrpd_webhook) {
-    // SAFETY: `hook` is NULL or a webhook from this library, not freed before (the caller's # Safety).
+    // SAFETY: `hook` is NULL or a webhook from this library, not freed before (this function's requirements).
     call_infallible((), || unsafe { free_webhook(hook) })
 }

@@ -1,6 +1,6 @@
 //! The transport layer: everything between "send these bytes to this URL" and "this
 //! answer arrived" or "this failure, and whether the request may have reached the
-//! server". Below `crate::client` (which decides what to send, and what to do with the
+//! server". Below `crate::attempt` (which decides what to send, and what to do with the
 //! answer), above ureq and rustls.
 //!
 //! | module | holds |

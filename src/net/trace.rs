@@ -2,7 +2,7 @@
 //! connect took), whether the TLS handshake started and what it negotiated, and whether
 //! the request was handed to the connection. The transport ([`super::transport`]) and
 //! TLS ([`super::tls`]) note it as they go; the failure classification
-//! ([`super::errors`]) and the attempt engine (`crate::client`) read it: a failure
+//! ([`super::errors`]) and the attempt engine (`crate::attempt`) read it: a failure
 //! before the request was written certainly did not reach the server.
 //!
 //! Also the process id of the running attempt ([`current_pid`]), read once per attempt.

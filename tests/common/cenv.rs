@@ -9,7 +9,8 @@ use std::net::TcpListener;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use cashfree_rpd_emulator::{
-    sign_webhook_header, Emulator, Options, PayOutcome, TEST_CLIENT_ID, TEST_CLIENT_SECRET,
+    sign_webhook_body_v1, sign_webhook_header, Emulator, Options, PayOutcome, TEST_CLIENT_ID,
+    TEST_CLIENT_SECRET,
 };
 
 use super::cbuild::Run;
@@ -126,6 +127,10 @@ pub fn webhook_env(env: &mut BTreeMap<String, String>) {
         "CFRPD_TEST_WEBHOOK_OTHER_SIG".into(),
         sign_webhook_header(secret, &now, other.as_bytes()),
     );
+    // The v1 scheme: the body signs its own `data`, no header, no timestamp.
+    let mut v1: serde_json::Value = serde_json::from_str(&body).expect("the fixture is JSON");
+    v1["signature"] = sign_webhook_body_v1(secret, &v1["data"]).into();
+    env.insert("CFRPD_TEST_WEBHOOK_V1_BODY".into(), v1.to_string());
     env.insert("CFRPD_TEST_WEBHOOK_BODY".into(), body);
     env.insert("CFRPD_TEST_WEBHOOK_TS".into(), now);
     env.insert("CFRPD_TEST_WEBHOOK_OLD_TS".into(), old);

@@ -67,6 +67,21 @@ std::optional<cfrpd::Error> expect_error(const std::string &what, cfrpd_result c
     return std::nullopt;
 }
 
+// Runs `f`, which must throw std::logic_error (a moved-from object), nothing else.
+template <typename F> void expect_logic_error(const std::string &what, F f) {
+    try {
+        f();
+    } catch (const cfrpd::Error &e) {
+        check(false, what + " threw cfrpd::Error instead of std::logic_error: " + e.what());
+        return;
+    } catch (const std::logic_error &e) {
+        check(std::string(e.what()).find("moved from") != std::string::npos,
+              what + " throws std::logic_error: " + e.what());
+        return;
+    }
+    check(false, what + " did not throw");
+}
+
 cfrpd::Config config_for(const std::string &base_url, std::uint32_t retries) {
     cfrpd::Config config(env("CASHFREE_CLIENT_ID"), env("CASHFREE_CLIENT_SECRET"));
     config.set_base_url(base_url).set_max_retries(retries).set_timeouts(5s, 20s);
@@ -80,8 +95,61 @@ int main() {
     check(cfrpd::result_name(CFRPD_ERR_DEADLINE) == "CFRPD_ERR_DEADLINE", "cfrpd::result_name");
 
     // Config errors.
-    expect_error("Config(id, \"\")", CFRPD_ERR_INVALID_ARGUMENT,
-                 [] { cfrpd::Config c("id", ""); });
+    // cfrpd_config_new has no error output: the message is the header's reason, not
+    // one the wrapper made up.
+    if (auto e = expect_error("Config(id, \"\")", CFRPD_ERR_INVALID_ARGUMENT,
+                              [] { cfrpd::Config c("id", ""); })) {
+        check(e->message() == "cfrpd_config_new: a NULL argument, invalid UTF-8, an empty "
+                              "credential or one with control characters",
+              "Config(...) says the header's reason: " + e->message());
+    }
+    // The two C callbacks the wrapper hands to the library are alike: neither can throw.
+    static_assert(noexcept(cfrpd::detail::cfrpd_cpp_poll_trampoline(nullptr, nullptr)));
+    static_assert(noexcept(cfrpd::detail::cfrpd_cpp_log_trampoline(nullptr, 0, nullptr)));
+    // enum class views of the C numbers; a number they do not name reads as Unknown.
+    {
+        cfrpd::Status s;
+        s.state = CFRPD_STATE_EXPIRED;
+        s.name_match = CFRPD_MATCH_POOR_PARTIAL;
+        s.reversal = CFRPD_REVERSAL_TRANSFER_INITIATED;
+        check(s.state_view() == cfrpd::State::Expired &&
+                  s.name_match_view() == cfrpd::NameMatch::PoorPartial &&
+                  s.reversal_view() == cfrpd::Reversal::TransferInitiated,
+              "Status: state_view, name_match_view, reversal_view");
+        s.state = 77;
+        s.name_match = 77;
+        s.reversal = 77;
+        check(s.state_view() == cfrpd::State::Unknown &&
+                  s.name_match_view() == cfrpd::NameMatch::Unknown &&
+                  s.reversal_view() == cfrpd::Reversal::Unknown,
+              "Status: an unnamed number views as Unknown");
+        check(cfrpd::state_name(cfrpd::State::Success) == "SUCCESS" &&
+                  cfrpd::name_match_name(cfrpd::NameMatch::GoodPartial) == "GOOD_PARTIAL_MATCH" &&
+                  cfrpd::reversal_name(cfrpd::Reversal::Failed) == "FAILED" &&
+                  cfrpd::journal_state_name(cfrpd::JournalState::Sending) == "SENDING",
+              "names of the enum class values");
+    }
+    // Moved-from objects throw std::logic_error; none hands NULL to the library.
+    {
+        cfrpd::Config a("id", "secret");
+        cfrpd::Config b = std::move(a);
+        b.set_max_retries(1);
+        expect_logic_error("moved-from Config::set_max_retries", [&] { a.set_max_retries(1); });
+        expect_logic_error("moved-from Config::set_base_url",
+                           [&] { a.set_base_url("https://example.com"); });
+        expect_logic_error("moved-from Config::set_log_callback",
+                           [&] { a.set_log_callback(CFRPD_LOG_INFO, nullptr); });
+        expect_logic_error("Client(moved-from Config)", [&] { cfrpd::Client c(a); });
+        cfrpd::Client c1(b);
+        cfrpd::Client c2 = std::move(c1);
+        expect_logic_error("moved-from Client::status", [&] { c1.status("order-1"); });
+        expect_logic_error("moved-from Client::create", [&] { c1.create("order-1", "John"); });
+        expect_logic_error("moved-from Client::rate_limit", [&] { c1.rate_limit(); });
+        expect_logic_error("moved-from Client::wait_for_result",
+                           [&] { c1.wait_for_result("order-1", 1s); });
+        expect_logic_error("moved-from Client::journal_pending", [&] { c1.journal_pending(); });
+        check(!c2.rate_limit().has_value(), "the moved-to Client works");
+    }
     expect_error("Config(id with NUL)", CFRPD_ERR_INVALID_ARGUMENT,
                  [] { cfrpd::Config c(std::string_view("i\0d", 3), "secret"); });
     expect_error("set_base_url(http://example.com)", CFRPD_ERR_INVALID_ARGUMENT, [] {
@@ -141,7 +209,8 @@ int main() {
               "create: qr_png is a PNG");
 
         cfrpd::Status st = client.status(id);
-        check(st.state == CFRPD_STATE_CREATED && !st.is_final && st.status == "CREATED",
+        check(st.state == CFRPD_STATE_CREATED && st.state_view() == cfrpd::State::Created &&
+                  !st.is_final && st.status == "CREATED",
               "status: CREATED");
         check(st.bank_account.has_value() && st.bank_account->empty(),
               "status: empty bank_account is \"\", not nullopt");
@@ -258,6 +327,30 @@ int main() {
     expect_error("verify_webhook(no timestamp)", CFRPD_ERR_WEBHOOK_SIGNATURE, [&] {
         cfrpd::verify_webhook(env("CASHFREE_CLIENT_SECRET"), body, sig, std::nullopt);
     });
+    // The documented v1 call: nullopt for both headers and the default max_age.
+    try {
+        cfrpd::Webhook w = cfrpd::verify_webhook(env("CASHFREE_CLIENT_SECRET"),
+                                                 env("CFRPD_TEST_WEBHOOK_V1_BODY"), std::nullopt,
+                                                 std::nullopt);
+        check(w.data.state_view() == cfrpd::State::Success &&
+                  w.data.verification_id == "webhook-1",
+              "verify_webhook(secret, v1 body, nullopt, nullopt): the v1 scheme");
+    } catch (const std::exception &e) {
+        check(false, std::string("verify_webhook(v1, nullopt, nullopt): ") + e.what());
+    }
+    // The default max_age with a timestamp is CFRPD_RECOMMENDED_WEBHOOK_MAX_AGE_S: a fresh
+    // delivery passes (above), one an hour old does not; 0s turns the check off.
+    expect_error("verify_webhook(an hour old, default max_age)", CFRPD_ERR_WEBHOOK_SIGNATURE, [&] {
+        cfrpd::verify_webhook(env("CASHFREE_CLIENT_SECRET"), body,
+                              env("CFRPD_TEST_WEBHOOK_OLD_SIG"), env("CFRPD_TEST_WEBHOOK_OLD_TS"));
+    });
+    try {
+        cfrpd::verify_webhook(env("CASHFREE_CLIENT_SECRET"), body, env("CFRPD_TEST_WEBHOOK_OLD_SIG"),
+                              env("CFRPD_TEST_WEBHOOK_OLD_TS"), 0s);
+        check(true, "verify_webhook(an hour old, max_age 0s): no age check");
+    } catch (const std::exception &e) {
+        check(false, std::string("verify_webhook(an hour old, 0s): ") + e.what());
+    }
 
     // The create journal.
     check(cfrpd::journal_state_name(CFRPD_JOURNAL_CREATED) == "CREATED" &&
@@ -279,7 +372,8 @@ int main() {
         cfrpd::Request first = journaled.create(jid, "Jane Doe");
         check(!first.replayed, "a fresh create is not replayed");
         std::vector<cfrpd::JournalEntry> open = journaled.journal_pending();
-        check(open.size() == 1 && open[0].verification_id == jid && open[0].state == CFRPD_JOURNAL_CREATED &&
+        check(open.size() == 1 && open[0].verification_id == jid &&
+                  open[0].state_view() == cfrpd::JournalState::Created &&
                   open[0].request && open[0].request->ref_id == first.ref_id && !open[0].request->qr_png.empty(),
               "journal_pending: the CREATED entry with its request");
         cfrpd::Request again = journaled.create(jid, "Jane Doe");

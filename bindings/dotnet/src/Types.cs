@@ -63,6 +63,13 @@ namespace CashfreeRpd
         public const uint DEFAULT_MAX_IDLE_CONNECTIONS = 4;
         public const uint MAX_IDLE_CONNECTIONS_LIMIT = 1024;
         public const uint JOURNAL_FORMAT_VERSION = 2;
+        public const uint DEFAULT_CONNECT_TIMEOUT_MS = 10000;
+        public const uint DEFAULT_REQUEST_TIMEOUT_MS = 30000;
+        public const uint DEFAULT_MAX_RETRIES = 2;
+        public const uint DEFAULT_CALL_DEADLINE_MS = 60000;
+        public const uint DEFAULT_POLL_INTERVAL_MS = 3000;
+        public const uint RECOMMENDED_WEBHOOK_MAX_AGE_S = 300;
+        public const ulong JOURNAL_COMPACT_AT = 262144;
     }
 
     /// <summary>A created request (cfrpd_request). A C NULL is null, never "".</summary>
