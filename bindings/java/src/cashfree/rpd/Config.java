@@ -21,6 +21,16 @@ public final class Config implements Closeable {
     public static final int DEFAULT_MAX_IDLE_CONNECTIONS = 4;
     /** Most idle connections {@link #setMaxIdleConnections} accepts ({@code CFRPD_MAX_IDLE_CONNECTIONS_LIMIT}). */
     public static final int MAX_IDLE_CONNECTIONS_LIMIT = 1024;
+    /** Connect timeout unless set otherwise, ms ({@code CFRPD_DEFAULT_CONNECT_TIMEOUT_MS}). */
+    public static final int DEFAULT_CONNECT_TIMEOUT_MS = 10000;
+    /** Per-attempt request timeout unless set otherwise, ms ({@code CFRPD_DEFAULT_REQUEST_TIMEOUT_MS}). */
+    public static final int DEFAULT_REQUEST_TIMEOUT_MS = 30000;
+    /** Re-tries after the first attempt unless set otherwise ({@code CFRPD_DEFAULT_MAX_RETRIES}). */
+    public static final int DEFAULT_MAX_RETRIES = 2;
+    /** How long one call may take in all unless set otherwise, ms ({@code CFRPD_DEFAULT_CALL_DEADLINE_MS}). */
+    public static final int DEFAULT_CALL_DEADLINE_MS = 60000;
+    /** Time between a wait's polls unless given, ms ({@code CFRPD_DEFAULT_POLL_INTERVAL_MS}). */
+    public static final int DEFAULT_POLL_INTERVAL_MS = 3000;
 
     static {
         Native.ensureLoaded();
