@@ -1416,6 +1416,50 @@ cfrpd_result cfrpd_qr_bitmap(const struct cfrpd_qr *qr,
 void cfrpd_bitmap_free(struct cfrpd_bitmap *bitmap);
 
 /**
+ * The code as UTF-8 text for a terminal: Unicode half blocks (U+2580, U+2584, U+2588,
+ * space), two module rows per line, one module per column, a 4-module quiet zone, `\n`
+ * after every line. `ansi`: each line wrapped in ANSI colours (black on white, then
+ * reset), so it scans on a dark terminal too; without it dark modules are the
+ * terminal's foreground colour (for a light background, a file or a pipe).
+ *
+ * Module bytes other than 0 count as dark. Release `*out` with `cfrpd_string_free`.
+ *
+ * Errors:
+ * - CFRPD_ERR_INVALID_ARGUMENT: a NULL `qr`, `qr->modules` or `out`, or a `qr->size`
+ *   that is not a QR size (21, 25, ..., 177); the message says which.
+ *
+ * Example:
+ * ```c
+ * cfrpd_qr *qr = NULL;
+ * char *text = NULL;
+ * if (cfrpd_qr_encode(req->upi_link, &qr, NULL) == CFRPD_OK &&
+ *     cfrpd_qr_to_text(qr, isatty(1), &text, NULL) == CFRPD_OK) {
+ *     fputs(text, stdout);
+ * }
+ * cfrpd_string_free(text);
+ * cfrpd_qr_free(qr);
+ * ```
+ *
+ * # Safety
+ * `qr` is NULL or readable, and `qr->modules` NULL or readable for `size * size` bytes;
+ * `out`/`err` are NULL or writable.
+ */
+cfrpd_result cfrpd_qr_to_text(const struct cfrpd_qr *qr,
+                              bool ansi,
+                              char **out,
+                              struct cfrpd_error **err);
+
+/**
+ * Frees a string this library returned (`cfrpd_qr_to_text`). NULL is a no-op.
+ *
+ * # Safety
+ * `s` is NULL or came from this library as a string to release with this function,
+ * and is not freed before. (Not for strings inside a struct, which their struct's
+ * `cfrpd_*_free` releases, nor for libc's strings.)
+ */
+void cfrpd_string_free(char *s);
+
+/**
  * Verifies, then parses, one webhook delivery.
  *
  * raw_body/body_len: the exact bytes received (not NUL-terminated; may contain

@@ -41,7 +41,12 @@ def esc(text):
     text = text.replace("\\", "\\e")
     text = text.replace("-", "\\-")
     text = re.sub(r"`([^`]+)`", lambda m: "\\fB" + m.group(1) + "\\fR", text)
-    return text
+    return non_ascii(text)
+
+
+def non_ascii(text):
+    """Characters outside ASCII as groff's \\[uXXXX] (man pages are read as Latin-1)."""
+    return re.sub(r"[^\x00-\x7f]", lambda m: "\\[u%04X]" % ord(m.group(0)), text)
 
 
 def line_safe(text):
@@ -126,7 +131,7 @@ def render_blocks(blocks):
     for kind, lines in blocks:
         if kind == "code":
             out += [".PP", ".in +4n", ".EX"]
-            out += [line_safe(l.replace("\\", "\\e")) for l in lines]
+            out += [line_safe(non_ascii(l.replace("\\", "\\e"))) for l in lines]
             out += [".EE", ".in"]
             continue
         items, cur = [], None

@@ -34,7 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
-#include <unistd.h> /* getpid */
+#include <unistd.h> /* getpid, isatty */
 
 #include "cashfree_rpd.h"
 
@@ -133,6 +133,25 @@ static void resume_journal(const cfrpd_client *client) {
     cfrpd_journal_list_free(open);
 }
 
+/* The UPI link as a QR code of Unicode half blocks, for a phone to scan off the screen;
+ * black on white ANSI colours on a terminal (right on dark and light ones alike). */
+static void show_qr(const char *upi_link) {
+    cfrpd_qr *qr = NULL;
+    char *text = NULL;
+    cfrpd_error *err = NULL;
+    cfrpd_result rc = cfrpd_qr_encode(upi_link, &qr, &err);
+    if (rc == CFRPD_OK) {
+        rc = cfrpd_qr_to_text(qr, isatty(STDOUT_FILENO), &text, &err);
+    }
+    if (rc == CFRPD_OK) {
+        printf("or scan:\n%s", text);
+    } else {
+        print_error("the QR code", rc, err);
+    }
+    cfrpd_string_free(text);
+    cfrpd_qr_free(qr);
+}
+
 /* Called after every poll; `latest` is only valid during the call. */
 static bool on_poll(void *user_data, const cfrpd_status *latest) {
     unsigned *polls = user_data;
@@ -198,6 +217,7 @@ int main(int argc, char **argv) {
     if (request->paytm != NULL) printf("  Paytm:           %s\n", request->paytm);
     if (request->bhim != NULL) printf("  BHIM:            %s\n", request->bhim);
     printf("valid until:       %s\n", or_dash(request->valid_upto));
+    show_qr(request->upi_link);
     fflush(stdout);
 
     /* 3. Wait for the payment, printing each poll. */

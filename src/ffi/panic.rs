@@ -1,8 +1,10 @@
 //! The one panic boundary every exported function runs inside.
 
+use std::os::raw::c_char;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use super::error::{set_error, set_error_code, set_ok};
+use super::strings::string_out;
 use super::types::{cfrpd_error, cfrpd_result, CFRPD_ERR_PANIC, CFRPD_OK};
 use crate::error::{Error, ErrorKind};
 
@@ -26,6 +28,31 @@ pub(crate) fn call_with_partial_out<T>(
     err: *mut *mut cfrpd_error,
     f: impl FnOnce() -> Result<Box<T>, (Error, Option<Box<T>>)>,
 ) -> cfrpd_result {
+    call_with_raw_out(out, err, || {
+        f().map(Box::into_raw)
+            .map_err(|(e, p)| (e, p.map(Box::into_raw)))
+    })
+}
+
+/// [`call_with_out`] for an owned C string (`cfrpd_qr_to_text`; released with
+/// `cfrpd_string_free`).
+pub(crate) fn call_with_string_out(
+    out: *mut *mut c_char,
+    err: *mut *mut cfrpd_error,
+    f: impl FnOnce() -> Result<String, Error>,
+) -> cfrpd_result {
+    call_with_raw_out(out, err, || {
+        f().map(|s| string_out(&s)).map_err(|e| (e, None))
+    })
+}
+
+/// The one body of the calls above: `f` hands back what `*out` receives, already owned
+/// by the caller.
+fn call_with_raw_out<T>(
+    out: *mut *mut T,
+    err: *mut *mut cfrpd_error,
+    f: impl FnOnce() -> Result<*mut T, (Error, Option<*mut T>)>,
+) -> cfrpd_result {
     // SAFETY: the caller passes NULL or writable pointers (documented in the header).
     unsafe { set_ok(err) };
     if out.is_null() {
@@ -38,13 +65,13 @@ pub(crate) fn call_with_partial_out<T>(
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(Ok(value)) => {
             // SAFETY: `out` is not NULL (checked above) and writable; the caller now owns the object.
-            unsafe { *out = Box::into_raw(value) };
+            unsafe { *out = value };
             CFRPD_OK
         }
         Ok(Err((e, partial))) => {
             if let Some(p) = partial {
                 // SAFETY: `out` is not NULL (checked above) and writable; the caller now owns the object.
-                unsafe { *out = Box::into_raw(p) };
+                unsafe { *out = p };
             }
             // SAFETY: `err` is NULL or writable (the exported function's # Safety).
             unsafe { set_error(err, &e) }

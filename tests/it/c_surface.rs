@@ -247,25 +247,25 @@ fn cpp_program_draws_the_qr_logs_and_reads_the_window_asan_ubsan() {
     surface_program(Variant::Sanitized);
 }
 
-/// The half-block QR examples/cpp/quickstart.cpp prints (light modules drawn), as a PBM
-/// with `scale` pixels per module.
+/// The half-block QR examples/cpp/quickstart.cpp prints (`QrCode::text`: dark modules
+/// drawn), as a PBM with `scale` pixels per module.
 fn terminal_qr_to_pbm(lines: &[&str], scale: usize) -> Vec<u8> {
     let rows: Vec<Vec<char>> = lines.iter().map(|l| l.chars().collect()).collect();
     let width = rows.iter().map(Vec::len).max().unwrap_or(0);
     let height = rows.len() * 2;
-    // dark[y][x]: true where the module is dark (nothing drawn there).
-    let mut dark = vec![vec![true; width]; height];
+    // dark[y][x]: true where the module is dark (drawn: QrCode::text's blocks).
+    let mut dark = vec![vec![false; width]; height];
     for (r, row) in rows.iter().enumerate() {
         for (x, c) in row.iter().enumerate() {
-            let (top_light, bottom_light) = match c {
+            let (top, bottom) = match c {
                 '\u{2588}' => (true, true),
                 '\u{2580}' => (true, false),
                 '\u{2584}' => (false, true),
                 ' ' => (false, false),
                 other => panic!("unexpected {other:?} in the QR"),
             };
-            dark[2 * r][x] = !top_light;
-            dark[2 * r + 1][x] = !bottom_light;
+            dark[2 * r][x] = top;
+            dark[2 * r + 1][x] = bottom;
         }
     }
     // A white border around it, then the PBM rows.
@@ -332,6 +332,16 @@ fn cpp_quickstart_shows_the_qr_and_the_log() {
         })
         .collect();
     assert!(lines.len() > 10, "no QR on stdout\n{}", r.describe());
+    // QrCode::text(false) (stdout is not a terminal): the Rust API's drawing exactly.
+    let want = cashfree_rpd::qr::QrCode::encode(&upi_link)
+        .unwrap()
+        .to_unicode();
+    assert_eq!(
+        lines.concat(),
+        want.lines().collect::<String>(),
+        "{}",
+        r.stdout
+    );
     if tool_or_skip("zbarimg", "decoding the quickstart's terminal QR") {
         let pbm = work_dir().join("quickstart-terminal.pbm");
         std::fs::write(&pbm, terminal_qr_to_pbm(&lines, 4)).unwrap();
