@@ -40,8 +40,8 @@
 #                                and the .def in LIBDIR. musl: no shared library.
 #                                Installs what `make` built (builds only if nothing is
 #                                built), so `sudo make install` runs no compiler as root.
-#                                Manual pages (cashfree_rpd(3), one per function) go to
-#                                MANDIR/man3 (MANDIR: PREFIX/share/man).
+#                                Manual pages (cashfree_rpd(3), one per function and
+#                                per type) go to MANDIR/man3 (MANDIR: PREFIX/share/man).
 #   make uninstall PREFIX=...    removes those files
 #   make test                    cargo test --workspace (includes the C ABI and packaging tests)
 #   make clean                   removes the example binaries and c-dist/ (`cargo clean` for the rest)

@@ -854,6 +854,9 @@ const char *cfrpd_config_last_error(const struct cfrpd_config *c);
  * is CFRPD_ERR_TIMEOUT (ambiguous for a create that was sent). A wait's own
  * timeout_ms still bounds the wait; each poll of a wait is one call.
  *
+ * Errors:
+ * - CFRPD_ERR_INVALID_ARGUMENT: a NULL config.
+ *
  * # Safety
  * `c` is NULL or a live config.
  */
@@ -1020,8 +1023,11 @@ void cfrpd_config_free(struct cfrpd_config *c);
  * connections. Release with `cfrpd_client_free` once no thread uses it.
  *
  * Errors:
- * - CFRPD_ERR_INVALID_ARGUMENT: a NULL argument.
+ * - CFRPD_ERR_INVALID_ARGUMENT: a NULL argument, or a client id or secret that cannot
+ *   be sent as an HTTP header value.
  * - CFRPD_ERR_TLS: the TLS settings (extra root certificates) cannot be used.
+ * - CFRPD_ERR_JOURNAL: the journal set with `cfrpd_config_set_journal_path` cannot be
+ *   opened, read, locked or used (see there for every reason); nothing was sent.
  *
  * # Safety
  * `c` is NULL or a live config; `out`/`err` are NULL or writable.
@@ -1269,8 +1275,11 @@ void cfrpd_status_free(struct cfrpd_status *status);
  *
  * With a journal, `cfrpd_create` records the intent on stable storage before sending
  * (else CFRPD_ERR_JOURNAL and nothing is sent) and the answer after; a create of an id
- * with an open entry sends nothing (see `cfrpd_create`). Returns CFRPD_OK, or
- * CFRPD_ERR_INVALID_ARGUMENT for a NULL config or a path that is not UTF-8.
+ * with an open entry sends nothing (see `cfrpd_create`).
+ *
+ * Errors:
+ * - CFRPD_ERR_INVALID_ARGUMENT: a NULL config or a path that is not UTF-8 (the path
+ *   itself is checked by `cfrpd_client_new`).
  *
  * # Safety
  * `c` is NULL or a live config; `path` is NULL or NUL-terminated.
@@ -1285,8 +1294,11 @@ cfrpd_result cfrpd_config_set_journal_path(struct cfrpd_config *c,
  * `cfrpd_journal_resolve`.
  *
  * On success `*out` holds the list (possibly empty; release with
- * `cfrpd_journal_list_free`). Errors: CFRPD_ERR_JOURNAL when the client has no journal
- * or is used in a forked child; CFRPD_ERR_INVALID_ARGUMENT for NULL arguments.
+ * `cfrpd_journal_list_free`).
+ *
+ * Errors:
+ * - CFRPD_ERR_JOURNAL: the client has no journal or is used in a forked child.
+ * - CFRPD_ERR_INVALID_ARGUMENT: a NULL argument.
  *
  * # Safety
  * `client` is NULL or live; `out`/`err` are NULL or writable.
@@ -1316,11 +1328,14 @@ void cfrpd_journal_list_free(struct cfrpd_journal_list *list);
  * creating again with the same id is then the safe next step. A CREATED entry is never
  * closed by that answer (its recorded answer proves Cashfree has it): the error is
  * returned and the entry stays. Only the entry seen before the lookup is settled. For an
- * id not in the journal it is a plain status lookup. Errors: as `cfrpd_get_status`, plus
- * CFRPD_ERR_JOURNAL when the client has no journal, is used in a forked child, the
- * journal cannot be written or failed a flush earlier, or — with `retryable` true and
- * nothing sent — while a `cfrpd_create` of the same id is in flight on this client
- * (its own answer settles it).
+ * id not in the journal it is a plain status lookup.
+ *
+ * Errors:
+ * - every error of `cfrpd_get_status`.
+ * - CFRPD_ERR_JOURNAL: the client has no journal, is used in a forked child, the
+ *   journal cannot be written or failed a flush earlier, or — with `retryable` true and
+ *   nothing sent — a `cfrpd_create` of the same id is in flight on this client (its own
+ *   answer settles it).
  *
  * # Safety
  * `client` is NULL or live; `verification_id` is NULL or NUL-terminated; `out`/`err`

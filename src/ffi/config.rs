@@ -113,6 +113,9 @@ pub unsafe extern "C" fn cfrpd_config_last_error(c: *const cfrpd_config) -> *con
 /// is CFRPD_ERR_TIMEOUT (ambiguous for a create that was sent). A wait's own
 /// timeout_ms still bounds the wait; each poll of a wait is one call.
 ///
+/// Errors:
+/// - CFRPD_ERR_INVALID_ARGUMENT: a NULL config.
+///
 /// # Safety
 /// `c` is NULL or a live config.
 #[no_mangle]
