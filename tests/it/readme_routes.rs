@@ -195,13 +195,34 @@ fn readme_arm_routes_zig_and_cmake_run_under_qemu_within_glibc_2_17() {
         assert!(out.contains("quickstart-armv7: needs GLIBC_2."), "{out}");
         flow_ok(out, 1);
     });
-    run_twice("CMake route", &r["CMake route"], &[], |out| {
-        assert!(
-            out.contains("build-arm/quickstart: needs GLIBC_2."),
-            "{out}"
-        );
-        flow_ok(out, 1);
-    });
+    let sysroot = format!("{ROOT}/sysroot");
+    run_twice(
+        "CMake route",
+        &r["CMake route"],
+        &[("MANWIDTH", "80".into())],
+        |out| {
+            assert!(
+                out.contains("build-arm/quickstart: needs GLIBC_2."),
+                "{out}"
+            );
+            flow_ok(out, 1);
+            // pkg-config on the staged tree: paths inside it.
+            assert!(out.contains(&format!("-I{sysroot}/usr/include")), "{out}");
+            assert!(out.contains(&format!("{sysroot}/usr/lib")), "{out}");
+            // The staged manual pages: man finds the new function's page.
+            assert!(out.contains("cfrpd_qr_to_text"), "{out}");
+        },
+    );
+    // Every page of man/man3 was staged: the functions', the types' and the overview.
+    let staged = Path::new(&sysroot).join("usr/share/man/man3");
+    let wanted: Vec<_> = std::fs::read_dir(Path::new(ROOT).join("man/man3"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(wanted.len() > 60, "{wanted:?}");
+    for page in &wanted {
+        assert!(staged.join(page).is_file(), "{page:?} was not staged");
+    }
     // The check is not a formality: Debian's gcc links against GLIBC_2.34, refused.
     let gcc_app = Path::new(ROOT).join("target/readme-gcc-app");
     let o = Command::new("arm-linux-gnueabihf-gcc")
