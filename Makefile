@@ -43,7 +43,8 @@
 #                                links libcashfree_rpd.so.$(ABI_MAJOR) (the SONAME) and
 #                                libcashfree_rpd.so, pkgconfig/cashfree_rpd{,-static}.pc and
 #                                cmake/cashfree_rpd/cashfree_rpdConfig{,Version}.cmake.
-#                                Windows: the DLL in BINDIR (PREFIX/bin), the import library
+#                                Windows: the DLL in BINDIR (PREFIX/bin; stripped, its
+#                                exports are in its export table), the import library
 #                                and the .def in LIBDIR. musl: no shared library.
 #                                Installs what `make` built (builds only if nothing is
 #                                built), so `sudo make install` runs no compiler as root.
@@ -305,7 +306,7 @@ install: $(addprefix $(DIST_DIR)/,$(STATIC_LIB) $(SHARED_FILES) native-static-li
 ifeq ($(TARGET_OS),windows)
 	$(INSTALL) -d $(DESTDIR)$(BINDIR)
 	$(INSTALL) -m 755 $(DIST_DIR)/$(SHARED_LIB) $(DESTDIR)$(BINDIR)/$(SHARED_LIB)
-	$(GNU_PREFIX)strip --strip-unneeded $(DESTDIR)$(BINDIR)/$(SHARED_LIB)
+	$(GNU_PREFIX)strip --strip-all $(DESTDIR)$(BINDIR)/$(SHARED_LIB)
 	$(INSTALL) -m 644 $(DIST_DIR)/$(IMPORT_LIB) $(DIST_DIR)/$(DEF_FILE) $(DESTDIR)$(LIBDIR)/
 else ifneq ($(SHARED_LIB),)
 	$(INSTALL) -m 755 $(DIST_DIR)/$(SHARED_LIB) $(DESTDIR)$(LIBDIR)/$(SHARED_LIB).$(VERSION)

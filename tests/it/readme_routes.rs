@@ -169,6 +169,10 @@ fn remove(paths: &[&str]) {
 const ARM_TRIPLE: &str = "armv7-unknown-linux-gnueabihf";
 
 fn arm_tools(route: &str) -> bool {
+    // `make zig-tools` (the route's first command) needs PyPI when its venv is missing:
+    // without the venv this is a skip (CI makes it before the tests).
+    let venv = std::env::var("ZIG_VENV").unwrap_or_else(|_| "/tmp/cfrpd-zig".into());
+    let zigbuild = Path::new(&venv).join("bin/cargo-zigbuild");
     have(
         route,
         &[
@@ -177,9 +181,10 @@ fn arm_tools(route: &str) -> bool {
             "cmake",
             "readelf",
             "python3",
+            "man",
         ],
         ARM_TRIPLE,
-        &[Path::new("/usr/arm-linux-gnueabihf/lib")],
+        &[Path::new("/usr/arm-linux-gnueabihf/lib"), &zigbuild],
     )
 }
 
