@@ -102,7 +102,12 @@ fn run_twice(route: &str, block: &str, extra_env: &[(&str, String)], check: impl
     })
     .expect("emulator");
     let target = Path::new(ROOT).join("target");
-    let alias = std::env::temp_dir().join(format!("cfrpd-readme-target-{}", std::process::id()));
+    // One link per route: the routes' tests run in parallel.
+    let alias = std::env::temp_dir().join(format!(
+        "cfrpd-readme-target-{}-{}",
+        std::process::id(),
+        route.replace(' ', "-")
+    ));
     let _ = std::fs::remove_file(&alias);
     std::os::unix::fs::symlink(&target, &alias).expect("symlink the target directory");
     for with_var in [false, true] {
