@@ -94,6 +94,7 @@ def expand_errors(errors, docs, seen=()):
     """Errors items with "every error of `cfrpd_x`" replaced by cfrpd_x's own items (read
     from its doc comment: the list is written once, where the code is)."""
     out = []
+    own = {i.split(":", 1)[0].strip() for i in errors or [] if not INHERIT.match(i.strip())}
     for item in errors or []:
         m = INHERIT.match(item.strip())
         if not m:
@@ -105,7 +106,9 @@ def expand_errors(errors, docs, seen=()):
         inherited = split_doc(docs[name])[3]
         if not inherited:
             raise SystemExit(f"gen-man: 'every error of {name}': {name} has no Errors paragraph")
-        out += [i for i in expand_errors(inherited, docs, seen + (name,)) if i not in out]
+        # An item of the function's own for the same codes wins over the inherited one.
+        out += [i for i in expand_errors(inherited, docs, seen + (name,))
+                if i not in out and i.split(":", 1)[0].strip() not in own]
     return out
 
 
