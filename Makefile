@@ -23,7 +23,14 @@
 #   make cli-static TARGET=<t>   the `cfrpd` CLI as one static executable: glibc targets (static
 #                                glibc) in target/crt-static/<t>/release/cfrpd, musl targets in
 #                                target/<t>/release/cfrpd
-#   make zig-tools               ziglang + cargo-zigbuild (PyPI) in a venv, $(ZIG_VENV)
+#   make zig-tools               ziglang + cargo-zigbuild (PyPI) in a venv, $(ZIG_VENV), with
+#                                a `zig` command there (export PATH=$(ZIG_VENV)/bin:$$PATH)
+#   make check-glibc APP=<file>  the newest GLIBC_x.y symbol version a program or library
+#                                needs; fails above GLIBC_FLOOR (2.17: the terminals' floor)
+#   make wine-prng-standin TARGET=x86_64-pc-windows-gnu
+#                                TEST-ONLY bcryptprimitives.dll with ProcessPrng for Debian's
+#                                wine 8.0 (which lacks it), to put beside a program run under
+#                                wine; never ship it (Windows 10+ has the real one)
 #   make header                  regenerate include/cashfree_rpd.h (cbindgen 0.29.4); refused
 #                                when a name in it lacks the CFRPD_ / cfrpd_ prefix
 #   make man                     regenerate man/man3/*.3 from the header (scripts/gen-man.py;
@@ -40,12 +47,13 @@
 #                                links libcashfree_rpd.so.$(ABI_MAJOR) (the SONAME) and
 #                                libcashfree_rpd.so, pkgconfig/cashfree_rpd{,-static}.pc and
 #                                cmake/cashfree_rpd/cashfree_rpdConfig{,Version}.cmake.
-#                                Windows: the DLL in BINDIR (PREFIX/bin), the import library
+#                                Windows: the DLL in BINDIR (PREFIX/bin; stripped, its
+#                                exports are in its export table), the import library
 #                                and the .def in LIBDIR. musl: no shared library.
 #                                Installs what `make` built (builds only if nothing is
 #                                built), so `sudo make install` runs no compiler as root.
-#                                Manual pages (cashfree_rpd(3), one per function) go to
-#                                MANDIR/man3 (MANDIR: PREFIX/share/man).
+#                                Manual pages (cashfree_rpd(3), one per function and
+#                                per type) go to MANDIR/man3 (MANDIR: PREFIX/share/man).
 #   make uninstall PREFIX=...    removes those files
 #   make test                    cargo test --workspace (includes the C ABI and packaging tests)
 #   make clean                   removes the example binaries and c-dist/ (`cargo clean` for the rest)
@@ -113,7 +121,7 @@ EXAMPLE_CFLAGS   := -std=c11 -Wall -Wextra -Wpedantic -Iinclude
 EXAMPLE_CXXFLAGS := -std=c++17 -Wall -Wextra -Wpedantic -Iinclude
 NATIVE_LIBS = $$(cat $(DIST_DIR)/native-static-libs)
 
-.PHONY: all lib examples size cli-static zig-tools print-target header abi regen install uninstall test clean man install-man uninstall-man
+.PHONY: all lib examples size cli-static zig-tools print-target header abi regen install uninstall test clean man install-man uninstall-man check-glibc wine-prng-standin
 
 all: lib
 
@@ -175,11 +183,41 @@ zig-check:
 	  echo "      run 'make zig-tools' (a venv in $(ZIG_VENV)), or TOOLCHAIN=gcc (this machine's glibc)," >&2; \
 	  echo "      or set CC_$(TARGET_US) and CARGO_TARGET_$(TARGET_UC)_LINKER (your SDK)" >&2; exit 1; }
 
+# PyPI's ziglang names its command python-zig: a `zig` link beside it lets the README's
+# `zig cc ...` commands run with the venv's bin on PATH.
 zig-tools:
 	[ -x $(ZIG_VENV)/bin/cargo-zigbuild ] || { python3 -m venv $(ZIG_VENV) && \
 	  $(ZIG_VENV)/bin/pip install -q ziglang==$(ZIG_VERSION) cargo-zigbuild==$(ZIGBUILD_VERSION); }
-	$(ZIG_VENV)/bin/python-zig version
+	ln -sfn python-zig $(ZIG_VENV)/bin/zig
+	$(ZIG_VENV)/bin/zig version
 	$(ZIG_VENV)/bin/cargo-zigbuild --version
+
+# The newest glibc symbol version APP needs (readelf reads any ELF target), against the
+# floor of the terminals (Rust's own floor is 2.17).
+GLIBC_FLOOR ?= 2.17
+check-glibc:
+	@[ -n "$(APP)" ] || { echo "make: check-glibc needs APP=<program or shared library>" >&2; exit 2; }
+	@[ -f "$(APP)" ] || { echo "make: $(APP): no such file" >&2; exit 2; }
+	@newest=$$(readelf -W --version-info "$(APP)" | grep -o 'GLIBC_[0-9][0-9.]*' | sort -uV | tail -n 1); \
+	if [ -z "$$newest" ]; then echo "$(APP): needs no glibc symbol version (static, or not linked to glibc)"; exit 0; fi; \
+	echo "$(APP): needs $$newest (floor GLIBC_$(GLIBC_FLOOR))"; \
+	[ "$$(printf '%s\nGLIBC_$(GLIBC_FLOOR)\n' "$$newest" | sort -V | tail -n 1)" = "GLIBC_$(GLIBC_FLOOR)" ] || { \
+	  echo "make: $(APP) needs $$newest, newer than GLIBC_$(GLIBC_FLOOR): link it with" >&2; \
+	  echo "      zig cc -target <arch>-linux-<abi>.$(GLIBC_FLOOR) or cmake/toolchains/*-glibc2.17.cmake (README.md)" >&2; exit 1; }
+
+# TEST-ONLY: Debian's wine 8.0 has no ProcessPrng in bcryptprimitives.dll, which Rust's
+# standard library imports (Windows 10+ has it), so every program linking the library fails
+# to start under it ("bcryptprimitives.dll ... not found", exit code 53). This stand-in
+# forwards ProcessPrng to advapi32's RtlGenRandom; copy it next to the .exe (and the DLL)
+# and run with WINEDLLOVERRIDES=bcryptprimitives=n,b. Never ship it.
+WINE_STANDIN := $(TARGET_DIR)/wine-standin/$(TARGET)/bcryptprimitives.dll
+wine-prng-standin:
+	@[ "$(TARGET_OS)" = windows ] || { echo "make: wine-prng-standin needs TARGET=x86_64-pc-windows-gnu or i686-pc-windows-gnu" >&2; exit 2; }
+	mkdir -p $(dir $(WINE_STANDIN))
+	$(GNU_PREFIX)gcc -Wall -Wextra -Werror -O2 -shared -o $(WINE_STANDIN) \
+		tests/windows/bcryptprimitives_standin.c tests/windows/bcryptprimitives_standin.def -ladvapi32 \
+		$(if $(filter i686-%,$(TARGET)),-Wl$(comma)--kill-at -Wl$(comma)--enable-stdcall-fixup)
+	@echo "TEST-ONLY stand-in (never ship it): $(WINE_STANDIN)"
 
 # The toolchain values of TARGET, one KEY=value per line (read by tests/common/cross.rs).
 print-target:
@@ -280,6 +318,7 @@ install: $(addprefix $(DIST_DIR)/,$(STATIC_LIB) $(SHARED_FILES) native-static-li
 ifeq ($(TARGET_OS),windows)
 	$(INSTALL) -d $(DESTDIR)$(BINDIR)
 	$(INSTALL) -m 755 $(DIST_DIR)/$(SHARED_LIB) $(DESTDIR)$(BINDIR)/$(SHARED_LIB)
+	$(GNU_PREFIX)strip --strip-all $(DESTDIR)$(BINDIR)/$(SHARED_LIB)
 	$(INSTALL) -m 644 $(DIST_DIR)/$(IMPORT_LIB) $(DIST_DIR)/$(DEF_FILE) $(DESTDIR)$(LIBDIR)/
 else ifneq ($(SHARED_LIB),)
 	$(INSTALL) -m 755 $(DIST_DIR)/$(SHARED_LIB) $(DESTDIR)$(LIBDIR)/$(SHARED_LIB).$(VERSION)

@@ -915,6 +915,9 @@ const char *cfrpd_config_last_error(const struct cfrpd_config *c);
  * is CFRPD_ERR_TIMEOUT (ambiguous for a create that was sent). A wait's own
  * timeout_ms still bounds the wait; each poll of a wait is one call.
  *
+ * Errors:
+ * - CFRPD_ERR_INVALID_ARGUMENT: a NULL config.
+ *
  * Requirements: `c` is NULL or a live config.
  */
 cfrpd_result cfrpd_config_set_call_deadline_ms(struct cfrpd_config *c,
@@ -1072,8 +1075,11 @@ void cfrpd_config_free(struct cfrpd_config *c);
  * connections. Release with `cfrpd_client_free` once no thread uses it.
  *
  * Errors:
- * - CFRPD_ERR_INVALID_ARGUMENT: a NULL argument.
+ * - CFRPD_ERR_INVALID_ARGUMENT: a NULL argument, or a client id or secret that cannot
+ *   be sent as an HTTP header value.
  * - CFRPD_ERR_TLS: the TLS settings (extra root certificates) cannot be used.
+ * - CFRPD_ERR_JOURNAL: the journal set with `cfrpd_config_set_journal_path` cannot be
+ *   opened, read, locked or used (see there for every reason); nothing was sent.
  *
  * Requirements: `c` is NULL or a live config; `out`/`err` are NULL or writable.
  */
@@ -1235,9 +1241,10 @@ cfrpd_result cfrpd_get_status_by_ref_id(const struct cfrpd_client *client,
  * valid only during the call; returning false stops the wait with CFRPD_ERR_CANCELLED
  * (unless that status is already final: then the result is CFRPD_OK). The callback
  * may call other cfrpd functions but must not free `latest`, and must not throw.
- * Transient failures (network, timeout, 429, any 5xx) are retried until the deadline
- * (except a proxy refusing its credentials, which ends the wait at once);
- * others (400, 401, 403, 422, bad response) end the wait at once with that error.
+ * Transient failures (CFRPD_ERR_NETWORK, CFRPD_ERR_TIMEOUT, CFRPD_ERR_RATE_LIMITED,
+ * CFRPD_ERR_SERVER) are retried until the deadline, except a proxy refusing its
+ * credentials, which ends the wait at once; any other error of a poll (400, 401, 403,
+ * 404, 422, TLS, a bad response, ...) ends the wait at once with that error.
  * On CFRPD_ERR_DEADLINE and CFRPD_ERR_CANCELLED, *out holds the last status seen
  * (NULL if no poll succeeded) and must be freed; on other errors *out = NULL.
  *
@@ -1245,10 +1252,9 @@ cfrpd_result cfrpd_get_status_by_ref_id(const struct cfrpd_client *client,
  * - CFRPD_ERR_DEADLINE: `timeout_ms` passed before a final state (`*out`: the last
  *   status seen, or NULL).
  * - CFRPD_ERR_CANCELLED: `on_poll` returned false (`*out`: the status it saw).
- * - CFRPD_ERR_INVALID_ARGUMENT: a NULL argument, a malformed id or `timeout_ms` 0.
- * - CFRPD_ERR_NOT_FOUND, CFRPD_ERR_BAD_REQUEST, CFRPD_ERR_UNAUTHORIZED,
- *   CFRPD_ERR_FORBIDDEN, CFRPD_ERR_UNEXPECTED_RESPONSE: a poll failed in a way polling
- *   again cannot fix.
+ * - CFRPD_ERR_INVALID_ARGUMENT: a NULL argument, invalid UTF-8, a malformed id or
+ *   `timeout_ms` 0; nothing was sent.
+ * - every error of `cfrpd_get_status`.
  *
  * Example:
  * ```c
@@ -1313,8 +1319,11 @@ void cfrpd_status_free(struct cfrpd_status *status);
  *
  * With a journal, `cfrpd_create` records the intent on stable storage before sending
  * (else CFRPD_ERR_JOURNAL and nothing is sent) and the answer after; a create of an id
- * with an open entry sends nothing (see `cfrpd_create`). Returns CFRPD_OK, or
- * CFRPD_ERR_INVALID_ARGUMENT for a NULL config or a path that is not UTF-8.
+ * with an open entry sends nothing (see `cfrpd_create`).
+ *
+ * Errors:
+ * - CFRPD_ERR_INVALID_ARGUMENT: a NULL config or a path that is not UTF-8 (the path
+ *   itself is checked by `cfrpd_client_new`).
  *
  * Requirements: `c` is NULL or a live config; `path` is NULL or NUL-terminated.
  */
@@ -1328,8 +1337,11 @@ cfrpd_result cfrpd_config_set_journal_path(struct cfrpd_config *c,
  * `cfrpd_journal_resolve`.
  *
  * On success `*out` holds the list (possibly empty; release with
- * `cfrpd_journal_list_free`). Errors: CFRPD_ERR_JOURNAL when the client has no journal
- * or is used in a forked child; CFRPD_ERR_INVALID_ARGUMENT for NULL arguments.
+ * `cfrpd_journal_list_free`).
+ *
+ * Errors:
+ * - CFRPD_ERR_JOURNAL: the client has no journal or is used in a forked child.
+ * - CFRPD_ERR_INVALID_ARGUMENT: a NULL argument.
  *
  * Requirements: `client` is NULL or live; `out`/`err` are NULL or writable.
  */
@@ -1357,11 +1369,14 @@ void cfrpd_journal_list_free(struct cfrpd_journal_list *list);
  * creating again with the same id is then the safe next step. A CREATED entry is never
  * closed by that answer (its recorded answer proves Cashfree has it): the error is
  * returned and the entry stays. Only the entry seen before the lookup is settled. For an
- * id not in the journal it is a plain status lookup. Errors: as `cfrpd_get_status`, plus
- * CFRPD_ERR_JOURNAL when the client has no journal, is used in a forked child, the
- * journal cannot be written or failed a flush earlier, or — with `retryable` true and
- * nothing sent — while a `cfrpd_create` of the same id is in flight on this client
- * (its own answer settles it).
+ * id not in the journal it is a plain status lookup.
+ *
+ * Errors:
+ * - every error of `cfrpd_get_status`.
+ * - CFRPD_ERR_JOURNAL: the client has no journal, is used in a forked child, the
+ *   journal cannot be written or failed a flush earlier, or — with `retryable` true and
+ *   nothing sent — a `cfrpd_create` of the same id is in flight on this client (its own
+ *   answer settles it).
  *
  * Requirements: `client` is NULL or live; `verification_id` is NULL or NUL-terminated; `out`/`err`
  * are NULL or writable.
@@ -1450,6 +1465,48 @@ cfrpd_result cfrpd_qr_bitmap(const struct cfrpd_qr *qr,
  * Requirements: `bitmap` is NULL or came from `cfrpd_qr_bitmap` and is not freed before.
  */
 void cfrpd_bitmap_free(struct cfrpd_bitmap *bitmap);
+
+/**
+ * The code as UTF-8 text for a terminal: Unicode half blocks (U+2580, U+2584, U+2588,
+ * space), two module rows per line, one module per column, a 4-module quiet zone, `\n`
+ * after every line. `ansi`: each line wrapped in ANSI colours (black on white, then
+ * reset), so it scans on a dark terminal too; without it dark modules are the
+ * terminal's foreground colour (for a light background, a file or a pipe).
+ *
+ * Module bytes other than 0 count as dark. Release `*out` with `cfrpd_string_free`.
+ *
+ * Errors:
+ * - CFRPD_ERR_INVALID_ARGUMENT: a NULL `qr`, `qr->modules` or `out`, or a `qr->size`
+ *   that is not a QR size (21, 25, ..., 177); the message says which.
+ *
+ * Example:
+ * ```c
+ * cfrpd_qr *qr = NULL;
+ * char *text = NULL;
+ * if (cfrpd_qr_encode(req->upi_link, &qr, NULL) == CFRPD_OK &&
+ *     cfrpd_qr_to_text(qr, isatty(1), &text, NULL) == CFRPD_OK) {
+ *     fputs(text, stdout);
+ * }
+ * cfrpd_string_free(text);
+ * cfrpd_qr_free(qr);
+ * ```
+ *
+ * Requirements: `qr` is NULL or readable, and `qr->modules` NULL or readable for
+ * `size * size` bytes; `out`/`err` are NULL or writable.
+ */
+cfrpd_result cfrpd_qr_to_text(const struct cfrpd_qr *qr,
+                              bool ansi,
+                              char **out,
+                              struct cfrpd_error **err);
+
+/**
+ * Frees a string this library returned (`cfrpd_qr_to_text`). NULL is a no-op.
+ *
+ * Requirements: `s` is NULL or came from this library as a string to release with this function,
+ * and is not freed before. (Not for strings inside a struct, which their struct's
+ * `cfrpd_*_free` releases, nor for libc's strings.)
+ */
+void cfrpd_string_free(char *s);
 
 /**
  * Verifies, then parses, one webhook delivery.

@@ -271,6 +271,9 @@ struct QrDeleter {
 struct BitmapDeleter {
     void operator()(cfrpd_bitmap *p) const noexcept { cfrpd_bitmap_free(p); }
 };
+struct StringDeleter {
+    void operator()(char *p) const noexcept { cfrpd_string_free(p); }
+};
 
 inline std::optional<std::string> opt(const char *s) {
     return s != nullptr ? std::optional<std::string>(s) : std::nullopt;
@@ -504,6 +507,19 @@ public:
             throw detail::ErrorAccess::make(rc, err);
         }
         return Bitmap(raw);
+    }
+    /** The code as UTF-8 text for a terminal (see cfrpd_qr_to_text): Unicode half blocks,
+     *  two module rows per line, a 4-module quiet zone, '\n' after every line. `ansi`:
+     *  each line in black on white ANSI colours, for a dark terminal. */
+    std::string text(bool ansi = false) const {
+        char *raw = nullptr;
+        cfrpd_error *err = nullptr;
+        cfrpd_result rc = cfrpd_qr_to_text(handle_.get(), ansi, &raw, &err);
+        if (rc != CFRPD_OK) {
+            throw detail::ErrorAccess::make(rc, err);
+        }
+        const std::unique_ptr<char, detail::StringDeleter> owned(raw);
+        return std::string(owned.get());
     }
     const cfrpd_qr *get() const noexcept { return handle_.get(); }
 

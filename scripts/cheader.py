@@ -9,6 +9,8 @@ man page generator: its macros, types and functions with their doc comments.
       fails when a function declared in HEADER is not used by HPP (the C++ wrapper)
   python3 scripts/cheader.py functions [HEADER]
       prints the functions, one a line
+  python3 scripts/cheader.py types [HEADER]
+      prints the type names (structs, callbacks, opaque handles, integer types), one a line
 
 Nothing here lists functions by hand: everything comes from the header.
 """
@@ -184,6 +186,10 @@ def main(argv):
     if cmd == "functions":
         for f in h.functions:
             print(f.prototype)
+        return 0
+    if cmd == "types":
+        for name, _, _ in h.types:
+            print(name)
         return 0
     print(__doc__, file=sys.stderr)
     return 2

@@ -9,12 +9,15 @@ Rust sources): nothing is kept by hand, and a function added to the header gets 
   (--header PATH and --dir DIR read another header / write or check another directory)
 
 Doc comment conventions the generator reads (write them in the Rust doc comments):
-  - the first sentence is the NAME line's summary;
+  - the first sentence is the NAME line's summary: it ends at ". ", ": " or "; " outside
+    parentheses and not after an abbreviation ("e.g.", "i.e.", ...);
   - a paragraph starting "Returns:" is RETURN VALUE (a default is written for functions
     returning cfrpd_result or void; for others a missing one is reported on stderr);
   - a paragraph starting "Errors:" with "- CFRPD_ERR_X[, CFRPD_ERR_Y]: when" items is
-    ERRORS (without one, the codes the description names are listed with their
-    meaning); CFRPD_ERR_PANIC is added to every function returning cfrpd_result;
+    ERRORS; an item "every error of `cfrpd_other`." stands for cfrpd_other's items (a
+    list is written once, beside its code); CFRPD_ERR_PANIC is added to every function
+    returning cfrpd_result; such a function without an Errors paragraph is an error
+    (exit 1, nothing written or checked);
   - "Example:" followed by a ```c fenced block is EXAMPLE;
   - a paragraph starting "Requirements:" is the caller's obligations (a subsection of
     DESCRIPTION);
@@ -44,9 +47,12 @@ def esc(text):
     # groff reads its input as Latin-1: non-ASCII punctuation by its glyph name.
     text = text.replace("\u2014", "\\(em").replace("\u2013", "\\(en").replace("\u2019", "\\(aq")
     text = re.sub(r"`([^`]+)`", lambda m: "\\fB" + m.group(1) + "\\fR", text)
-    # Anything beyond ASCII (an em dash, a rupee sign) as a groff Unicode escape: the
-    # pages render the same in every locale, and `groff -ww` has nothing to warn about.
-    return "".join(c if ord(c) < 128 else "\\[u%04X]" % ord(c) for c in text)
+    return non_ascii(text)
+
+
+def non_ascii(text):
+    """Characters outside ASCII as groff's \\[uXXXX] (man pages are read as Latin-1)."""
+    return re.sub(r"[^\x00-\x7f]", lambda m: "\\[u%04X]" % ord(m.group(0)), text)
 
 
 def line_safe(text):
@@ -82,6 +88,31 @@ def paragraphs(doc):
     if code is not None:
         blocks.append(("code", code))
     return blocks
+
+
+INHERIT = re.compile(r"every error of `?(cfrpd_\w+)`?\.?$")
+
+
+def expand_errors(errors, docs, seen=()):
+    """Errors items with "every error of `cfrpd_x`" replaced by cfrpd_x's own items (read
+    from its doc comment: the list is written once, where the code is)."""
+    out = []
+    own = {i.split(":", 1)[0].strip() for i in errors or [] if not INHERIT.match(i.strip())}
+    for item in errors or []:
+        m = INHERIT.match(item.strip())
+        if not m:
+            out.append(item)
+            continue
+        name = m.group(1)
+        if name not in docs or name in seen:
+            raise SystemExit(f"gen-man: 'every error of {name}': no such function with an Errors list")
+        inherited = split_doc(docs[name])[3]
+        if not inherited:
+            raise SystemExit(f"gen-man: 'every error of {name}': {name} has no Errors paragraph")
+        # An item of the function's own for the same codes wins over the inherited one.
+        out += [i for i in expand_errors(inherited, docs, seen + (name,))
+                if i not in out and i.split(":", 1)[0].strip() not in own]
+    return out
 
 
 def split_doc(doc):
@@ -132,7 +163,7 @@ def render_blocks(blocks):
     for kind, lines in blocks:
         if kind == "code":
             out += [".PP", ".in +4n", ".EX"]
-            out += [line_safe(l.replace("\\", "\\e")) for l in lines]
+            out += [line_safe(non_ascii(l.replace("\\", "\\e"))) for l in lines]
             out += [".EE", ".in"]
             continue
         items, cur = [], None
@@ -157,11 +188,22 @@ def render_blocks(blocks):
     return out
 
 
+# Words whose final "." does not end a sentence.
+ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "vs.", "cf.", "approx.", "incl.")
+
+
 def summary(doc):
-    first = " ".join(paragraphs(doc)[0][1]) if doc else ""
-    m = re.match(r"(.+?[.:;])(\s|$)", first)
-    s = (m.group(1) if m else first).rstrip(".:;")
-    return s
+    """The first sentence of the first paragraph (a "." after an abbreviation such as
+    "e.g." does not end it), without its final punctuation."""
+    first = " ".join(l.strip() for l in paragraphs(doc)[0][1]) if doc else ""
+    for m in re.finditer(r"[.:;](?=\s|$)", first):
+        head = first[:m.end()]
+        if head.lower().endswith(ABBREVIATIONS) and m.end() < len(first):
+            continue
+        if head.count("(") > head.count(")"):
+            continue  # inside parentheses
+        return head[:-1].rstrip()
+    return first.rstrip(".:;")
 
 
 def th(name, ver):
@@ -216,12 +258,17 @@ def see_also(f, h, names):
             refs.append(g.name)
     if any(t.strip().startswith("struct cfrpd_error") for t, _ in f.params) and "cfrpd_error_free" not in refs:
         refs.append("cfrpd_error_free")
+    for name, _, _ in h.types:
+        if re.search(r"\b%s\b" % re.escape(name), f.prototype) and name not in refs \
+                and name not in ("cfrpd_result", "cfrpd_error"):
+            refs.append(name)
     refs = sorted(refs)
     return [OVERVIEW] + refs
 
 
 def function_page(f, h, result_codes, names, ver):
     desc, safety, returns, errors, example = split_doc(f.doc)
+    errors = expand_errors(errors, {g.name: g.doc for g in h.functions}) if errors else errors
     out = [th(f.name, ver), ".SH NAME", f"{f.name} \\- {esc(summary(f.doc))}", ".SH SYNOPSIS"]
     out += synopsis(f)
     out += [".SH DESCRIPTION"] + render_blocks(desc)
@@ -246,6 +293,8 @@ def function_page(f, h, result_codes, names, ver):
         print(f"gen-man: {f.name} returns {f.returns}: add a 'Returns:' paragraph to its "
               "doc comment", file=sys.stderr)
         out += [".PP", "See DESCRIPTION."]
+    if fallible and not errors:
+        MISSING_ERRORS.append(f.name)
     if fallible:
         out.append(".SH ERRORS")
         if errors:
@@ -270,6 +319,76 @@ def function_page(f, h, result_codes, names, ver):
     refs = see_also(f, h, names)
     out.append(",\n".join(f".BR {r} (3)" for r in refs))
     return "\n".join(out) + "\n"
+
+
+# The values of each integer type: the macros with these prefixes (a new integer typedef
+# without an entry here is an error, so its page cannot miss its values).
+VALUE_PREFIXES = {
+    "cfrpd_result": ("CFRPD_OK", "CFRPD_ERR_"),
+    "cfrpd_state": ("CFRPD_STATE_",),
+    "cfrpd_name_match": ("CFRPD_MATCH_",),
+    "cfrpd_reversal": ("CFRPD_REVERSAL_",),
+    "cfrpd_log_level": ("CFRPD_LOG_",),
+    "cfrpd_environment": ("CFRPD_ENV_",),
+    "cfrpd_journal_state": ("CFRPD_JOURNAL_SENDING", "CFRPD_JOURNAL_CREATED"),
+}
+
+
+def struct_fields(text):
+    """[(type, name, doc)] of a `typedef struct x { ... } x;`."""
+    body = text[text.index("{") + 1:text.rindex("}")]
+    fields = []
+    for m in re.finditer(r"(?:(/\*\*.*?\*/)\s*)?([^;/]+?)\s*;", body, re.S):
+        doc = cheader._doc_text(m.group(1)) if m.group(1) else ""
+        decl = " ".join(m.group(2).split())
+        fm = re.match(r"(.*?)(\w+)(\[\w*\])?$", decl)
+        ftype = re.sub(r"\s*\*", " *", fm.group(1).strip()).replace("* *", "**")
+        fields.append((ftype + (fm.group(3) or ""), fm.group(2), doc))
+    return fields
+
+
+def type_page(name, doc, text, h, names, result_codes, ver):
+    """A page for a typedef: a struct with its fields, a callback with its prototype, an
+    opaque handle, or an integer type with its values."""
+    out = [th(name, ver), ".SH NAME", f"{name} \\- {esc(summary(doc))}", ".SH SYNOPSIS", ".nf",
+           ".B #include <cashfree_rpd.h>", ".PP"]
+    out += [line_safe(non_ascii(l.replace("\\", "\\e"))) for l in synopsis_of_type(text)]
+    out += [".fi", ".SH DESCRIPTION"] + render_blocks(paragraphs(doc))
+    if "{" in text:
+        out.append(".SH FIELDS")
+        for ftype, fname, fdoc in struct_fields(text):
+            out += [".TP", f"\\fB{esc(fname)}\\fR ({esc(ftype)})"]
+            blocks = paragraphs(fdoc) or [("text", ["-"])]
+            first = True
+            for kind, lines in blocks:
+                rendered = render_blocks([(kind, lines)])
+                if first and rendered and rendered[0] == ".PP":
+                    rendered = rendered[1:]  # the first paragraph is the tag's body
+                first = False
+                out += rendered
+    elif re.match(r"typedef\s+uint\d+_t\s+\w+\s*;", text):
+        prefixes = VALUE_PREFIXES.get(name)
+        if not prefixes:
+            raise SystemExit(f"gen-man: {name} is an integer type without an entry in "
+                             "VALUE_PREFIXES (scripts/gen-man.py): its page would list no values")
+        values = [(n, v, d) for n, v, d in h.macros if n.startswith(prefixes)]
+        if not values:
+            raise SystemExit(f"gen-man: no macro for {name} ({', '.join(prefixes)})")
+        out.append(".SH VALUES")
+        for n, v, d in values:
+            out += [".TP", f"\\fB{esc(n)}\\fR ({esc(v)})", line_safe(esc(" ".join(d.split("\n")) or "-"))]
+    out += [".SH SEE ALSO"]
+    refs = [g.name for g in h.functions if re.search(r"\b%s\b" % re.escape(name), g.prototype)]
+    refs += [n for n in re.findall(r"\bcfrpd_\w+\b", doc + text) if n in names and n != name]
+    refs = sorted(set(refs))
+    out.append(",\n".join(f".BR {r} (3)" for r in [OVERVIEW] + refs))
+    return "\n".join(out) + "\n"
+
+
+def synopsis_of_type(text):
+    """The typedef as the header has it, without the fields' doc comments."""
+    t = re.sub(r"\s*/\*\*.*?\*/", "", text, flags=re.S)
+    return [l for l in t.split("\n") if l.strip()]
 
 
 def overview_page(h, text, result_codes, ver):
@@ -305,9 +424,14 @@ def overview_page(h, text, result_codes, ver):
             ": " + esc(" ".join(doc.split("\n"))) if doc else "")]
     out += [".SH TYPES"]
     for name, doc, _ in h.types:
-        out += [".TP", f"\\fB{esc(name)}\\fR", line_safe(esc(" ".join(doc.split("\n")) or "-"))]
-    out += [".SH SEE ALSO", ",\n".join(f".BR {f.name} (3)" for f in h.functions)]
+        out += [".TP", f".BR {name} (3)", line_safe(esc(" ".join(doc.split("\n")) or "-"))]
+    out += [".SH SEE ALSO", ",\n".join(f".BR {n} (3)" for n in
+                                        [f.name for f in h.functions] + [t[0] for t in h.types])]
     return "\n".join(out) + "\n"
+
+
+# Functions returning cfrpd_result whose doc comment has no "Errors:" paragraph.
+MISSING_ERRORS = []
 
 
 def generate(header_path=cheader.HEADER):
@@ -321,6 +445,11 @@ def generate(header_path=cheader.HEADER):
     pages = {f"{OVERVIEW}.3": overview_page(h, text, result_codes, ver)}
     for f in h.functions:
         pages[f"{f.name}.3"] = function_page(f, h, result_codes, names, ver)
+    names |= {t[0] for t in h.types}
+    for name, doc, t in h.types:
+        if f"{name}.3" in pages:
+            raise SystemExit(f"gen-man: {name} is both a function and a type")
+        pages[f"{name}.3"] = type_page(name, doc, t, h, names, result_codes, ver)
     return pages
 
 
@@ -333,6 +462,11 @@ def main(argv):
     header = option(argv, "--header", cheader.HEADER)
     man_dir = option(argv, "--dir", MAN_DIR)
     pages = generate(header)
+    if MISSING_ERRORS:
+        for name in MISSING_ERRORS:
+            print(f"gen-man: {name} returns cfrpd_result but its doc comment has no 'Errors:' "
+                  "paragraph (\"Errors:\" then \"- CFRPD_ERR_X: when\" items)", file=sys.stderr)
+        return 1
     existing = set(os.listdir(man_dir)) if os.path.isdir(man_dir) else set()
     if check:
         bad = []

@@ -36,9 +36,9 @@ pub const MAX_QUIET_ZONE: u32 = 16;
 /// The quiet zone the QR standard asks for, in modules (use it unless the code is
 /// surrounded by white anyway).
 pub const STANDARD_QUIET_ZONE: u32 = 4;
-/// The quiet zone of [`QrCode::to_unicode`], in modules: terminals are narrow, and two
-/// modules read well on screen.
-pub const TERMINAL_QUIET_ZONE: u32 = 2;
+/// The quiet zone of [`QrCode::to_unicode`] (and of C's `cfrpd_qr_to_text`), in modules:
+/// the standard's 4, so a phone finds the code next to other text on screen.
+pub const TERMINAL_QUIET_ZONE: u32 = 4;
 
 /// A QR code's module matrix, without quiet zone.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -413,12 +413,19 @@ mod tests {
         let qr = QrCode::encode("hello").unwrap();
         let plain = qr.to_unicode();
         let lines: Vec<&str> = plain.lines().collect();
-        // 21 modules + 2 * 2 quiet = 25 rows -> 13 lines of 25 cells.
-        assert_eq!(lines.len(), 13);
-        assert!(lines.iter().all(|l| l.chars().count() == 25));
+        // 21 modules + 2 * 4 quiet = 29 rows -> 15 lines of 29 cells.
+        assert_eq!(lines.len(), 15);
+        assert!(lines.iter().all(|l| l.chars().count() == 29));
+        assert!(plain.ends_with('\n') && plain.matches('\n').count() == 15);
         assert!(!plain.contains('\x1b'));
-        assert!(lines[0].chars().all(|c| c == ' '));
-        assert_eq!(lines[1].chars().nth(2), Some('█'));
+        assert!(lines[..2].iter().all(|l| l.chars().all(|c| c == ' ')));
+        // Rows 4 and 5 hold the finder's top edge and its first ring row.
+        assert_eq!(lines[2].chars().nth(3), Some(' '));
+        assert_eq!(lines[2].chars().nth(4), Some('█'));
+        assert_eq!(lines[2].chars().nth(5), Some('▀'));
+        // The last line: the bottom row (28, quiet) beside row 27 (quiet) -> blank,
+        // line 14 holds rows 28 and 29 (outside): blank too.
+        assert!(lines[14].chars().all(|c| c == ' '));
         let ansi = qr.to_unicode_ansi();
         assert!(ansi
             .lines()

@@ -32,6 +32,7 @@ Examples:
   export CASHFREE_BASE_URL=http://127.0.0.1:8080/verification
   export CASHFREE_CLIENT_ID=emulator-client-id CASHFREE_CLIENT_SECRET=emulator-client-secret
   cfrpd create --name 'Jane Doe' --qr                  # prints the id, links and a QR code
+  cfrpd emulator pay cfrpd-1718000000000-4242          # pay it on the emulator, as the customer
   cfrpd wait --id cfrpd-1718000000000-4242 --timeout 600
   cfrpd status --ref-id 3905 --json | jq .name_at_bank
   cfrpd --env production create --id order-1234 --name 'Jane Doe' --json
@@ -129,7 +130,9 @@ pub enum Command {
 #[derive(Subcommand, Debug)]
 pub enum JournalCommand {
     /// Print the open entries, oldest first: SENDING (sent, no answer recorded: may
-    /// exist at Cashfree) or CREATED (answer recorded: its links and QR)
+    /// exist at Cashfree) or CREATED (answer recorded: its links and QR), each with the
+    /// time of its intent in ISO 8601 UTC (--json: recorded_at, and recorded_at_ms in
+    /// Unix milliseconds)
     List,
     /// Look the id up once and settle its entry (a final status or an id Cashfree does
     /// not know closes it); prints the status

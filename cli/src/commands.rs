@@ -264,11 +264,15 @@ fn last_state(s: &Status) -> String {
 
 /// `cfrpd emulator`: hands the arguments to the emulator's own parser, adding
 /// `--port 8080` when no port is given. Runs until the process is killed.
+/// (`cfrpd emulator pay ID ...` instead pays a request on a running emulator.)
 ///
 /// `--help` shows the emulator's flags under this command's name and defaults. With
 /// `--tls` and no `--ca-file`, the CA certificate goes into a private temporary
 /// directory that is removed when `cfrpd` ends (Ctrl-C, SIGTERM, SIGHUP included).
 pub fn emulator(mut args: Vec<String>) -> i32 {
+    if args.first().is_some_and(|a| a == "pay") {
+        return crate::emulator_pay::run(&args[1..]);
+    }
     if args.iter().any(|a| a == "-h" || a == "--help") {
         return emulator_help();
     }
@@ -320,6 +324,7 @@ fn private_temp_dir() -> std::io::Result<PathBuf> {
 /// and where the --tls CA goes).
 fn emulator_help() -> i32 {
     out(&reword_emulator_help(cashfree_rpd_emulator::usage()));
+    out("\nTo pay a request on a running emulator: cfrpd emulator pay ID (see --help there)\n");
     exit::SUCCESS
 }
 

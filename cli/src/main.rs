@@ -9,6 +9,7 @@
 mod args;
 mod commands;
 mod config;
+mod emulator_pay;
 mod exit;
 mod journal;
 mod output;

@@ -1013,6 +1013,46 @@ fn journal_list_shows_what_a_killed_create_left_and_resolve_settles_it() {
         .json();
     assert_eq!(v[0]["verification_id"], "cli-killed");
     assert_eq!(v[0]["state"], "SENDING");
+    // The time of the intent: ISO 8601 UTC in text (and in JSON's recorded_at), the raw
+    // milliseconds in JSON's recorded_at_ms; both say the same instant, just now.
+    let ms = v[0]["recorded_at_ms"]
+        .as_i64()
+        .expect("recorded_at_ms is a number");
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    assert!(
+        (now_ms - 120_000..=now_ms).contains(&ms),
+        "{ms} vs now {now_ms}"
+    );
+    let iso = v[0]["recorded_at"]
+        .as_str()
+        .expect("recorded_at")
+        .to_string();
+    assert_eq!(iso.len(), "2026-12-06T02:34:41.123Z".len(), "{iso}");
+    assert!(iso.ends_with('Z') && iso.as_bytes()[10] == b'T', "{iso}");
+    assert!(
+        r.stdout.contains(&format!("recorded at {iso}")),
+        "text shows the ISO time: {r:#?}"
+    );
+    assert!(
+        !r.stdout.contains(&ms.to_string()),
+        "no raw ms in text: {r:#?}"
+    );
+    let date = Command::new("date")
+        .args(["-u", "-d", &format!("@{}", ms / 1000), "+%Y-%m-%dT%H:%M:%S"])
+        .output();
+    if let Ok(d) = date {
+        if d.status.success() {
+            let want = format!(
+                "{}.{:03}Z",
+                String::from_utf8_lossy(&d.stdout).trim(),
+                ms % 1000
+            );
+            assert_eq!(iso, want, "date(1) agrees");
+        }
+    }
     assert_eq!(v[0]["request"], Value::Null);
     // Creating it again sends nothing.
     let r = cfrpd(
@@ -1126,4 +1166,86 @@ fn a_journal_path_naming_an_ordinary_file_is_refused_and_the_file_kept() {
         .collect();
     assert_eq!(names, ["notes.txt"], "no lock or temporary file beside it");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn emulator_pay_pays_a_created_request_on_a_running_emulator() {
+    let s = Setup::new();
+    let port = s
+        .url
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_string();
+    s.create("t-pay-ok");
+    s.create("t-pay-fail");
+    s.create("t-pay-env");
+    // By --port: SUCCESS with the default payer.
+    let r = s
+        .run(&["emulator", "pay", "t-pay-ok", "--port", &port])
+        .expect(0);
+    assert!(r.stdout.contains("paid t-pay-ok (success)"), "{r:#?}");
+    let st = s
+        .run(&["--json", "status", "--id", "t-pay-ok"])
+        .expect(0)
+        .json();
+    assert_eq!(st["status"], "SUCCESS");
+    assert_eq!(st["name_at_bank"], "JANE DOE");
+    // By --url (a base URL): FAILURE.
+    let url = format!("--url={}", s.url);
+    s.run(&[
+        "emulator",
+        "pay",
+        "t-pay-fail",
+        "--outcome",
+        "failure",
+        &url,
+    ])
+    .expect(0);
+    let st = s
+        .run(&["--json", "status", "--id", "t-pay-fail"])
+        .expect(0)
+        .json();
+    assert_eq!(st["status"], "FAILURE");
+    // From CASHFREE_BASE_URL, with a payer name.
+    s.run(&["emulator", "pay", "t-pay-env", "--name", "J DOE"])
+        .expect(0);
+    let st = s
+        .run(&["--json", "status", "--id", "t-pay-env"])
+        .expect(0)
+        .json();
+    assert_eq!(
+        (st["status"].as_str(), st["name_at_bank"].as_str()),
+        (Some("SUCCESS"), Some("J DOE"))
+    );
+
+    // Refusals: paid already (1), unknown id (1), usage (2), nobody listening (3).
+    let r = s.run(&["emulator", "pay", "t-pay-ok"]).expect(1);
+    assert!(
+        r.stderr.contains("refused to pay t-pay-ok (HTTP 409)"),
+        "{r:#?}"
+    );
+    let r = s.run(&["emulator", "pay", "t-pay-nobody"]).expect(1);
+    assert!(r.stderr.contains("HTTP 404"), "{r:#?}");
+    for bad in [
+        &["emulator", "pay"][..],
+        &["emulator", "pay", "x", "--outcome", "maybe"],
+        &["emulator", "pay", "x", "--url", "https://127.0.0.1:1"],
+    ] {
+        let r = s.run(bad).expect(2);
+        assert!(r.stderr.contains("error:"), "{bad:?}: {r:#?}");
+    }
+    let free = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let r = cfrpd(&["emulator", "pay", "x", "--port", &free.to_string()], &[]).expect(3);
+    assert!(r.stderr.contains("no emulator answered"), "{r:#?}");
+    let r = cfrpd(&["emulator", "pay", "--help"], &[]).expect(0);
+    assert!(r.stdout.contains("Usage: cfrpd emulator pay ID"), "{r:#?}");
+    assert_eq!(s.emu.stats().creates_received, 3);
 }

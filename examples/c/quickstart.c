@@ -34,30 +34,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
-#include <unistd.h> /* getpid */
+#include <unistd.h> /* getpid, isatty */
 
 #include "cashfree_rpd.h"
 
-/* Prints a failed call's details and frees the error. `err` may be NULL. */
 /* Diagnostics: one line per attempt, per retry, per connection (never the secret). */
 static void on_log(void *user, cfrpd_log_level level, const char *line) {
     (void)user;
     fprintf(stderr, "cfrpd %s: %s\n", cfrpd_log_level_name(level), line);
-}
-
-static void print_error(const char *what, cfrpd_result rc, cfrpd_error *err) {
-    fprintf(stderr, "%s failed: %s", what, cfrpd_result_name(rc));
-    if (err != NULL) {
-        fprintf(stderr, ": %s (http_status %u", err->message, (unsigned)err->http_status);
-        if (err->api_code != NULL) {
-            fprintf(stderr, ", api_code %s", err->api_code);
-        }
-        fprintf(stderr, ")%s%s\n", err->retryable ? " [retryable]" : "",
-                err->ambiguous ? " [ambiguous: look the id up before creating again]" : "");
-    } else {
-        fprintf(stderr, "\n");
-    }
-    cfrpd_error_free(err);
 }
 
 /* An unsigned number from the environment, or `fallback` when unset or invalid. */
@@ -75,8 +59,6 @@ static uint32_t env_ms(const char *name, uint32_t fallback) {
     return (uint32_t)n;
 }
 
-static const char *or_dash(const char *s) { return s != NULL && *s != '\0' ? s : "-"; }
-
 static const char *match_name(cfrpd_name_match m) {
     switch (m) {
     case CFRPD_MATCH_DIRECT: return "direct match";
@@ -87,6 +69,24 @@ static const char *match_name(cfrpd_name_match m) {
     default: return "unknown";
     }
 }
+
+/* Prints a failed call's details and frees the error. `err` may be NULL. */
+static void print_error(const char *what, cfrpd_result rc, cfrpd_error *err) {
+    fprintf(stderr, "%s failed: %s", what, cfrpd_result_name(rc));
+    if (err != NULL) {
+        fprintf(stderr, ": %s (http_status %u", err->message, (unsigned)err->http_status);
+        if (err->api_code != NULL) {
+            fprintf(stderr, ", api_code %s", err->api_code);
+        }
+        fprintf(stderr, ")%s%s\n", err->retryable ? " [retryable]" : "",
+                err->ambiguous ? " [ambiguous: look the id up before creating again]" : "");
+    } else {
+        fprintf(stderr, "\n");
+    }
+    cfrpd_error_free(err);
+}
+
+static const char *or_dash(const char *s) { return s != NULL && *s != '\0' ? s : "-"; }
 
 /* Unix seconds of Cashfree's valid_upto ("2024-02-13T13:01:44.000Z", UTC), or 0. */
 static long long utc_seconds(const char *iso) {
@@ -131,6 +131,25 @@ static void resume_journal(const cfrpd_client *client) {
         err = NULL;
     }
     cfrpd_journal_list_free(open);
+}
+
+/* The UPI link as a QR code of Unicode half blocks, for a phone to scan off the screen;
+ * black on white ANSI colours on a terminal (right on dark and light ones alike). */
+static void show_qr(const char *upi_link) {
+    cfrpd_qr *qr = NULL;
+    char *text = NULL;
+    cfrpd_error *err = NULL;
+    cfrpd_result rc = cfrpd_qr_encode(upi_link, &qr, &err);
+    if (rc == CFRPD_OK) {
+        rc = cfrpd_qr_to_text(qr, isatty(STDOUT_FILENO), &text, &err);
+    }
+    if (rc == CFRPD_OK) {
+        printf("or scan:\n%s", text);
+    } else {
+        print_error("the QR code", rc, err);
+    }
+    cfrpd_string_free(text);
+    cfrpd_qr_free(qr);
 }
 
 /* Called after every poll; `latest` is only valid during the call. */
@@ -198,6 +217,7 @@ int main(int argc, char **argv) {
     if (request->paytm != NULL) printf("  Paytm:           %s\n", request->paytm);
     if (request->bhim != NULL) printf("  BHIM:            %s\n", request->bhim);
     printf("valid until:       %s\n", or_dash(request->valid_upto));
+    show_qr(request->upi_link);
     fflush(stdout);
 
     /* 3. Wait for the payment, printing each poll. */

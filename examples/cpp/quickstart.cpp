@@ -22,7 +22,7 @@
 #include <iostream>
 #include <string>
 
-#include <unistd.h> // getpid
+#include <unistd.h> // getpid, isatty
 
 #include "cashfree_rpd.hpp"
 
@@ -59,27 +59,6 @@ cfrpd_log_level log_level() {
     return v == "off" ? 0 : CFRPD_LOG_WARN;
 }
 
-// A QR code for a terminal: two module rows per text line (upper/lower half blocks),
-// with a 2-module quiet zone. Light modules are drawn as blocks and dark ones left as
-// background, which is right for light text on a dark background.
-void print_qr(const cfrpd::QrCode &qr) {
-    const int quiet = 2;
-    const int n = static_cast<int>(qr.size());
-    auto dark = [&](int x, int y) {
-        return x >= 0 && y >= 0 && x < n && y < n &&
-               qr.module(static_cast<std::uint32_t>(x), static_cast<std::uint32_t>(y));
-    };
-    for (int y = -quiet; y < n + quiet; y += 2) {
-        std::string line;
-        for (int x = -quiet; x < n + quiet; ++x) {
-            const bool top = dark(x, y);
-            const bool bottom = dark(x, y + 1);
-            line += !top && !bottom ? "\u2588" : !top ? "\u2580" : !bottom ? "\u2584" : " ";
-        }
-        std::cout << line << "\n";
-    }
-}
-
 } // namespace
 
 int main(int argc, char **argv) {
@@ -108,7 +87,8 @@ int main(int argc, char **argv) {
         if (req.bhim) std::cout << "  BHIM:            " << *req.bhim << "\n";
         std::cout << "valid until:       " << or_dash(req.valid_upto) << "\n"
                   << "or scan:\n";
-        print_qr(cfrpd::QrCode::encode(req.upi_link));
+        // Half blocks; in black on white ANSI colours on a terminal (dark or light).
+        std::cout << cfrpd::QrCode::encode(req.upi_link).text(isatty(STDOUT_FILENO) != 0);
         std::cout << std::flush;
 
         // 3. Wait for the payment, printing each poll.

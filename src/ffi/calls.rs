@@ -175,9 +175,10 @@ pub unsafe extern "C" fn cfrpd_get_status_by_ref_id(
 /// valid only during the call; returning false stops the wait with CFRPD_ERR_CANCELLED
 /// (unless that status is already final: then the result is CFRPD_OK). The callback
 /// may call other cfrpd functions but must not free `latest`, and must not throw.
-/// Transient failures (network, timeout, 429, any 5xx) are retried until the deadline
-/// (except a proxy refusing its credentials, which ends the wait at once);
-/// others (400, 401, 403, 422, bad response) end the wait at once with that error.
+/// Transient failures (CFRPD_ERR_NETWORK, CFRPD_ERR_TIMEOUT, CFRPD_ERR_RATE_LIMITED,
+/// CFRPD_ERR_SERVER) are retried until the deadline, except a proxy refusing its
+/// credentials, which ends the wait at once; any other error of a poll (400, 401, 403,
+/// 404, 422, TLS, a bad response, ...) ends the wait at once with that error.
 /// On CFRPD_ERR_DEADLINE and CFRPD_ERR_CANCELLED, *out holds the last status seen
 /// (NULL if no poll succeeded) and must be freed; on other errors *out = NULL.
 ///
@@ -185,10 +186,9 @@ pub unsafe extern "C" fn cfrpd_get_status_by_ref_id(
 /// - CFRPD_ERR_DEADLINE: `timeout_ms` passed before a final state (`*out`: the last
 ///   status seen, or NULL).
 /// - CFRPD_ERR_CANCELLED: `on_poll` returned false (`*out`: the status it saw).
-/// - CFRPD_ERR_INVALID_ARGUMENT: a NULL argument, a malformed id or `timeout_ms` 0.
-/// - CFRPD_ERR_NOT_FOUND, CFRPD_ERR_BAD_REQUEST, CFRPD_ERR_UNAUTHORIZED,
-///   CFRPD_ERR_FORBIDDEN, CFRPD_ERR_UNEXPECTED_RESPONSE: a poll failed in a way polling
-///   again cannot fix.
+/// - CFRPD_ERR_INVALID_ARGUMENT: a NULL argument, invalid UTF-8, a malformed id or
+///   `timeout_ms` 0; nothing was sent.
+/// - every error of `cfrpd_get_status`.
 ///
 /// Example:
 /// ```c

@@ -12,8 +12,11 @@ use crate::Client;
 /// connections. Release with `cfrpd_client_free` once no thread uses it.
 ///
 /// Errors:
-/// - CFRPD_ERR_INVALID_ARGUMENT: a NULL argument.
+/// - CFRPD_ERR_INVALID_ARGUMENT: a NULL argument, or a client id or secret that cannot
+///   be sent as an HTTP header value.
 /// - CFRPD_ERR_TLS: the TLS settings (extra root certificates) cannot be used.
+/// - CFRPD_ERR_JOURNAL: the journal set with `cfrpd_config_set_journal_path` cannot be
+///   opened, read, locked or used (see there for every reason); nothing was sent.
 ///
 /// Requirements: `c` is NULL or a live config; `out`/`err` are NULL or writable.
 #[no_mangle]

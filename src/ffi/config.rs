@@ -124,6 +124,9 @@ pub unsafe extern "C" fn cfrpd_config_last_error(c: *const cfrpd_config) -> *con
 /// is CFRPD_ERR_TIMEOUT (ambiguous for a create that was sent). A wait's own
 /// timeout_ms still bounds the wait; each poll of a wait is one call.
 ///
+/// Errors:
+/// - CFRPD_ERR_INVALID_ARGUMENT: a NULL config.
+///
 /// Requirements: `c` is NULL or a live config.
 #[no_mangle]
 pub unsafe extern "C" fn cfrpd_config_set_call_deadline_ms(

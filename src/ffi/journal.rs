@@ -111,8 +111,11 @@ fn entry_out(e: &JournalEntry) -> cfrpd_journal_entry {
 ///
 /// With a journal, `cfrpd_create` records the intent on stable storage before sending
 /// (else CFRPD_ERR_JOURNAL and nothing is sent) and the answer after; a create of an id
-/// with an open entry sends nothing (see `cfrpd_create`). Returns CFRPD_OK, or
-/// CFRPD_ERR_INVALID_ARGUMENT for a NULL config or a path that is not UTF-8.
+/// with an open entry sends nothing (see `cfrpd_create`).
+///
+/// Errors:
+/// - CFRPD_ERR_INVALID_ARGUMENT: a NULL config or a path that is not UTF-8 (the path
+///   itself is checked by `cfrpd_client_new`).
 ///
 /// Requirements: `c` is NULL or a live config; `path` is NULL or NUL-terminated.
 #[no_mangle]
@@ -138,8 +141,11 @@ pub unsafe extern "C" fn cfrpd_config_set_journal_path(
 /// `cfrpd_journal_resolve`.
 ///
 /// On success `*out` holds the list (possibly empty; release with
-/// `cfrpd_journal_list_free`). Errors: CFRPD_ERR_JOURNAL when the client has no journal
-/// or is used in a forked child; CFRPD_ERR_INVALID_ARGUMENT for NULL arguments.
+/// `cfrpd_journal_list_free`).
+///
+/// Errors:
+/// - CFRPD_ERR_JOURNAL: the client has no journal or is used in a forked child.
+/// - CFRPD_ERR_INVALID_ARGUMENT: a NULL argument.
 ///
 /// Requirements: `client` is NULL or live; `out`/`err` are NULL or writable.
 #[no_mangle]
@@ -207,11 +213,14 @@ pub unsafe extern "C" fn cfrpd_journal_list_free(list: *mut cfrpd_journal_list) 
 /// creating again with the same id is then the safe next step. A CREATED entry is never
 /// closed by that answer (its recorded answer proves Cashfree has it): the error is
 /// returned and the entry stays. Only the entry seen before the lookup is settled. For an
-/// id not in the journal it is a plain status lookup. Errors: as `cfrpd_get_status`, plus
-/// CFRPD_ERR_JOURNAL when the client has no journal, is used in a forked child, the
-/// journal cannot be written or failed a flush earlier, or — with `retryable` true and
-/// nothing sent — while a `cfrpd_create` of the same id is in flight on this client
-/// (its own answer settles it).
+/// id not in the journal it is a plain status lookup.
+///
+/// Errors:
+/// - every error of `cfrpd_get_status`.
+/// - CFRPD_ERR_JOURNAL: the client has no journal, is used in a forked child, the
+///   journal cannot be written or failed a flush earlier, or — with `retryable` true and
+///   nothing sent — a `cfrpd_create` of the same id is in flight on this client (its own
+///   answer settles it).
 ///
 /// Requirements: `client` is NULL or live; `verification_id` is NULL or NUL-terminated; `out`/`err`
 /// are NULL or writable.

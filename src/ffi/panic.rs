@@ -1,8 +1,10 @@
 //! The one panic boundary every exported function runs inside.
 
+use std::os::raw::c_char;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use super::error::{set_error, set_error_code, set_ok};
+use super::strings::string_out;
 use super::types::{cfrpd_error, cfrpd_result, CFRPD_ERR_PANIC, CFRPD_OK};
 use crate::error::{Error, ErrorKind};
 
@@ -36,6 +38,43 @@ pub(crate) unsafe fn call_with_partial_out<T>(
     err: *mut *mut cfrpd_error,
     f: impl FnOnce() -> Result<Box<T>, (Error, Option<Box<T>>)>,
 ) -> cfrpd_result {
+    // SAFETY: this function's requirements are call_with_raw_out's.
+    unsafe {
+        call_with_raw_out(out, err, || {
+            f().map(Box::into_raw)
+                .map_err(|(e, p)| (e, p.map(Box::into_raw)))
+        })
+    }
+}
+
+/// [`call_with_out`] for an owned C string (`cfrpd_qr_to_text`; released with
+/// `cfrpd_string_free`).
+///
+/// # Safety
+/// As [`call_with_out`]: `out` and `err` are each NULL or valid for writing one pointer.
+pub(crate) unsafe fn call_with_string_out(
+    out: *mut *mut c_char,
+    err: *mut *mut cfrpd_error,
+    f: impl FnOnce() -> Result<String, Error>,
+) -> cfrpd_result {
+    // SAFETY: this function's requirements are call_with_raw_out's.
+    unsafe {
+        call_with_raw_out(out, err, || {
+            f().map(|s| string_out(&s)).map_err(|e| (e, None))
+        })
+    }
+}
+
+/// The one body of the calls above: `f` hands back what `*out` receives, already an
+/// owned pointer that the caller releases with the matching `cfrpd_*_free`.
+///
+/// # Safety
+/// As [`call_with_out`]: `out` and `err` are each NULL or valid for writing one pointer.
+unsafe fn call_with_raw_out<T>(
+    out: *mut *mut T,
+    err: *mut *mut cfrpd_error,
+    f: impl FnOnce() -> Result<*mut T, (Error, Option<*mut T>)>,
+) -> cfrpd_result {
     // SAFETY: `err` is NULL or valid for writes (this function's requirement), which is
     // all set_ok needs.
     unsafe { set_ok(err) };
@@ -49,16 +88,16 @@ pub(crate) unsafe fn call_with_partial_out<T>(
     unsafe { *out = std::ptr::null_mut() };
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(Ok(value)) => {
-            // SAFETY: `out` is non-NULL and valid for writes (as above); nothing else
-            // holds the box, so the caller becomes its only owner.
-            unsafe { *out = Box::into_raw(value) };
+            // SAFETY: `out` is non-NULL and valid for writes (as above); `value` was just
+            // made for this call and nothing else holds it, so the caller becomes its
+            // only owner.
+            unsafe { *out = value };
             CFRPD_OK
         }
         Ok(Err((e, partial))) => {
             if let Some(p) = partial {
-                // SAFETY: `out` is non-NULL and valid for writes (as above); nothing
-                // else holds the box, so the caller becomes its only owner.
-                unsafe { *out = Box::into_raw(p) };
+                // SAFETY: as above: a writable `out`, and a pointer no one else holds.
+                unsafe { *out = p };
             }
             // SAFETY: `err` is NULL or valid for writes (this function's requirement).
             unsafe { set_error(err, &e) }

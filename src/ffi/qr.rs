@@ -4,8 +4,8 @@
 
 use std::os::raw::c_char;
 
-use super::panic::{call_infallible, call_with_out};
-use super::strings::str_in;
+use super::panic::{call_infallible, call_with_out, call_with_string_out};
+use super::strings::{free_string, str_in};
 use super::types::{cfrpd_error, cfrpd_result};
 use crate::error::Error;
 use crate::qr::{check_size, QrCode};
@@ -163,17 +163,8 @@ pub unsafe extern "C" fn cfrpd_qr_bitmap(
     err: *mut *mut cfrpd_error,
 ) -> cfrpd_result {
     let run = || {
-        // SAFETY: `qr` is NULL or readable (this function's requirements).
-        let qr = unsafe { super::ref_in(qr, "qr") }?;
-        if qr.modules.is_null() {
-            return Err(Error::invalid("qr->modules is NULL"));
-        }
-        // The size first: it decides how many bytes are read.
-        check_size(qr.size)?;
-        let n = (qr.size * qr.size) as usize;
-        // SAFETY: the caller vouches for size * size readable bytes.
-        let modules = unsafe { std::slice::from_raw_parts(qr.modules, n) };
-        let bitmap = QrCode::from_modules(qr.size, modules)?.to_bitmap(scale, quiet_zone)?;
+        // SAFETY: `qr` and its modules are NULL or readable (this function's requirements).
+        let bitmap = unsafe { qr_in(qr) }?.to_bitmap(scale, quiet_zone)?;
         let (width, height, stride) = (bitmap.width(), bitmap.height(), bitmap.stride());
         let bits = Box::into_raw(bitmap.into_bits().into_boxed_slice());
         Ok(Box::new(BitmapAlloc {
@@ -191,6 +182,26 @@ pub unsafe extern "C" fn cfrpd_qr_bitmap(
     unsafe { call_with_out(out.cast::<*mut BitmapAlloc>(), err, run) }
 }
 
+/// Reads a `cfrpd_qr` (the library's or the caller's): NULL `qr` or `qr->modules` and a
+/// size that is not a QR size are invalid-argument errors.
+///
+/// # Safety
+/// `qr` is NULL or readable, and `qr->modules` NULL or readable for `size * size` bytes.
+unsafe fn qr_in(qr: *const cfrpd_qr) -> Result<QrCode, Error> {
+    // SAFETY: `qr` is NULL or readable (this function's # Safety).
+    let qr = unsafe { super::ref_in(qr, "qr") }?;
+    if qr.modules.is_null() {
+        return Err(Error::invalid("qr->modules is NULL"));
+    }
+    // The size first: it decides how many bytes are read.
+    check_size(qr.size)?;
+    let n = (qr.size * qr.size) as usize;
+    // SAFETY: `modules` is not NULL (checked above), and the caller vouches for
+    // size * size readable bytes; `check_size` bounds the size at 177.
+    let modules = unsafe { std::slice::from_raw_parts(qr.modules, n) };
+    QrCode::from_modules(qr.size, modules)
+}
+
 /// Frees a bitmap from `cfrpd_qr_bitmap`. NULL is a no-op.
 ///
 /// Requirements: `bitmap` is NULL or came from `cfrpd_qr_bitmap` and is not freed before.
@@ -205,4 +216,62 @@ pub unsafe extern "C" fn cfrpd_bitmap_free(bitmap: *mut cfrpd_bitmap) {
         // SAFETY: `alloc.bits` is the boxed slice cfrpd_qr_bitmap made for this bitmap, kept where the caller cannot change it; freed once, here.
         drop(unsafe { Box::from_raw(alloc.bits) });
     })
+}
+
+/// The code as UTF-8 text for a terminal: Unicode half blocks (U+2580, U+2584, U+2588,
+/// space), two module rows per line, one module per column, a 4-module quiet zone, `\n`
+/// after every line. `ansi`: each line wrapped in ANSI colours (black on white, then
+/// reset), so it scans on a dark terminal too; without it dark modules are the
+/// terminal's foreground colour (for a light background, a file or a pipe).
+///
+/// Module bytes other than 0 count as dark. Release `*out` with `cfrpd_string_free`.
+///
+/// Errors:
+/// - CFRPD_ERR_INVALID_ARGUMENT: a NULL `qr`, `qr->modules` or `out`, or a `qr->size`
+///   that is not a QR size (21, 25, ..., 177); the message says which.
+///
+/// Example:
+/// ```c
+/// cfrpd_qr *qr = NULL;
+/// char *text = NULL;
+/// if (cfrpd_qr_encode(req->upi_link, &qr, NULL) == CFRPD_OK &&
+///     cfrpd_qr_to_text(qr, isatty(1), &text, NULL) == CFRPD_OK) {
+///     fputs(text, stdout);
+/// }
+/// cfrpd_string_free(text);
+/// cfrpd_qr_free(qr);
+/// ```
+///
+/// Requirements: `qr` is NULL or readable, and `qr->modules` NULL or readable for
+/// `size * size` bytes; `out`/`err` are NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn cfrpd_qr_to_text(
+    qr: *const cfrpd_qr,
+    ansi: bool,
+    out: *mut *mut c_char,
+    err: *mut *mut cfrpd_error,
+) -> cfrpd_result {
+    let run = || {
+        // SAFETY: `qr` and its modules are NULL or readable (this function's requirements).
+        let qr = unsafe { qr_in(qr) }?;
+        Ok(if ansi {
+            qr.to_unicode_ansi()
+        } else {
+            qr.to_unicode()
+        })
+    };
+    // SAFETY: `out` and `err` are NULL or valid for writes (this function's requirements),
+    // which is all call_with_string_out requires.
+    unsafe { call_with_string_out(out, err, run) }
+}
+
+/// Frees a string this library returned (`cfrpd_qr_to_text`). NULL is a no-op.
+///
+/// Requirements: `s` is NULL or came from this library as a string to release with this function,
+/// and is not freed before. (Not for strings inside a struct, which their struct's
+/// `cfrpd_*_free` releases, nor for libc's strings.)
+#[no_mangle]
+pub unsafe extern "C" fn cfrpd_string_free(s: *mut c_char) {
+    // SAFETY: `s` is NULL or an unfreed string of string_out (this function's requirements).
+    call_infallible((), || unsafe { free_string(s) })
 }

@@ -1,6 +1,7 @@
 /*
- * qr_test.c — checks the QR functions of the C ABI (cfrpd_qr_encode, cfrpd_qr_bitmap and
- * their frees): geometry, the module-to-pixel mapping, limits, bad input, tampered structs.
+ * qr_test.c — checks the QR functions of the C ABI (cfrpd_qr_encode, cfrpd_qr_bitmap,
+ * cfrpd_qr_to_text and their frees): geometry, the module-to-pixel mapping, the terminal
+ * text, limits, bad input, tampered structs.
  *
  * Built with -Wall -Wextra -Wpedantic -Werror -std=c11 and run by tests/it/c_qr.rs (also
  * under AddressSanitizer+UBSan and valgrind). Needs no server. Prints one line per check
@@ -314,10 +315,125 @@ static void test_bitmap_bad_input(void) {
     }
 }
 
+/* The text cfrpd_qr_to_text must return, drawn here from the modules by its documented
+ * rule: a 4-module quiet zone, two module rows per line (U+2588 both dark, U+2580 top
+ * only, U+2584 bottom only, space neither), '\n' after every line; with `ansi` each line
+ * between ESC[30;107m and ESC[0m. */
+static char *expected_text(const cfrpd_qr *qr, bool ansi) {
+    const long q = 4, n = (long)qr->size, side = n + 2 * q;
+    char *out = malloc((size_t)((side + 1) / 2) * (size_t)(side * 3 + 16) + 1);
+    char *p = out;
+    for (long y = 0; y < side; y += 2) {
+        if (ansi) {
+            p += sprintf(p, "\x1b[30;107m");
+        }
+        for (long x = 0; x < side; x++) {
+            bool top = false, bottom = false;
+            long mx = x - q, my = y - q;
+            if (mx >= 0 && mx < n && my >= 0 && my < n) {
+                top = qr->modules[my * n + mx] != 0;
+            }
+            if (mx >= 0 && mx < n && my + 1 >= 0 && my + 1 < n) {
+                bottom = qr->modules[(my + 1) * n + mx] != 0;
+            }
+            const char *cell = top && bottom ? "\xe2\x96\x88" /* U+2588 */
+                               : top         ? "\xe2\x96\x80" /* U+2580 */
+                               : bottom      ? "\xe2\x96\x84" /* U+2584 */
+                                             : " ";
+            p += sprintf(p, "%s", cell);
+        }
+        p += sprintf(p, "%s\n", ansi ? "\x1b[0m" : "");
+    }
+    *p = '\0';
+    return out;
+}
+
+static void test_text(void) {
+    cfrpd_qr *qr = encode_ok("hello");
+    if (qr == NULL) {
+        return;
+    }
+    for (int ansi = 0; ansi <= 1; ansi++) {
+        char *text = (char *)SENTINEL_ERR;
+        cfrpd_error *err = SENTINEL_ERR;
+        cfrpd_result rc = cfrpd_qr_to_text(qr, ansi, &text, &err);
+        if (!CHECK(rc == CFRPD_OK && err == NULL && text != NULL && text != (char *)SENTINEL_ERR,
+                   "to_text ansi=%d: CFRPD_OK, *err = NULL", ansi)) {
+            continue;
+        }
+        char *want = expected_text(qr, ansi);
+        CHECK(strcmp(text, want) == 0, "to_text ansi=%d: half blocks, 4-module quiet zone, "
+              "two rows per line (%zu bytes)", ansi, strlen(text));
+        size_t lines = 0;
+        for (const char *c = text; *c != '\0'; c++) {
+            lines += *c == '\n';
+        }
+        CHECK(lines == (21 + 8 + 1) / 2 && text[strlen(text) - 1] == '\n',
+              "to_text ansi=%d: 15 lines, each ended by a newline (got %zu)", ansi, lines);
+        const char *dump = getenv("CFRPD_QR_TEXT_OUT");
+        if (dump != NULL) {
+            /* For tests/it/c_qr.rs, which compares it with the Rust API's to_unicode:
+             * written to $CFRPD_QR_TEXT_OUT.0 (plain) and .1 (ANSI). */
+            char path[4096];
+            snprintf(path, sizeof path, "%s.%d", dump, ansi);
+            FILE *f = fopen(path, "wb");
+            CHECK(f != NULL && fputs(text, f) >= 0 && fclose(f) == 0, "to_text ansi=%d: written to %s",
+                  ansi, path);
+        }
+        free(want);
+        cfrpd_string_free(text);
+    }
+
+    /* Any non-zero module byte is dark, as for cfrpd_qr_bitmap. */
+    uint8_t *own = malloc(21 * 21);
+    for (size_t i = 0; i < 21 * 21; i++) {
+        own[i] = qr->modules[i] ? 0x80 : 0;
+    }
+    cfrpd_qr mine = {21, own};
+    char *a = NULL, *b = NULL;
+    cfrpd_result rc = cfrpd_qr_to_text(&mine, false, &a, NULL);
+    cfrpd_result rc2 = cfrpd_qr_to_text(qr, false, &b, NULL);
+    CHECK(rc == CFRPD_OK && rc2 == CFRPD_OK && a != NULL && b != NULL && strcmp(a, b) == 0,
+          "to_text of a caller-built matrix: non-zero bytes are dark");
+    cfrpd_string_free(a);
+    cfrpd_string_free(b);
+
+    /* Bad input: *out = NULL and CFRPD_ERR_INVALID_ARGUMENT naming the culprit. */
+    char *text = (char *)SENTINEL_ERR;
+    cfrpd_error *err = SENTINEL_ERR;
+    rc = cfrpd_qr_to_text(NULL, false, &text, &err);
+    CHECK(text == NULL, "to_text of NULL: *out = NULL");
+    expect_invalid(rc, err, "qr", "to_text of NULL");
+    err = SENTINEL_ERR;
+    rc = cfrpd_qr_to_text(qr, true, NULL, &err);
+    expect_invalid(rc, err, "out", "to_text with a NULL out pointer");
+    cfrpd_qr no_modules = {21, NULL};
+    text = (char *)SENTINEL_ERR;
+    err = SENTINEL_ERR;
+    rc = cfrpd_qr_to_text(&no_modules, false, &text, &err);
+    CHECK(text == NULL, "to_text with NULL modules: *out = NULL");
+    expect_invalid(rc, err, "modules", "to_text with NULL modules");
+    const uint32_t bad_sizes[] = {0, 20, 22, 178, UINT32_MAX};
+    for (size_t i = 0; i < sizeof bad_sizes / sizeof bad_sizes[0]; i++) {
+        cfrpd_qr tampered = {bad_sizes[i], own};
+        text = (char *)SENTINEL_ERR;
+        err = SENTINEL_ERR;
+        rc = cfrpd_qr_to_text(&tampered, false, &text, &err);
+        CHECK(text == NULL, "to_text of size %u: *out = NULL", bad_sizes[i]);
+        expect_invalid(rc, err, "size", "to_text of a tampered size");
+    }
+    text = (char *)SENTINEL_ERR;
+    rc = cfrpd_qr_to_text(NULL, false, &text, NULL);
+    CHECK(rc == CFRPD_ERR_INVALID_ARGUMENT && text == NULL, "to_text with err = NULL: only the code");
+    free(own);
+    cfrpd_qr_free(qr);
+}
+
 static void test_free_null(void) {
     cfrpd_qr_free(NULL);
     cfrpd_bitmap_free(NULL);
-    CHECK(true, "cfrpd_qr_free(NULL) and cfrpd_bitmap_free(NULL) are no-ops");
+    cfrpd_string_free(NULL);
+    CHECK(true, "cfrpd_qr_free(NULL), cfrpd_bitmap_free(NULL) and cfrpd_string_free(NULL) are no-ops");
 }
 
 int main(void) {
@@ -326,5 +442,6 @@ int main(void) {
     test_encode_bad_input();
     test_bitmap();
     test_bitmap_bad_input();
+    test_text();
     return check_summary();
 }

@@ -146,17 +146,26 @@ int main() {
         if (!path.empty()) {
             std::ofstream(path, std::ios::binary) << pbm;
         }
-        // The terminal rendering the example uses: two rows per line.
-        std::string terminal;
-        for (std::uint32_t y = 0; y < qr.size(); y += 2) {
-            for (std::uint32_t x = 0; x < qr.size(); ++x) {
-                bool top = qr.module(x, y);
-                bool bottom = y + 1 < qr.size() && qr.module(x, y + 1);
-                terminal += top ? (bottom ? "\u2588" : "\u2580") : (bottom ? "\u2584" : " ");
+        // The terminal rendering the example uses (QrCode::text): two rows per line, a
+        // 4-module quiet zone; drawn here from the modules to compare.
+        std::string terminal, coloured;
+        const int n = static_cast<int>(qr.size());
+        auto dark = [&](int x, int y) {
+            return x >= 0 && y >= 0 && x < n && y < n &&
+                   qr.module(static_cast<std::uint32_t>(x), static_cast<std::uint32_t>(y));
+        };
+        for (int y = -4; y < n + 4; y += 2) {
+            std::string line;
+            for (int x = -4; x < n + 4; ++x) {
+                bool top = dark(x, y);
+                bool bottom = dark(x, y + 1);
+                line += top ? (bottom ? "\u2588" : "\u2580") : (bottom ? "\u2584" : " ");
             }
-            terminal += "\n";
+            terminal += line + "\n";
+            coloured += "\x1b[30;107m" + line + "\x1b[0m\n";
         }
-        check(!terminal.empty(), "the QR drawn with half blocks");
+        check(qr.text() == terminal, "QrCode::text() draws the modules with half blocks");
+        check(qr.text(true) == coloured, "QrCode::text(true) wraps each line in ANSI colours");
 
         bool refused = false;
         try {

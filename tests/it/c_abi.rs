@@ -338,6 +338,19 @@ fn quickstart(source: &str, variant: Variant, runner: Runner, error_paths: bool)
             r.describe()
         );
     }
+    // The QR of the upi_link as terminal text (stdout is a pipe: no colours), exactly the
+    // Rust API's drawing (both quickstarts print it after "or scan:").
+    let link = r
+        .stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("pay 1 rupee with:  "))
+        .expect("the upi_link line");
+    let drawn = cashfree_rpd::qr::QrCode::encode(link).unwrap().to_unicode();
+    assert!(
+        r.stdout.contains(&format!("or scan:\n{drawn}")),
+        "no QR text\n{}",
+        r.describe()
+    );
     assert!(paid.stats().creates_received == 1, "{:?}", paid.stats());
 
     // A generated id when none is given.

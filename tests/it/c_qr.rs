@@ -59,7 +59,18 @@ fn run(exe: &Path, valgrind: bool, args: &[&str], env: &[(&str, &str)]) -> Outpu
 
 fn qr_test(variant: Variant, valgrind: bool) {
     let exe = compile("tests/c/qr_test.c", variant);
-    let out = run(&exe, valgrind, &[], &[]);
+    // qr_test.c writes cfrpd_qr_to_text's output for "hello" there (.0 plain, .1 ANSI).
+    let text_out = work_dir().join(format!(
+        "qr-text-{}-{variant:?}-{valgrind}",
+        std::process::id()
+    ));
+    let text_out_s = text_out.to_str().expect("UTF-8 path").to_string();
+    let out = run(
+        &exe,
+        valgrind,
+        &[],
+        &[("CFRPD_QR_TEXT_OUT", text_out_s.as_str())],
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{}", describe(&out));
     let last = stdout.lines().last().unwrap_or("");
@@ -69,6 +80,18 @@ fn qr_test(variant: Variant, valgrind: bool) {
         .unwrap_or_else(|| panic!("last line {last:?}\n{}", describe(&out)));
     assert!(n >= 150, "only {n} checks ran\n{}", describe(&out));
     assert!(!stdout.contains("FAIL "), "{}", describe(&out));
+    // The C text is the Rust API's, byte for byte (zbar cannot read text: this is the
+    // check that it is the right code).
+    let qr = cashfree_rpd::qr::QrCode::encode("hello").unwrap();
+    for (suffix, want) in [("0", qr.to_unicode()), ("1", qr.to_unicode_ansi())] {
+        let path = format!("{text_out_s}.{suffix}");
+        let got = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        assert_eq!(
+            got, want,
+            "cfrpd_qr_to_text(ansi = {suffix}) vs QrCode::to_unicode"
+        );
+        let _ = std::fs::remove_file(path);
+    }
     let _ = std::fs::remove_file(exe);
 }
 

@@ -5,7 +5,8 @@
 //! - every macro, type, struct tag and function of `include/cashfree_rpd.h` starts with
 //!   `CFRPD_` / `cfrpd_` (the include guard aside);
 //! - `include/cashfree_rpd.hpp` uses every C function the header declares;
-//! - `man/man3/` holds one page per C function plus `cashfree_rpd.3`, equal to a fresh
+//! - `man/man3/` holds one page per C function and per type (struct fields, callback
+//!   prototypes, integer values) plus `cashfree_rpd.3`, equal to a fresh
 //!   generation (`make man`), each rendering without a warning (`groff -man -ww -z`).
 //!
 //! - a C++17 program using only the .hpp (tests/cpp/surface_test.cpp) draws a request's
@@ -359,25 +360,25 @@ fn cpp_program_draws_the_qr_logs_and_reads_the_window_asan_ubsan() {
     surface_program(Variant::Sanitized);
 }
 
-/// The half-block QR examples/cpp/quickstart.cpp prints (light modules drawn), as a PBM
-/// with `scale` pixels per module.
+/// The half-block QR examples/cpp/quickstart.cpp prints (`QrCode::text`: dark modules
+/// drawn), as a PBM with `scale` pixels per module.
 fn terminal_qr_to_pbm(lines: &[&str], scale: usize) -> Vec<u8> {
     let rows: Vec<Vec<char>> = lines.iter().map(|l| l.chars().collect()).collect();
     let width = rows.iter().map(Vec::len).max().unwrap_or(0);
     let height = rows.len() * 2;
-    // dark[y][x]: true where the module is dark (nothing drawn there).
-    let mut dark = vec![vec![true; width]; height];
+    // dark[y][x]: true where the module is dark (drawn: QrCode::text's blocks).
+    let mut dark = vec![vec![false; width]; height];
     for (r, row) in rows.iter().enumerate() {
         for (x, c) in row.iter().enumerate() {
-            let (top_light, bottom_light) = match c {
+            let (top, bottom) = match c {
                 '\u{2588}' => (true, true),
                 '\u{2580}' => (true, false),
                 '\u{2584}' => (false, true),
                 ' ' => (false, false),
                 other => panic!("unexpected {other:?} in the QR"),
             };
-            dark[2 * r][x] = !top_light;
-            dark[2 * r + 1][x] = !bottom_light;
+            dark[2 * r][x] = top;
+            dark[2 * r + 1][x] = bottom;
         }
     }
     // A white border around it, then the PBM rows.
@@ -444,6 +445,16 @@ fn cpp_quickstart_shows_the_qr_and_the_log() {
         })
         .collect();
     assert!(lines.len() > 10, "no QR on stdout\n{}", r.describe());
+    // QrCode::text(false) (stdout is not a terminal): the Rust API's drawing exactly.
+    let want = cashfree_rpd::qr::QrCode::encode(&upi_link)
+        .unwrap()
+        .to_unicode();
+    assert_eq!(
+        lines.concat(),
+        want.lines().collect::<String>(),
+        "{}",
+        r.stdout
+    );
     if tool_or_skip("zbarimg", "decoding the quickstart's terminal QR") {
         let pbm = work_dir().join("quickstart-terminal.pbm");
         std::fs::write(&pbm, terminal_qr_to_pbm(&lines, 4)).unwrap();
@@ -479,6 +490,36 @@ fn header_functions() -> Vec<String> {
         .collect()
 }
 
+/// The types the header declares (structs, callbacks, opaque handles, integer types).
+fn header_types() -> Vec<String> {
+    let o = python(&["scripts/cheader.py", "types"]);
+    assert!(o.status.success(), "{}", describe(&o));
+    String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+/// The tags of a page's ERRORS section (`.TP` then `\fBCODE[, CODE]\fR`), one code each.
+fn error_codes(page: &str) -> Vec<String> {
+    let Some(at) = page.find(".SH ERRORS") else {
+        return Vec::new();
+    };
+    let section = &page[at..];
+    let section = &section[..section[4..].find(".SH ").map_or(section.len(), |e| e + 4)];
+    let mut codes = Vec::new();
+    let mut lines = section.lines();
+    while let Some(l) = lines.next() {
+        if l == ".TP" {
+            let tag = lines.next().unwrap_or("");
+            for c in tag.replace("\\fB", "").replace("\\fR", "").split(", ") {
+                codes.push(c.trim().to_string());
+            }
+        }
+    }
+    codes
+}
+
 #[test]
 fn man_pages_are_fresh_and_one_per_function() {
     if !tool_or_skip("python3", "man_pages_are_fresh_and_one_per_function") {
@@ -512,15 +553,128 @@ fn man_pages_are_fresh_and_one_per_function() {
         }
     }
     assert!(man3.join("cashfree_rpd.3").exists());
+    let types = header_types();
+    for t in [
+        "cfrpd_request",
+        "cfrpd_status",
+        "cfrpd_error",
+        "cfrpd_qr",
+        "cfrpd_poll_callback",
+    ] {
+        assert!(types.iter().any(|x| x == t), "{t} not among {types:?}");
+    }
     let pages = std::fs::read_dir(&man3).unwrap().count();
     assert_eq!(
         pages,
-        functions.len() + 1,
-        "one page per function plus cashfree_rpd.3"
+        functions.len() + types.len() + 1,
+        "one page per function and per type plus cashfree_rpd.3"
+    );
+    let header = header_text();
+    for t in &types {
+        let text = std::fs::read_to_string(man3.join(format!("{t}.3")))
+            .unwrap_or_else(|e| panic!("{t} has no man page: {e}"));
+        for section in [
+            ".SH NAME",
+            ".SH SYNOPSIS",
+            ".SH DESCRIPTION",
+            ".SH SEE ALSO",
+        ] {
+            assert!(text.contains(section), "{t}.3 lacks {section}");
+        }
+        // A struct's page lists every field of the header's definition, each with its doc.
+        if let Some(start) = header.find(&format!("typedef struct {t} {{")) {
+            assert!(text.contains(".SH FIELDS"), "{t}.3 lacks FIELDS");
+            let body = &header[start..start + header[start..].find(&format!("}} {t};")).unwrap()];
+            let fields: Vec<&str> = body
+                .lines()
+                .filter(|l| l.trim_end().ends_with(';') && !l.trim_start().starts_with('*'))
+                .map(|l| {
+                    let decl = l.trim().trim_end_matches(';');
+                    decl.rsplit([' ', '*']).next().unwrap()
+                })
+                .collect();
+            assert!(!fields.is_empty(), "{t}: no fields parsed");
+            for f in fields {
+                let tag = format!(".TP\n\\fB{}\\fR (", f.replace('-', "\\-"));
+                let at = text
+                    .find(&tag)
+                    .unwrap_or_else(|| panic!("{t}.3: field {f} missing"));
+                let doc = text[at..].lines().nth(2).unwrap_or("");
+                assert!(
+                    !doc.is_empty() && doc != "-" && !doc.starts_with(".TP"),
+                    "{t}.3: field {f} has no doc"
+                );
+            }
+        }
+        if header.contains(&format!("(*{t})(")) {
+            assert!(text.contains(&format!("(*{t})(")), "{t}.3: no prototype");
+        }
+    }
+    // Integer types list their values.
+    let state = std::fs::read_to_string(man3.join("cfrpd_state.3")).unwrap();
+    assert!(
+        state.contains(".SH VALUES") && state.contains("CFRPD_STATE_SUCCESS"),
+        "{state}"
+    );
+
+    // Summaries are whole sentences: never cut after an abbreviation's dot.
+    for entry in std::fs::read_dir(&man3).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        let name_line = text
+            .lines()
+            .skip_while(|l| *l != ".SH NAME")
+            .nth(1)
+            .unwrap();
+        for cut in ["e.g", "i.e", "etc", " vs"] {
+            assert!(!name_line.ends_with(cut), "summary cut short: {name_line}");
+        }
+    }
+    let version = std::fs::read_to_string(man3.join("cfrpd_version.3")).unwrap();
+    assert!(
+        version.contains("cfrpd_version \\- The library version, e.g. \"0.1.0\""),
+        "{version}"
+    );
+
+    // Error lists: every fallible function has one; cfrpd_client_new's includes what
+    // opening the journal fails with; "every error of `cfrpd_get_status`" pulls in that
+    // function's list as the code documents it (not a copy).
+    for f in &functions {
+        let text = std::fs::read_to_string(man3.join(format!("{f}.3"))).unwrap();
+        if text.contains(&format!("cfrpd_result {f}(")) {
+            let codes = error_codes(&text);
+            assert!(codes.len() >= 2, "{f}.3: ERRORS lists {codes:?}");
+            assert_eq!(
+                codes.last().map(String::as_str),
+                Some("CFRPD_ERR_PANIC"),
+                "{f}.3"
+            );
+        }
+    }
+    let page = |f: &str| std::fs::read_to_string(man3.join(format!("{f}.3"))).unwrap();
+    let client_new = error_codes(&page("cfrpd_client_new"));
+    for c in [
+        "CFRPD_ERR_INVALID_ARGUMENT",
+        "CFRPD_ERR_TLS",
+        "CFRPD_ERR_JOURNAL",
+    ] {
+        assert!(
+            client_new.iter().any(|x| x == c),
+            "cfrpd_client_new.3: {client_new:?}"
+        );
+    }
+    let resolve = error_codes(&page("cfrpd_journal_resolve"));
+    for c in error_codes(&page("cfrpd_get_status")) {
+        assert!(
+            resolve.contains(&c),
+            "cfrpd_journal_resolve.3 lacks {c}: {resolve:?}"
+        );
+    }
+    assert!(
+        resolve.iter().any(|x| x == "CFRPD_ERR_JOURNAL"),
+        "{resolve:?}"
     );
 
     // The generator notices a function without a page, and writes one for it.
-    let header = header_text();
     let close = header.rfind("#ifdef __cplusplus").unwrap();
     let mut doctored = header.clone();
     doctored.insert_str(
@@ -557,6 +711,28 @@ fn man_pages_are_fresh_and_one_per_function() {
         "{page}"
     );
     assert!(page.contains("CFRPD_ERR_INVALID_ARGUMENT"), "{page}");
+    // A fallible function without an Errors paragraph is refused: its page could list
+    // nothing true.
+    let mut undocumented = header.clone();
+    undocumented.insert_str(
+        close,
+        "/**\n * Does something, failing somehow.\n */\ncfrpd_result cfrpd_brand_new(const char *what);\n\n",
+    );
+    let h2 = scratch("gen-noerrors.h", &undocumented);
+    let o = python(&[
+        "scripts/gen-man.py",
+        "--header",
+        &h2,
+        "--dir",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(!o.status.success(), "{}", describe(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr)
+            .contains("cfrpd_brand_new returns cfrpd_result but its doc comment has no 'Errors:'"),
+        "{}",
+        describe(&o)
+    );
     // Without a Returns: paragraph a page is still written (and stderr says what to add).
     let named = std::fs::read_to_string(dir.join("cfrpd_brand_name.3")).unwrap();
     assert!(
@@ -617,6 +793,7 @@ fn make_install_makes_man_find_every_page() {
     let mandir = prefix.join("share/man");
     for page in header_functions()
         .iter()
+        .chain(header_types().iter())
         .map(String::as_str)
         .chain(["cashfree_rpd"])
     {

@@ -683,6 +683,27 @@ fn windows_packaging(triple: &str, pointer_size: u32) {
             "make install left no {f}"
         );
     }
+    // The installed DLL is stripped (no symbol table, smaller) and exports the same.
+    let built = b.dist.join("cashfree_rpd.dll");
+    let installed = stage.join("usr/bin/cashfree_rpd.dll");
+    assert!(
+        fs::metadata(&installed).unwrap().len() < fs::metadata(&built).unwrap().len(),
+        "the installed DLL is not smaller than the built one"
+    );
+    let syms = Command::new(t.tool("nm"))
+        .arg(&installed)
+        .output()
+        .expect("run nm");
+    assert!(
+        String::from_utf8_lossy(&syms.stderr).contains("no symbols"),
+        "the installed DLL still has a symbol table: {}",
+        String::from_utf8_lossy(&syms.stdout)
+            .lines()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    assert_eq!(dll_exports(&t, &installed), declared);
     let version = fs::read_to_string(
         stage.join("usr/lib/cmake/cashfree_rpd/cashfree_rpdConfigVersion.cmake"),
     )

@@ -38,6 +38,7 @@ mod properties;
 mod proxy;
 mod quickstart_example;
 mod readme;
+mod readme_routes;
 mod secrets;
 mod sigpipe;
 mod stress;

@@ -323,6 +323,8 @@ fn installed_files_and_soname() {
             "lib/cmake/cashfree_rpd/cashfree_rpdConfigVersion.cmake",
             "share/man/man3/cashfree_rpd.3",
             "share/man/man3/cfrpd_create.3",
+            "share/man/man3/cfrpd_status.3",
+            "share/man/man3/cfrpd_poll_callback.3",
         ] {
             assert!(
                 root.join(f).is_file(),

@@ -23,6 +23,65 @@ fn c_snippets_are_part_of_the_c_quickstart() {
     }
 }
 
+/// The C blocks that are whole top-level code (functions, not lines from inside one)
+/// compile on their own with just the headers a C file starts with: nothing they use is
+/// left out of the README.
+#[test]
+fn top_level_c_snippets_compile_on_their_own() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    if !crate::common::skip::require_tool("top_level_c_snippets_compile_on_their_own", "cc", "gcc")
+    {
+        return;
+    }
+    let readme = std::fs::read_to_string(format!("{root}/README.md")).unwrap();
+    let dir = std::path::Path::new(root).join("target/readme-snippets");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut built = 0;
+    for (n, block) in readme
+        .split("```c\n")
+        .skip(1)
+        .map(|rest| rest.split("```").next().unwrap())
+        .enumerate()
+    {
+        if block.starts_with(char::is_whitespace) {
+            continue; // lines from inside main(): checked against the compiled quickstart
+        }
+        let src = dir.join(format!("snippet-{n}-{}.c", std::process::id()));
+        let text = format!(
+            "#include <stdio.h>\n#include <stdlib.h>\n#include <time.h>\n#include \"cashfree_rpd.h\"\n\n{block}"
+        );
+        std::fs::write(&src, text).unwrap();
+        let out = std::process::Command::new("cc")
+            .args([
+                "-std=c11",
+                "-Wall",
+                "-Wextra",
+                "-Wpedantic",
+                "-Werror",
+                "-Wno-unused-function",
+            ])
+            .arg(format!("-I{root}/include"))
+            .arg("-c")
+            .arg(&src)
+            .arg("-o")
+            .arg(src.with_extension("o"))
+            .output()
+            .expect("run cc");
+        assert!(
+            out.status.success(),
+            "README C snippet {n} does not compile on its own:\n{block}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let _ = std::fs::remove_file(src.with_extension("o"));
+        let _ = std::fs::remove_file(src);
+        built += 1;
+    }
+    assert!(
+        built >= 2,
+        "the journal restart code and the log callback: {built}"
+    );
+}
+
 #[test]
 fn readme_gives_the_two_commands() {
     let readme =

@@ -433,6 +433,19 @@ namespace CashfreeRpd
             finally { NativeMethods.cfrpd_bitmap_free(bmp); }
         }
 
+        /// <summary>The code as text for a terminal: Unicode half blocks, two module rows per
+        /// line, a 4-module quiet zone, "\n" after every line. ansi: each line in black on
+        /// white ANSI colours (for a dark terminal).</summary>
+        public string Text(bool ansi = false)
+        {
+            if (handle.IsClosed) throw new ObjectDisposedException("CashfreeRpd.QrCode");
+            IntPtr text, err;
+            uint rc = NativeMethods.cfrpd_qr_to_text(handle, ansi, out text, out err);
+            if (rc != 0) throw Marshalling.Error(rc, err, null);
+            try { return Marshalling.Utf8(text); }
+            finally { NativeMethods.cfrpd_string_free(text); }
+        }
+
         public void Dispose() { handle.Dispose(); }
     }
 

@@ -269,6 +269,12 @@ namespace CashfreeRpd
         internal static extern void cfrpd_bitmap_free(IntPtr bitmap);
 
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern uint cfrpd_qr_to_text(QrHandle qr, [MarshalAs(UnmanagedType.U1)] bool ansi, out IntPtr text, out IntPtr err);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern void cfrpd_string_free(IntPtr s);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
         internal static extern uint cfrpd_webhook_verify(byte[] client_secret, byte[] raw_body, UIntPtr body_len, byte[] signature, byte[] timestamp,
                                                          uint max_age_s, out IntPtr webhook, out IntPtr err);
 

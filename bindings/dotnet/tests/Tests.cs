@@ -394,8 +394,24 @@ static class Tests
             Check(q.Size >= Constants.QR_MIN_SIZE, "size");
             Check(q.Module(0, 0), "finder corner dark");
             Throws(ResultCode.INVALID_ARGUMENT, () => q.ToBitmap(Constants.QR_MAX_SCALE + 1));
+            // Text(): half blocks with a 4-module quiet zone, drawn here from the modules.
+            int n = (int)q.Size;
+            Func<int, int, bool> dark = (x, y) => x >= 0 && y >= 0 && x < n && y < n && q.Module((uint)x, (uint)y);
+            var plain = new StringBuilder();
+            var ansi = new StringBuilder();
+            for (int y = -4; y < n + 4; y += 2)
+            {
+                var line = new StringBuilder();
+                for (int x = -4; x < n + 4; x++)
+                    line.Append(" \u2584\u2580\u2588"[(dark(x, y) ? 2 : 0) + (dark(x, y + 1) ? 1 : 0)]);
+                plain.Append(line).Append('\n');
+                ansi.Append("\x1b[30;107m").Append(line).Append("\x1b[0m\n");
+            }
+            Eq(plain.ToString(), q.Text(), "Text() half blocks");
+            Eq(ansi.ToString(), q.Text(true), "Text(true) ANSI colours");
             q.Dispose();
             ThrowsType<ObjectDisposedException>(() => q.ToBitmap(1));
+            ThrowsType<ObjectDisposedException>(() => q.Text());
         }
         foreach (ResultCode r in Enum.GetValues(typeof(ResultCode)))
             Eq(r == ResultCode.OK ? "CFRPD_OK" : "CFRPD_ERR_" + r, Rpd.ResultName(r), "result name");

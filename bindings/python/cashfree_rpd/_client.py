@@ -1,7 +1,7 @@
 """Config, Client, the result dataclasses, RpdError, QR codes and webhooks over the C ABI."""
 
 import threading
-from ctypes import POINTER, byref, c_uint8, cast, string_at
+from ctypes import POINTER, byref, c_char_p, c_uint8, cast, string_at
 from dataclasses import dataclass
 from typing import Any, Callable, List, Optional, cast as tcast
 
@@ -724,6 +724,22 @@ class QrCode:
             )
         finally:
             _lib.cfrpd_bitmap_free(out)
+
+    def text(self, ansi: bool = False) -> str:
+        """The code as text for a terminal: Unicode half blocks, two module rows per line, a
+        4-module quiet zone, "\\n" after every line; ``ansi``: each line in black on white
+        ANSI colours (for a dark terminal)."""
+        if not self._qr:
+            raise ValueError("QrCode is closed")
+        out = c_char_p()
+        err = POINTER(N.cfrpd_error)()
+        rc = _lib.cfrpd_qr_to_text(self._qr, bool(ansi), byref(out), byref(err))
+        if rc != 0:
+            raise _error(rc, err)
+        try:
+            return (out.value or b"").decode("utf-8")
+        finally:
+            _lib.cfrpd_string_free(out)
 
     def close(self) -> None:
         q, self._qr = self._qr, None

@@ -236,6 +236,8 @@ FUNCTIONS: Dict[str, Tuple[Any, List[Any]]] = {
         [POINTER(cfrpd_qr), c_uint32, c_uint32, POINTER(POINTER(cfrpd_bitmap)), ERR],
     ),
     "cfrpd_bitmap_free": (None, [POINTER(cfrpd_bitmap)]),
+    "cfrpd_qr_to_text": (c_result, [POINTER(cfrpd_qr), c_bool, POINTER(c_char_p), ERR]),
+    "cfrpd_string_free": (None, [c_char_p]),
     "cfrpd_webhook_verify": (
         c_result,
         [

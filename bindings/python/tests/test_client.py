@@ -478,9 +478,26 @@ class Misc(unittest.TestCase):
         with self.assertRaises(RpdError) as cm:
             q.to_bitmap(cashfree_rpd.QR_MAX_SCALE + 1)
         self.assertEqual(cm.exception.code, ResultCode.INVALID_ARGUMENT)
+        # text(): half blocks with a 4-module quiet zone, drawn here from the modules.
+        n, z = q.size, 4
+
+        def dark(x: int, y: int) -> bool:
+            return 0 <= x < n and 0 <= y < n and q.module(x, y)
+
+        lines = []
+        for y in range(-z, n + z, 2):
+            lines.append(
+                "".join(
+                    " \u2584\u2580\u2588"[2 * dark(x, y) + dark(x, y + 1)] for x in range(-z, n + z)
+                )
+            )
+        self.assertEqual(q.text(), "".join(line + "\n" for line in lines))
+        self.assertEqual(q.text(ansi=True), "".join("\x1b[30;107m" + line + "\x1b[0m\n" for line in lines))
         q.close()
         with self.assertRaises(ValueError):
             q.to_bitmap(1)
+        with self.assertRaises(ValueError):
+            q.text()
 
     def test_environment_and_rate_limit(self) -> None:
         cfg = config()
