@@ -11,7 +11,8 @@
  * - Strings in are std::string_view; one holding a NUL byte is refused
  *   (CFRPD_ERR_INVALID_ARGUMENT) instead of being cut short.
  * - A Client may be shared between threads (its methods are const); a Config may not.
- * - Config and Client are move-only; using a moved-from one throws std::logic_error.
+ * - Config, Client, QrCode and Bitmap are move-only; using a moved-from one throws
+ *   std::logic_error (never a NULL dereference).
  * - Defaults are the header's CFRPD_DEFAULT_* constants; states have enum class views
  *   (State, NameMatch, Reversal, JournalState) beside the C numbers.
  * - Every C function of cashfree_rpd.h has a wrapper here (a test checks it).
@@ -384,7 +385,7 @@ inline void check(const cfrpd_config *config, cfrpd_result code, const char *cal
     }
 }
 
-/** The handle of a Config or Client; a moved-from object has none. */
+/** The handle of a Config, Client, QrCode or Bitmap; a moved-from object has none. */
 template <typename T> T *live(T *handle, const char *what) {
     if (handle == nullptr) {
         throw std::logic_error(std::string(what) + " was moved from");
@@ -436,14 +437,14 @@ class QrCode;
  *  = leftmost pixel, 1 = black. Move-only. */
 class Bitmap {
 public:
-    std::uint32_t width() const noexcept { return handle_->width; }
-    std::uint32_t height() const noexcept { return handle_->height; }
+    std::uint32_t width() const { return h()->width; }
+    std::uint32_t height() const { return h()->height; }
     /** Bytes per row: (width + 7) / 8. */
-    std::uint32_t stride() const noexcept { return handle_->stride; }
+    std::uint32_t stride() const { return h()->stride; }
     /** stride() * height() bytes. */
-    const std::uint8_t *data() const noexcept { return handle_->bits; }
-    std::size_t size() const noexcept {
-        return static_cast<std::size_t>(handle_->stride) * handle_->height;
+    const std::uint8_t *data() const { return h()->bits; }
+    std::size_t size() const {
+        return static_cast<std::size_t>(h()->stride) * h()->height;
     }
     /** A PBM (P4) image file: "P4\n<width> <height>\n" and the rows. */
     std::string pbm() const {
@@ -469,6 +470,7 @@ public:
 private:
     friend class QrCode;
     explicit Bitmap(cfrpd_bitmap *raw) : handle_(raw) {}
+    const cfrpd_bitmap *h() const { return detail::live(handle_.get(), "cfrpd::Bitmap"); }
     std::unique_ptr<cfrpd_bitmap, detail::BitmapDeleter> handle_;
 };
 
@@ -487,14 +489,14 @@ public:
         return QrCode(raw);
     }
     /** Modules per side (21..177). */
-    std::uint32_t size() const noexcept { return handle_->size; }
+    std::uint32_t size() const { return h()->size; }
     /** Whether module (x, y) is dark; x is the column, y the row, (0, 0) top left.
      *  Throws std::out_of_range outside the code. */
     bool module(std::uint32_t x, std::uint32_t y) const {
         if (x >= size() || y >= size()) {
             throw std::out_of_range("cfrpd::QrCode::module: outside the code");
         }
-        return handle_->modules[static_cast<std::size_t>(y) * size() + x] != 0;
+        return h()->modules[static_cast<std::size_t>(y) * size() + x] != 0;
     }
     /** Draws the code: `scale` pixels per module (1..CFRPD_QR_MAX_SCALE), a white border
      *  of `quiet_zone` modules (0..CFRPD_QR_MAX_QUIET_ZONE). Throws Error when out of range. */
@@ -502,7 +504,7 @@ public:
                   std::uint32_t quiet_zone = CFRPD_QR_STANDARD_QUIET_ZONE) const {
         cfrpd_bitmap *raw = nullptr;
         cfrpd_error *err = nullptr;
-        cfrpd_result rc = cfrpd_qr_bitmap(handle_.get(), scale, quiet_zone, &raw, &err);
+        cfrpd_result rc = cfrpd_qr_bitmap(h(), scale, quiet_zone, &raw, &err);
         if (rc != CFRPD_OK) {
             throw detail::ErrorAccess::make(rc, err);
         }
@@ -514,7 +516,7 @@ public:
     std::string text(bool ansi = false) const {
         char *raw = nullptr;
         cfrpd_error *err = nullptr;
-        cfrpd_result rc = cfrpd_qr_to_text(handle_.get(), ansi, &raw, &err);
+        cfrpd_result rc = cfrpd_qr_to_text(h(), ansi, &raw, &err);
         if (rc != CFRPD_OK) {
             throw detail::ErrorAccess::make(rc, err);
         }
@@ -525,6 +527,7 @@ public:
 
 private:
     explicit QrCode(cfrpd_qr *raw) : handle_(raw) {}
+    const cfrpd_qr *h() const { return detail::live(handle_.get(), "cfrpd::QrCode"); }
     std::unique_ptr<cfrpd_qr, detail::QrDeleter> handle_;
 };
 

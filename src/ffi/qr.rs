@@ -235,7 +235,7 @@ pub unsafe extern "C" fn cfrpd_bitmap_free(bitmap: *mut cfrpd_bitmap) {
 /// cfrpd_qr *qr = NULL;
 /// char *text = NULL;
 /// if (cfrpd_qr_encode(req->upi_link, &qr, NULL) == CFRPD_OK &&
-///     cfrpd_qr_to_text(qr, isatty(1), &text, NULL) == CFRPD_OK) {
+///     cfrpd_qr_to_text(qr, false, &text, NULL) == CFRPD_OK) {
 ///     fputs(text, stdout);
 /// }
 /// cfrpd_string_free(text);

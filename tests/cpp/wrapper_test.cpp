@@ -149,6 +149,19 @@ int main() {
                            [&] { c1.wait_for_result("order-1", 1s); });
         expect_logic_error("moved-from Client::journal_pending", [&] { c1.journal_pending(); });
         check(!c2.rate_limit().has_value(), "the moved-to Client works");
+        // QrCode and Bitmap: the same rule (size() on a moved-from QrCode once read NULL).
+        cfrpd::QrCode q1 = cfrpd::QrCode::encode("upi://pay?pa=x@upi");
+        cfrpd::QrCode q2 = std::move(q1);
+        expect_logic_error("moved-from QrCode::size", [&] { (void)q1.size(); });
+        expect_logic_error("moved-from QrCode::module", [&] { (void)q1.module(0, 0); });
+        expect_logic_error("moved-from QrCode::bitmap", [&] { (void)q1.bitmap(2); });
+        expect_logic_error("moved-from QrCode::text", [&] { (void)q1.text(); });
+        cfrpd::Bitmap b1 = q2.bitmap(2);
+        cfrpd::Bitmap b2 = std::move(b1);
+        expect_logic_error("moved-from Bitmap::width", [&] { (void)b1.width(); });
+        expect_logic_error("moved-from Bitmap::data", [&] { (void)b1.data(); });
+        expect_logic_error("moved-from Bitmap::pbm", [&] { (void)b1.pbm(); });
+        check(q2.size() >= 21 && b2.width() == (q2.size() + 8) * 2, "the moved-to QrCode and Bitmap work");
     }
     expect_error("Config(id with NUL)", CFRPD_ERR_INVALID_ARGUMENT,
                  [] { cfrpd::Config c(std::string_view("i\0d", 3), "secret"); });

@@ -72,7 +72,7 @@ fn wrapper_test(variant: Variant, runner: Runner) {
     env.insert("CFRPD_TEST_AUTOPAY_BASE_URL".into(), autopay.base_url());
     webhook_env(&mut env);
     let r = run(&exe, runner, &[], &env);
-    assert_all_passed(&r, 66);
+    assert_all_passed(&r, 74);
     assert_only_valid_ids_sent(&plain);
     let _ = fs::remove_file(exe);
 }
