@@ -1,4 +1,5 @@
-//! Arrays handed to C (`cfrpd_request.qr_png`, `cfrpd_journal_list.entries`) whose real
+//! Arrays handed to C (`cfrpd_request.qr_png`, `cfrpd_journal_list.entries`, the QR
+//! modules and bitmap bits of `cfrpd_qr` / `cfrpd_bitmap`) whose real
 //! length the library keeps where the caller cannot change it: in a header just before
 //! the first item. The struct's count field is for the caller to read; the free never
 //! trusts it. One scheme for every array the library hands out and frees by pointer.

@@ -4,6 +4,7 @@
 
 use std::os::raw::c_char;
 
+use super::bytes::{bytes_out, free_bytes};
 use super::panic::{call_infallible, call_with_out, call_with_string_out};
 use super::strings::{free_string, str_in};
 use super::types::{cfrpd_error, cfrpd_result};
@@ -54,20 +55,21 @@ pub struct cfrpd_bitmap {
     pub bits: *mut u8,
 }
 
-/// What `cfrpd_qr_encode` allocates: the public struct first, then what `cfrpd_qr_free`
-/// needs, out of the caller's reach (changing `size` or `modules` cannot make the free
-/// release the wrong memory).
+/// What `cfrpd_qr_encode` allocates: the public struct first, then the modules' pointer
+/// again, out of the caller's reach (changing `size` or `modules` cannot make the free
+/// release the wrong memory). The modules are a `bytes_out` array: their length is kept
+/// the library's one way (`bytes.rs`).
 #[repr(C)]
 struct QrAlloc {
     public: cfrpd_qr,
-    modules: *mut [u8],
+    modules: *mut u8,
 }
 
 /// The same for a bitmap.
 #[repr(C)]
 struct BitmapAlloc {
     public: cfrpd_bitmap,
-    bits: *mut [u8],
+    bits: *mut u8,
 }
 
 /// Encodes `text` (NUL-terminated UTF-8, e.g. a request's `upi_link`) as a QR code at
@@ -105,11 +107,11 @@ pub unsafe extern "C" fn cfrpd_qr_encode(
         // SAFETY: `text` is NULL or NUL-terminated (this function's requirements) and only borrowed during this call.
         let text = unsafe { str_in(text, "text") }?;
         let qr = QrCode::encode(text)?;
-        let modules = Box::into_raw(qr.modules().to_vec().into_boxed_slice());
+        let modules = bytes_out(qr.modules());
         Ok(Box::new(QrAlloc {
             public: cfrpd_qr {
                 size: qr.size(),
-                modules: modules.cast::<u8>(),
+                modules,
             },
             modules,
         }))
@@ -131,8 +133,9 @@ pub unsafe extern "C" fn cfrpd_qr_free(qr: *mut cfrpd_qr) {
         }
         // SAFETY: made by cfrpd_qr_encode as a QrAlloc whose first field is `public`.
         let alloc = unsafe { Box::from_raw(qr.cast::<QrAlloc>()) };
-        // SAFETY: `alloc.modules` is the boxed slice cfrpd_qr_encode made for this code, kept where the caller cannot change it; freed once, here.
-        drop(unsafe { Box::from_raw(alloc.modules) });
+        // SAFETY: `alloc.modules` is the bytes_out array cfrpd_qr_encode made for this
+        // code, kept where the caller cannot change it, and freed once, here.
+        unsafe { free_bytes(alloc.modules) };
     })
 }
 
@@ -166,13 +169,13 @@ pub unsafe extern "C" fn cfrpd_qr_bitmap(
         // SAFETY: `qr` and its modules are NULL or readable (this function's requirements).
         let bitmap = unsafe { qr_in(qr) }?.to_bitmap(scale, quiet_zone)?;
         let (width, height, stride) = (bitmap.width(), bitmap.height(), bitmap.stride());
-        let bits = Box::into_raw(bitmap.into_bits().into_boxed_slice());
+        let bits = bytes_out(&bitmap.into_bits());
         Ok(Box::new(BitmapAlloc {
             public: cfrpd_bitmap {
                 width,
                 height,
                 stride,
-                bits: bits.cast::<u8>(),
+                bits,
             },
             bits,
         }))
@@ -213,8 +216,9 @@ pub unsafe extern "C" fn cfrpd_bitmap_free(bitmap: *mut cfrpd_bitmap) {
         }
         // SAFETY: made by cfrpd_qr_bitmap as a BitmapAlloc whose first field is `public`.
         let alloc = unsafe { Box::from_raw(bitmap.cast::<BitmapAlloc>()) };
-        // SAFETY: `alloc.bits` is the boxed slice cfrpd_qr_bitmap made for this bitmap, kept where the caller cannot change it; freed once, here.
-        drop(unsafe { Box::from_raw(alloc.bits) });
+        // SAFETY: `alloc.bits` is the bytes_out array cfrpd_qr_bitmap made for this
+        // bitmap, kept where the caller cannot change it, and freed once, here.
+        unsafe { free_bytes(alloc.bits) };
     })
 }
 
