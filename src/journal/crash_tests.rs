@@ -271,7 +271,7 @@ impl Driver {
             }
         };
         *sent = true;
-        let now = if self.snapshots { self.fs.now() } else { 0 };
+        let now = self.now();
         self.promises.get_mut(id).unwrap().sent = Some(now);
         let mut result = Ok(());
         if with_answer {
@@ -281,7 +281,7 @@ impl Driver {
             self.promises.get_mut(id).unwrap().answer = Some(raw);
             match j.created(&req) {
                 Ok(()) => {
-                    let now = if self.snapshots { self.fs.now() } else { 0 };
+                    let now = self.now();
                     self.promises.get_mut(id).unwrap().answered = Some(now);
                 }
                 Err(e) => result = Err(e.message().to_owned()),
@@ -299,7 +299,7 @@ impl Driver {
         };
         match j.close(id, "settled") {
             Ok(true) => {
-                let now = if self.snapshots { self.fs.now() } else { 0 };
+                let now = self.now();
                 self.promises.get_mut(id).unwrap().closed = Some(now);
                 Ok(())
             }

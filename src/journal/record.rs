@@ -266,6 +266,8 @@ pub(crate) fn classify(data: &[u8]) -> Result<Layout, Refused> {
 #[derive(Debug)]
 pub(crate) struct Parsed {
     pub(crate) records: Vec<Record>,
+    /// The bytes each record takes in the file, frame included (`records`' order).
+    pub(crate) sizes: Vec<u64>,
     /// The end of the last whole, valid record; anything after is a damaged or torn tail.
     pub(crate) valid_len: usize,
 }
@@ -281,11 +283,13 @@ pub(crate) struct Damage {
 /// damage.
 pub(crate) fn parse(data: &[u8], start: usize, version: u32) -> Result<Parsed, Damage> {
     let mut records = Vec::new();
+    let mut sizes = Vec::new();
     let mut at = start;
     while at < data.len() {
         match frame_at(data, at, version) {
             Some((r, next)) => {
                 records.push(r);
+                sizes.push((next - at) as u64);
                 at = next;
             }
             None => {
@@ -299,6 +303,7 @@ pub(crate) fn parse(data: &[u8], start: usize, version: u32) -> Result<Parsed, D
     }
     Ok(Parsed {
         records,
+        sizes,
         valid_len: at.min(data.len()),
     })
 }

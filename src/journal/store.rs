@@ -266,8 +266,9 @@ impl Journal {
                     found.data.len()
                 ))
             })?;
-            let mut records = parsed.records.into_iter();
-            match records.next() {
+            // Each record with the bytes it takes (what compaction decides by).
+            let mut records = parsed.records.into_iter().zip(parsed.sizes);
+            match records.next().map(|(r, _)| r) {
                 Some(found) if found == header => {}
                 Some(Record::Header {
                     base_url: b,
@@ -285,9 +286,8 @@ impl Journal {
                     )))
                 }
             }
-            for r in records {
+            for (r, bytes) in records {
                 closed_any |= matches!(r, Record::Closed { .. });
-                let bytes = r.encode().map_or(0, |b| b.len() as u64);
                 state.apply(r, bytes, &log, &shown);
             }
             state.len = parsed.valid_len as u64;
@@ -780,7 +780,9 @@ impl State {
         let mut data = record::prefix().to_vec();
         let too_large = |e: record::TooLarge| io::Error::other(Failed::TooLarge(e.0).to_string());
         data.extend(self.header.encode().map_err(too_large)?);
+        let mut sizes = Vec::with_capacity(open.len());
         for (id, e) in open {
+            let before = data.len();
             let intent = Record::Intent {
                 id: id.clone(),
                 name: e.name.clone(),
@@ -794,6 +796,7 @@ impl State {
                 };
                 data.extend(answer.encode().map_err(too_large)?);
             }
+            sizes.push((id.clone(), (data.len() - before) as u64));
         }
         let tmp = beside(path, ".tmp");
         remove_if_there(fs, &tmp)?;
@@ -835,6 +838,7 @@ impl State {
         Ok(Rewritten {
             file: f,
             len: data.len() as u64,
+            sizes,
         })
     }
 
@@ -858,33 +862,8 @@ impl State {
         self.file = Some(new.file);
         self.len = new.len;
         self.clean_end = true;
-        self.entries.values_mut().for_each(|e| {
-            e.bytes = 0;
-        });
-        // Bytes per entry again (what the next compaction decision needs).
-        let sizes: Vec<(String, u64)> = self
-            .entries
-            .iter()
-            .map(|(id, e)| {
-                let i = Record::Intent {
-                    id: id.clone(),
-                    name: e.name.clone(),
-                    at_ms: e.at_ms,
-                }
-                .encode()
-                .map_or(0, |b| b.len() as u64);
-                let c = e.raw.as_ref().map_or(0, |raw| {
-                    Record::Created {
-                        id: id.clone(),
-                        raw_json: raw.clone(),
-                    }
-                    .encode()
-                    .map_or(0, |b| b.len() as u64)
-                });
-                (id.clone(), i + c)
-            })
-            .collect();
-        for (id, n) in sizes {
+        // Bytes per entry in the new file (what the next compaction decision needs).
+        for (id, n) in new.sizes {
             if let Some(e) = self.entries.get_mut(&id) {
                 e.bytes = n;
             }
@@ -904,4 +883,6 @@ impl State {
 struct Rewritten {
     file: Box<dyn FsFile>,
     len: u64,
+    /// The bytes each open entry's records take in it.
+    sizes: Vec<(String, u64)>,
 }
