@@ -356,14 +356,8 @@ fn a_full_disk_fails_the_create_with_journal_and_sends_nothing() {
     }
     let emu = Emulator::start(Options::default()).unwrap();
     let mnt = temp_dir("full");
-    let ok = Command::new("mount")
-        .args(["-t", "tmpfs", "-o", "size=64k", "tmpfs"])
-        .arg(&mnt)
-        .status()
-        .unwrap()
-        .success();
-    assert!(ok, "mount tmpfs failed");
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+    let tmpfs = ["-t", "tmpfs", "-o", "size=64k", "tmpfs"].map(std::ffi::OsStr::new);
+    with_mount(&tmpfs, &mnt, || {
         let journal = mnt.join("j");
         let c = client(&emu.base_url(), &journal).unwrap();
         // Fill the file system.
@@ -392,8 +386,21 @@ fn a_full_disk_fails_the_create_with_journal_and_sends_nothing() {
         std::fs::remove_file(mnt.join("filler")).unwrap();
         c.create(&id, "Jane Doe").unwrap();
         assert_eq!(creates_of(&emu, &id), 1);
-    }));
-    let _ = Command::new("umount").arg(&mnt).status();
+    });
+}
+
+/// Runs `f` with `mount ARGS TARGET` in place, and unmounts TARGET afterwards, also
+/// when `f` panics (the panic then goes on).
+fn with_mount(args: &[&std::ffi::OsStr], target: &Path, f: impl FnOnce()) {
+    let ok = Command::new("mount")
+        .args(args)
+        .arg(target)
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "mount {args:?} {} failed", target.display());
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    let _ = Command::new("umount").arg(target).status();
     if let Err(p) = result {
         std::panic::resume_unwind(p);
     }
@@ -753,23 +760,11 @@ fn a_bind_mount_leads_to_the_same_lock() {
     }
     let emu = Emulator::start(Options::default()).unwrap();
     let (a, b) = (temp_dir("bind-a"), temp_dir("bind-b"));
-    let ok = Command::new("mount")
-        .arg("--bind")
-        .arg(&a)
-        .arg(&b)
-        .status()
-        .unwrap()
-        .success();
-    assert!(ok, "mount --bind failed");
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+    with_mount(&[std::ffi::OsStr::new("--bind"), a.as_os_str()], &b, || {
         let _held = client(&emu.base_url(), &a.join("j")).unwrap();
         let e = client(&emu.base_url(), &b.join("j")).unwrap_err();
         assert!(e.message().contains("this process"), "{e}");
-    }));
-    let _ = Command::new("umount").arg(&b).status();
-    if let Err(p) = result {
-        std::panic::resume_unwind(p);
-    }
+    });
 }
 
 #[test]
